@@ -1,0 +1,113 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import type { RouterOptions } from './createRouter.ts';
+
+const int = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const flag = z
+  .enum(['true', 'false', '1', '0'])
+  .default('true')
+  .transform((v) => v === 'true' || v === '1');
+
+/** Every environment variable the router reads (ROUTER_SUBGRAPH_URL_<NAME> aside), with its default. */
+const envSchema = z.object({
+  ROUTER_SUPERGRAPH: z.string().min(1).default('schema/supergraph.graphql'),
+  ROUTER_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  ROUTER_SUPERGRAPH_POLL_MS: int(10_000),
+  JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  JWT_ISSUER: z.string().min(1).default('urn:nanopore:auth'),
+  JWT_AUDIENCE: z.string().min(1).default('urn:nanopore:supergraph'),
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url())),
+  ROUTER_AUTHZ_MODE: z.enum(['filter', 'reject', 'dry_run']).default('filter'),
+  ROUTER_MAX_BODY_BYTES: int(1_000_000),
+  ROUTER_MAX_TOKENS: int(15_000),
+  ROUTER_MAX_DEPTH: int(15),
+  ROUTER_MAX_ALIASES: int(30),
+  ROUTER_MAX_ROOT_FIELDS: int(20),
+  ROUTER_MAX_COST: int(10_000),
+  ROUTER_COST_MODE: z.enum(['enforce', 'measure']).default('enforce'),
+  ROUTER_DEFAULT_LIST_SIZE: int(10),
+  ROUTER_SUBGRAPH_TIMEOUT_MS: int(30_000),
+  ROUTER_GRAPHIQL: flag,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface RouterConfig {
+  port: number;
+  logLevel: string;
+  options: Omit<RouterOptions, 'logger'>;
+}
+
+const subgraphUrlPrefix = 'ROUTER_SUBGRAPH_URL_';
+
+/**
+ * Reads the router's configuration from the environment and the command line (`--supergraph`, `--port`, which
+ * win over ROUTER_SUPERGRAPH / ROUTER_PORT). Reports every problem at once, naming the variable.
+ */
+export function loadRouterConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  argv: string[] = [],
+): { config: RouterConfig } | { errors: string[] } {
+  const errors: string[] = [];
+  let cli: { supergraph?: string; port?: string } = {};
+  try {
+    cli = parseArgs({
+      args: argv,
+      options: { supergraph: { type: 'string' }, port: { type: 'string' } },
+    }).values;
+  } catch (error) {
+    errors.push(`command line: ${(error as Error).message}`);
+  }
+  const parsed = envSchema.safeParse({
+    ...env,
+    ...(cli.supergraph !== undefined ? { ROUTER_SUPERGRAPH: cli.supergraph } : {}),
+    ...(cli.port !== undefined ? { ROUTER_PORT: cli.port } : {}),
+  });
+  if (!parsed.success) errors.push(...parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+
+  const subgraphUrls: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith(subgraphUrlPrefix) || value === undefined) continue;
+    if (!z.url({ protocol: /^https?$/ }).safeParse(value).success) errors.push(`${name}: invalid URL`);
+    else subgraphUrls[name.slice(subgraphUrlPrefix.length).toLowerCase()] = value;
+  }
+  if (!parsed.success || errors.length > 0) return { errors };
+
+  const e = parsed.data;
+  return {
+    config: {
+      port: e.ROUTER_PORT,
+      logLevel: e.LOG_LEVEL,
+      options: {
+        supergraph: e.ROUTER_SUPERGRAPH,
+        supergraphPollIntervalMs: e.ROUTER_SUPERGRAPH_POLL_MS,
+        subgraphUrls,
+        jwt: { jwksUrl: e.JWKS_URL, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
+        authorization: { mode: e.ROUTER_AUTHZ_MODE },
+        limits: {
+          maxBodyBytes: e.ROUTER_MAX_BODY_BYTES,
+          maxTokens: e.ROUTER_MAX_TOKENS,
+          maxDepth: e.ROUTER_MAX_DEPTH,
+          maxAliases: e.ROUTER_MAX_ALIASES,
+          maxRootFields: e.ROUTER_MAX_ROOT_FIELDS,
+        },
+        cost: {
+          maxCost: e.ROUTER_MAX_COST,
+          mode: e.ROUTER_COST_MODE,
+          defaultListSize: e.ROUTER_DEFAULT_LIST_SIZE,
+        },
+        cors: { origins: e.CORS_ORIGINS },
+        subgraphTimeout: { timeoutMs: e.ROUTER_SUBGRAPH_TIMEOUT_MS },
+        graphiql: e.ROUTER_GRAPHIQL,
+      },
+    },
+  };
+}

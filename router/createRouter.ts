@@ -1,0 +1,126 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import { pino, type Logger } from 'pino';
+import { Registry } from 'prom-client';
+import { checkSubgraphHealth } from './checkSubgraphHealth.ts';
+import { createPipeline } from './createPipeline.ts';
+import { createSupergraphManager, type SupergraphSource } from './createSupergraphManager.ts';
+import { useAccessLog } from './useAccessLog.ts';
+import { useAuthorization, type AuthorizationOptions } from './useAuthorization.ts';
+import { useBodyLimit, type BodyLimitOptions } from './useBodyLimit.ts';
+import { useCors, type CorsOptions } from './useCors.ts';
+import { useCost, type CostOptions } from './useCost.ts';
+import { useErrorMasking } from './useErrorMasking.ts';
+import { useGraphiql } from './useGraphiql.ts';
+import { useHeaderPropagation } from './useHeaderPropagation.ts';
+import { useHealth } from './useHealth.ts';
+import { useJwt, type JwtOptions } from './useJwt.ts';
+import { useMetrics } from './useMetrics.ts';
+import { useOperationLimits, type OperationLimitsOptions } from './useOperationLimits.ts';
+import { useRequestId } from './useRequestId.ts';
+import { useSubgraphTimeout, type SubgraphTimeoutOptions } from './useSubgraphTimeout.ts';
+
+export interface RouterOptions {
+  /** Supergraph SDL: a file path (watched), an http(s) URL (polled) or `{ sdl }`. @default 'schema/supergraph.graphql' */
+  supergraph?: string | { sdl: string };
+  /** Poll interval of a supergraph URL, and retry interval until a first supergraph loads. @default 10_000 */
+  supergraphPollIntervalMs?: number;
+  /** Subgraph URL overrides by subgraph name, like Apollo Router's override_subgraph_url. @default {} */
+  subgraphUrls?: Record<string, string>;
+  jwt?: Omit<JwtOptions, 'subgraphUrls'>;
+  authorization?: AuthorizationOptions;
+  limits?: BodyLimitOptions & OperationLimitsOptions;
+  cost?: Omit<CostOptions, 'registry'>;
+  cors?: CorsOptions;
+  subgraphTimeout?: SubgraphTimeoutOptions;
+  /** Serve GraphiQL at GET /graphql for browsers. @default true */
+  graphiql?: boolean;
+  /** @default pino at level info on stdout */
+  logger?: Logger;
+}
+
+export interface ListeningRouter {
+  /** The GraphQL endpoint, e.g. http://localhost:4000/graphql */
+  url: string;
+  /** e.g. http://localhost:4000 (health, ready, metrics live here) */
+  origin: string;
+  close(): Promise<void>;
+}
+
+export interface Router {
+  app: Express;
+  registry: Registry;
+  /** Resolves once a first supergraph is loaded; rejects if the router is closed before. */
+  ready: Promise<void>;
+  /** The GraphQL endpoint once listening. */
+  url?: string;
+  listen(port?: number, host?: string): Promise<ListeningRouter>;
+  /** Stops servers, watchers, timers and the gateway. */
+  close(): Promise<void>;
+}
+
+function toSource(supergraph: RouterOptions['supergraph']): SupergraphSource {
+  if (typeof supergraph === 'object') return supergraph;
+  const value = supergraph ?? 'schema/supergraph.graphql';
+  return /^https?:\/\//.test(value) ? { url: value } : { path: value };
+}
+
+export async function createRouter(options: RouterOptions = {}): Promise<Router> {
+  const logger = options.logger ?? pino({ name: 'router' });
+  const registry = new Registry();
+  const subgraphUrls = options.subgraphUrls ?? {};
+  const stages = [
+    useRequestId({ logger }),
+    useCors(options.cors),
+    ...(options.graphiql === false ? [] : [useGraphiql()]),
+    useBodyLimit(options.limits),
+    useJwt({ ...options.jwt, subgraphUrls }),
+    useOperationLimits(options.limits),
+    useCost({ ...options.cost, registry }),
+    useAuthorization(options.authorization),
+    // TODO(uploads issue): useUploads() goes here, forwarding multipart requests to the subgraph that takes them.
+    useHeaderPropagation(),
+    useSubgraphTimeout(options.subgraphTimeout),
+    useErrorMasking({ logger }),
+    useMetrics({ registry }),
+    useAccessLog(),
+    useHealth({ subgraphUrls, logger }),
+  ];
+  const supergraph = createSupergraphManager({
+    source: toSource(options.supergraph),
+    pollIntervalMs: options.supergraphPollIntervalMs,
+    healthCheck: (metadata) => checkSubgraphHealth(metadata.subgraphs, { subgraphUrls }),
+    logger,
+  });
+  const pipeline = createPipeline({ stages, supergraph, subgraphUrls, logger });
+  const servers = new Set<ListeningRouter>();
+
+  const router: Router = {
+    app: pipeline.app,
+    registry,
+    ready: pipeline.started,
+    async listen(port = 4000, host) {
+      const server = createServer(pipeline.app);
+      await new Promise<void>((done, fail) => server.once('error', fail).listen(port, host, done));
+      const origin = `http://localhost:${(server.address() as AddressInfo).port}`;
+      const listening: ListeningRouter = {
+        url: `${origin}/graphql`,
+        origin,
+        async close() {
+          servers.delete(listening);
+          server.closeAllConnections();
+          await new Promise<void>((done) => server.close(() => done()));
+        },
+      };
+      servers.add(listening);
+      router.url = listening.url;
+      return listening;
+    },
+    async close() {
+      await Promise.all([...servers].map((s) => s.close()));
+      await pipeline.close();
+    },
+  };
+  return router;
+}

@@ -1,0 +1,81 @@
+import type { GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
+import type { ApolloServerOptionsWithGateway, ApolloServerPlugin } from '@apollo/server';
+import type { Express, Request, RequestHandler } from 'express';
+import type { GraphQLFormattedError, ParseOptions } from 'graphql';
+import type { Logger } from 'pino';
+import type { RequestState } from './requestState.ts';
+import type { SupergraphMetadata } from './supergraphMetadata.ts';
+
+/** The verified caller, from the bearer token. */
+export interface Identity {
+  sub: string;
+  roles: string[];
+  scopes: string[];
+  claims: Record<string, unknown>;
+  /** The raw token, forwarded to subgraphs (which verify it themselves). Never logged. */
+  token: string;
+}
+
+/** The Apollo Server context of one operation. */
+export interface RouterContext {
+  requestId: string;
+  logger: Logger;
+  identity?: Identity;
+}
+
+export type GatewayInterface = ApolloServerOptionsWithGateway<RouterContext>['gateway'];
+export type GatewayExecutor = NonNullable<Awaited<ReturnType<GatewayInterface['load']>>['executor']>;
+export type GatewayRequestContext = Parameters<GatewayExecutor>[0];
+
+export type SubgraphRequest = GraphQLDataSourceProcessOptions<RouterContext>['request'];
+export type SubgraphResponse = Awaited<ReturnType<RemoteGraphQLDataSource<RouterContext>['process']>>;
+
+/** Outgoing subgraph request headers (starts empty apart from content-type). */
+export interface SubgraphHeaders {
+  set(name: string, value: string): void;
+}
+
+/** One subgraph fetch, as seen by subgraph hooks. */
+export interface SubgraphFetch {
+  subgraph: string;
+  request: SubgraphRequest;
+  context: RouterContext | undefined;
+  /** Aborts the HTTP request to the subgraph. */
+  abort(reason: Error): void;
+  signal: AbortSignal;
+}
+
+/** Hooks run by RouterDataSource around every subgraph fetch, in stage order. */
+export interface SubgraphHooks {
+  /** Set outgoing headers; the data source starts from an empty set (plus content-type). */
+  willSendRequest?(fetch: SubgraphFetch, headers: SubgraphHeaders): void;
+  /** Wraps the fetch (timing, timeouts). Call `next` exactly once. */
+  wrapFetch?(fetch: SubgraphFetch, next: () => Promise<SubgraphResponse>): Promise<SubgraphResponse>;
+}
+
+/**
+ * One named feature of the router. A stage returns only the hooks it needs; createRouter lists stages in
+ * request-path order and createPipeline wires each hook family in that order.
+ */
+export interface RouterStage {
+  name: string;
+  /** Routes beside /graphql (health, metrics, assets). */
+  routes?(app: Express): void;
+  /** Middleware on /graphql before Apollo Server, in stage order. */
+  middleware?: RequestHandler[];
+  /** Adds to the operation context; throw a GraphQLError to fail the request. */
+  context?(req: Request, context: RouterContext): Promise<Partial<RouterContext>> | Partial<RouterContext>;
+  plugin?: ApolloServerPlugin<RouterContext>;
+  /** Options for Apollo Server's parser (merged over all stages). */
+  parseOptions?: ParseOptions;
+  /** Wraps the gateway's executor (planning and execution). */
+  wrapExecutor?(next: GatewayExecutor): GatewayExecutor;
+  subgraph?: SubgraphHooks;
+  /** Rewrites an error on its way to the client; the masking stage must be the only one that hides errors. */
+  formatError?(formatted: GraphQLFormattedError, original: unknown): GraphQLFormattedError;
+  /** Called when the response to a /graphql request has been sent (also for requests answered before Apollo). */
+  onFinish?(state: RequestState, statusCode: number): void;
+  /** Called when a supergraph is loaded or replaced. */
+  onSupergraph?(metadata: SupergraphMetadata): void;
+  close?(): Promise<void> | void;
+}

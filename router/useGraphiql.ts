@@ -1,0 +1,84 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { RouterStage } from './stage.ts';
+
+export interface GraphiqlOptions {
+  /** Where the page's assets are served. @default '/graphiql' */
+  assetsPath?: string;
+}
+
+const require = createRequire(import.meta.url);
+/** graphiql's `exports` hide its UMD bundle, so locate files from each package's package.json. */
+const fromPackage = (name: string, file: string) =>
+  join(dirname(require.resolve(`${name}/package.json`)), file);
+
+/** Local copies of everything the page loads: it must work offline, so nothing comes from a CDN. */
+const assets: Record<string, { file: string; type: string }> = {
+  'graphiql.min.js': { file: fromPackage('graphiql', 'graphiql.min.js'), type: 'text/javascript' },
+  'graphiql.min.css': { file: fromPackage('graphiql', 'graphiql.min.css'), type: 'text/css' },
+  'react.production.min.js': {
+    file: fromPackage('react', 'umd/react.production.min.js'),
+    type: 'text/javascript',
+  },
+  'react-dom.production.min.js': {
+    file: fromPackage('react-dom', 'umd/react-dom.production.min.js'),
+    type: 'text/javascript',
+  },
+};
+
+// The headers editor is on and persisted in localStorage, which is where a pasted `Authorization` header lives.
+const init = `const fetcher = GraphiQL.createFetcher({ url: window.location.pathname });
+const root = ReactDOM.createRoot(document.getElementById('graphiql'));
+root.render(React.createElement(GraphiQL, {
+  fetcher,
+  isHeadersEditorEnabled: true,
+  shouldPersistHeaders: true,
+  defaultHeaders: JSON.stringify({ Authorization: 'Bearer <access token>' }, null, 2),
+}));
+`;
+
+const page = (base: string) => `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Nanopore supergraph - GraphiQL</title>
+<link rel="stylesheet" href="${base}/graphiql.min.css">
+<style>body { margin: 0; height: 100vh; } #graphiql { height: 100vh; }</style>
+</head>
+<body>
+<div id="graphiql">Loading...</div>
+<script src="${base}/react.production.min.js"></script>
+<script src="${base}/react-dom.production.min.js"></script>
+<script src="${base}/graphiql.min.js"></script>
+<script src="${base}/init.js"></script>
+</body>
+</html>
+`;
+
+/** GraphiQL at GET /graphql for browsers (Accept prefers text/html), from local assets. */
+export function useGraphiql(options: GraphiqlOptions = {}): RouterStage {
+  const base = options.assetsPath ?? '/graphiql';
+  return {
+    name: 'graphiql',
+    routes(app) {
+      app.get(`${base}/init.js`, (_req, res) => void res.type('text/javascript').send(init));
+      app.get(`${base}/:asset`, (req, res, next) => {
+        const asset = assets[req.params.asset];
+        if (!asset) return next();
+        res.type(asset.type).sendFile(asset.file, { maxAge: '1d' });
+      });
+    },
+    middleware: [
+      (req, res, next) => {
+        const wantsPage = req.method === 'GET' && req.query.query === undefined;
+        if (
+          !wantsPage ||
+          req.accepts(['application/json', 'application/graphql-response+json', 'text/html']) !== 'text/html'
+        ) {
+          return next();
+        }
+        res.type('text/html').send(page(base));
+      },
+    ],
+  };
+}

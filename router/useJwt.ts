@@ -1,0 +1,103 @@
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
+import { routerError } from './errors.ts';
+import { getRequestState } from './requestState.ts';
+import type { Identity, RouterStage } from './stage.ts';
+import { subgraphUrl } from './supergraphMetadata.ts';
+
+export interface JwtOptions {
+  /** JWKS of the auth subgraph. @default `<origin of the auth subgraph's URL>/.well-known/jwks.json` */
+  jwksUrl?: string;
+  /** Expected `iss`. @default 'urn:nanopore:auth' */
+  issuer?: string;
+  /** Expected `aud`. @default 'urn:nanopore:supergraph' */
+  audience?: string;
+  /** Accepted signature algorithms; anything else (none, HS256...) is refused. @default ['EdDSA', 'ES256'] */
+  algorithms?: string[];
+  /** Minimum time between JWKS re-fetches caused by an unknown `kid`. @default 30_000 */
+  jwksCooldownMs?: number;
+  /** How long fetched keys are trusted without a re-fetch. @default 600_000 */
+  jwksCacheMaxAgeMs?: number;
+  /** Allowed clock skew for exp/nbf. @default 5 */
+  clockToleranceSeconds?: number;
+  /** Subgraph whose origin serves the JWKS when `jwksUrl` is not set. @default 'auth' */
+  authSubgraph?: string;
+  /** Subgraph URL overrides (to derive the JWKS URL). @default {} */
+  subgraphUrls?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Verifies `Authorization: Bearer` tokens. No header means anonymous; a header that does not verify is a 401,
+ * never a silent downgrade to anonymous.
+ */
+export function useJwt(options: JwtOptions = {}): RouterStage {
+  let jwksUrl = options.jwksUrl;
+  let jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
+  const keys = () => {
+    if (!jwks && jwksUrl) {
+      jwks = createRemoteJWKSet(new URL(jwksUrl), {
+        cooldownDuration: options.jwksCooldownMs ?? 30_000,
+        cacheMaxAge: options.jwksCacheMaxAgeMs ?? 600_000,
+        timeoutDuration: 5_000,
+      });
+    }
+    return jwks;
+  };
+  const unauthenticated = (message: string) => routerError('UNAUTHENTICATED', message);
+
+  return {
+    name: 'jwt',
+    onSupergraph(metadata) {
+      if (options.jwksUrl) return;
+      const auth = metadata.subgraphs.find((s) => s.name === (options.authSubgraph ?? 'auth'));
+      if (!auth) return;
+      const derived = new URL(
+        '/.well-known/jwks.json',
+        subgraphUrl(auth.name, auth.url, options.subgraphUrls),
+      ).href;
+      if (derived !== jwksUrl) [jwksUrl, jwks] = [derived, undefined];
+    },
+    async context(req) {
+      const header = req.get('authorization');
+      if (header === undefined) return {};
+      const token = /^Bearer +([\w-]*\.[\w-]*\.[\w-]*)$/i.exec(header.trim())?.[1];
+      if (!token) throw unauthenticated('Authorization header must be a bearer token');
+      const keySet = keys();
+      if (!keySet) throw routerError('SERVICE_UNAVAILABLE', 'Token verification is not available');
+      let payload: Record<string, unknown>;
+      try {
+        ({ payload } = await jwtVerify(token, keySet, {
+          algorithms: options.algorithms ?? ['EdDSA', 'ES256'],
+          issuer: options.issuer ?? 'urn:nanopore:auth',
+          audience: options.audience ?? 'urn:nanopore:supergraph',
+          requiredClaims: ['exp', 'sub'],
+          clockTolerance: options.clockToleranceSeconds ?? 5,
+        }));
+      } catch (error) {
+        const unavailable =
+          !(error instanceof joseErrors.JOSEError) ||
+          error instanceof joseErrors.JWKSTimeout ||
+          error instanceof joseErrors.JWKSInvalid ||
+          error.code === 'ERR_JOSE_GENERIC';
+        if (unavailable) {
+          getRequestState(req)?.logger.error({ err: error, stage: 'jwt' }, 'JWKS unavailable');
+          throw routerError('SERVICE_UNAVAILABLE', 'Token verification is not available');
+        }
+        throw unauthenticated(
+          error instanceof joseErrors.JWTExpired ? 'Token has expired' : 'Token is invalid',
+        );
+      }
+      const identity: Identity = {
+        sub: String(payload.sub),
+        roles: Array.isArray(payload.roles)
+          ? payload.roles.filter((r): r is string => typeof r === 'string')
+          : [],
+        scopes: typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [],
+        claims: payload,
+        token,
+      };
+      const state = getRequestState(req);
+      if (state) state.userId = identity.sub;
+      return { identity };
+    },
+  };
+}

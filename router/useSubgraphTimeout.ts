@@ -1,0 +1,34 @@
+import { routerError } from './errors.ts';
+import type { RouterStage } from './stage.ts';
+
+export interface SubgraphTimeoutOptions {
+  /** Longest wait for one subgraph fetch. @default 30_000 */
+  timeoutMs?: number;
+}
+
+class SubgraphTimeout extends Error {}
+
+/** Aborts a subgraph fetch that takes too long; the client sees GATEWAY_TIMEOUT at the affected paths. */
+export function useSubgraphTimeout(options: SubgraphTimeoutOptions = {}): RouterStage {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  return {
+    name: 'subgraphTimeout',
+    subgraph: {
+      async wrapFetch(fetch, next) {
+        const timer = setTimeout(() => fetch.abort(new SubgraphTimeout()), timeoutMs);
+        try {
+          return await next();
+        } catch (error) {
+          if (fetch.signal.reason instanceof SubgraphTimeout) {
+            throw routerError('GATEWAY_TIMEOUT', `A subgraph did not answer within ${timeoutMs} ms`, {
+              extensions: { timeoutMs },
+            });
+          }
+          throw error;
+        } finally {
+          clearTimeout(timer);
+        }
+      },
+    },
+  };
+}

@@ -1,0 +1,75 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { composeServices } from '@apollo/composition';
+import { parse } from 'graphql';
+
+/** Where each subgraph listens locally (the embedded stack and docker-compose use the same ports). */
+export const defaultSubgraphPorts: Readonly<Record<string, number>> = {
+  auth: 4001,
+  samples: 4002,
+  submission: 4003,
+  files: 4004,
+  audit: 4005,
+  ai: 4006,
+};
+
+export interface CompositionProblem {
+  code: string;
+  message: string;
+}
+
+export const supergraphFileName = 'supergraph.graphql';
+
+/**
+ * Composes every `<dir>/<subgraph>.graphql` (except the supergraph itself) into supergraph SDL. The subgraph name
+ * is the file name; its URL is `http://localhost:<port>/graphql` from `ports`.
+ */
+export function composeSupergraph(
+  dir: string,
+  ports: Readonly<Record<string, number>> = defaultSubgraphPorts,
+): { supergraphSdl: string } | { errors: CompositionProblem[] } {
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.graphql') && f !== supergraphFileName)
+    .sort();
+  if (files.length === 0)
+    return { errors: [{ code: 'NO_SUBGRAPHS', message: `no *.graphql files in ${dir}` }] };
+  const errors: CompositionProblem[] = [];
+  const services = [];
+  for (const file of files) {
+    const name = basename(file, '.graphql');
+    const port = ports[name];
+    if (port === undefined)
+      errors.push({ code: 'UNKNOWN_SUBGRAPH', message: `${file}: no port for subgraph "${name}"` });
+    try {
+      const typeDefs = parse(readFileSync(join(dir, file), 'utf8'));
+      services.push({ name, url: `http://localhost:${port ?? 0}/graphql`, typeDefs });
+    } catch (error) {
+      errors.push({ code: 'GRAPHQL_PARSE_FAILED', message: `${file}: ${(error as Error).message}` });
+    }
+  }
+  if (errors.length > 0) return { errors };
+  const result = composeServices(services);
+  if (result.errors) {
+    return {
+      errors: result.errors.map((e) => ({
+        code: String(e.extensions.code ?? 'COMPOSITION_ERROR'),
+        message: e.message,
+      })),
+    };
+  }
+  return { supergraphSdl: `${result.supergraphSdl.trimEnd()}\n` };
+}
+
+function main(): void {
+  const dir = resolve(process.argv[2] ?? 'schema');
+  const result = composeSupergraph(dir);
+  if ('errors' in result) {
+    for (const { code, message } of result.errors) console.error(`${code}: ${message.replace(/\n/g, ' ')}`);
+    process.exit(1);
+  }
+  writeFileSync(join(dir, supergraphFileName), result.supergraphSdl);
+  console.log(`wrote ${join(dir, supergraphFileName)}`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) main();

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { loadRouterConfig } from '../../router/config.ts';
+
+describe('router config', () => {
+  it('has working defaults', () => {
+    const result = loadRouterConfig({});
+    expect('config' in result && result.config).toMatchObject({
+      port: 4000,
+      options: {
+        supergraph: 'schema/supergraph.graphql',
+        jwt: { jwksUrl: undefined, issuer: 'urn:nanopore:auth', audience: 'urn:nanopore:supergraph' },
+        authorization: { mode: 'filter' },
+        cors: { origins: [] },
+        graphiql: true,
+      },
+    });
+  });
+
+  it('lets the command line win over the environment and reads subgraph URL overrides', () => {
+    const result = loadRouterConfig(
+      {
+        ROUTER_SUPERGRAPH: 'a.graphql',
+        ROUTER_PORT: '5000',
+        ROUTER_SUBGRAPH_URL_AUTH: 'http://127.0.0.1:7001/graphql',
+        CORS_ORIGINS: 'https://a.example, https://b.example',
+      },
+      ['--supergraph', 'https://registry.example/supergraph.graphql', '--port', '6000'],
+    );
+    expect('config' in result && result.config).toMatchObject({
+      port: 6000,
+      options: {
+        supergraph: 'https://registry.example/supergraph.graphql',
+        subgraphUrls: { auth: 'http://127.0.0.1:7001/graphql' },
+        cors: { origins: ['https://a.example', 'https://b.example'] },
+      },
+    });
+  });
+
+  it('reports every problem at once, naming the variables', () => {
+    const result = loadRouterConfig({
+      ROUTER_PORT: 'eighty',
+      JWKS_URL: 'not a url',
+      ROUTER_AUTHZ_MODE: 'maybe',
+      ROUTER_SUBGRAPH_URL_SAMPLES: 'nope',
+    });
+    expect('errors' in result).toBe(true);
+    const text = 'errors' in result ? result.errors.join('\n') : '';
+    for (const name of ['ROUTER_PORT', 'JWKS_URL', 'ROUTER_AUTHZ_MODE', 'ROUTER_SUBGRAPH_URL_SAMPLES']) {
+      expect(text).toContain(name);
+    }
+  });
+});
