@@ -1,0 +1,81 @@
+// Who may do what in the auth subgraph. The router enforces the schema's @authenticated/@requiresScopes first;
+// these rules enforce the same again here (a subgraph never trusts its caller) and add the row-level ones.
+//
+// - Public: login, refreshSession, logout (they authenticate by what they carry: a password or a refresh token).
+// - Any signed-in user: me, logoutAll, changePassword; the fields of a User (id, name, email, roles, active,
+//   createdAt) wherever one is reachable, because other subgraphs show users as assignees, submitters and audit
+//   actors and the router resolves those references here.
+// - user(id): ADMIN and STAFF (who assign work to people) see anyone; everyone else only themself (FORBIDDEN
+//   otherwise, so ids cannot be probed).
+// - User.lastLoginAt: the user themself and ADMIN only (null with an error for others).
+// - The User in an AuthPayload (login, refreshSession) is visible in full to the caller: the caller is that
+//   user, though the request itself came without a token.
+// - users, createUser, updateUser, resetPassword: scope users:admin (ADMIN).
+import {
+  allow,
+  denial,
+  hasScope,
+  isAuthenticated,
+  or,
+  rule,
+  type PermissionMap,
+} from '../kit/permissions.ts';
+import type { Context } from './context.ts';
+
+const isAdmin = hasScope('users:admin');
+
+const isStaff = rule('isStaff', { cache: 'contextual' })((_p, _a, ctx: Context) =>
+  ctx.identity?.roles.includes('STAFF') ? true : denial(ctx),
+);
+
+const isSelfArgument = rule('isSelfArgument', { cache: 'strict' })(
+  (_p, args: { id?: string }, ctx: Context) =>
+    ctx.identity && ctx.identity.userId === args.id ? true : denial(ctx, 'you may only read your own user'),
+);
+
+const isSelfParent = rule('isSelfParent', { cache: 'strict' })((parent: { id?: string }, _a, ctx: Context) =>
+  ctx.identity && ctx.identity.userId === parent.id
+    ? true
+    : denial(ctx, 'only the user themself or an admin'),
+);
+
+/** The User objects returned in an AuthPayload: the caller has just proven to be them. */
+export const sessionOwners = new WeakSet<object>();
+
+const isSessionOwner = rule('isSessionOwner', { cache: 'no_cache' })((parent: object, _a, ctx: Context) =>
+  sessionOwners.has(parent) ? true : denial(ctx),
+);
+
+const signedIn = or(isAuthenticated, isSessionOwner);
+
+export const permissions: PermissionMap = {
+  Query: {
+    me: isAuthenticated,
+    user: or(isAdmin, isStaff, isSelfArgument),
+    users: isAdmin,
+  },
+  Mutation: {
+    login: allow,
+    refreshSession: allow,
+    logout: allow,
+    logoutAll: isAuthenticated,
+    changePassword: isAuthenticated,
+    createUser: isAdmin,
+    updateUser: isAdmin,
+    resetPassword: isAdmin,
+  },
+  User: {
+    id: allow,
+    email: signedIn,
+    name: signedIn,
+    roles: signedIn,
+    active: signedIn,
+    createdAt: signedIn,
+    lastLoginAt: or(isSessionOwner, isAdmin, isSelfParent),
+  },
+  // Reachable only through fields guarded above.
+  AuthPayload: allow,
+  UserConnection: allow,
+  UserEdge: allow,
+  PageInfo: allow,
+};

@@ -1,0 +1,113 @@
+// createAuthSubgraph: the auth subgraph, built from its config without listening (tests and the embedded
+// stack call listen themselves). Serves /graphql, /.well-known/jwks.json, /health, /ready, /metrics.
+import { readFileSync } from 'node:fs';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { Express } from 'express';
+import { PrismaClient } from '../../generated/prisma/auth/client.ts';
+import { createLogger, type Logger } from '../kit/logger.ts';
+import { prismaReadiness } from '../kit/readiness.ts';
+import { createSubgraphServer, type RunningServer } from '../kit/server.ts';
+import { ensureAdmin, type BootstrapOptions } from './bootstrap.ts';
+import type { AuthConfig } from './config.ts';
+import { createContextFactory, type Context } from './context.ts';
+import type { AuthDeps } from './deps.ts';
+import { createKeyStore, SIGNING_ALGORITHM } from './keys.service.ts';
+import { createLoginService } from './login.service.ts';
+import { dummyPasswordHash } from './password.ts';
+import { permissions } from './permissions.ts';
+import { sessionResolvers } from './session.resolvers.ts';
+import { createSessionService } from './session.service.ts';
+import { userResolvers } from './user.resolvers.ts';
+import { createUserService } from './user.service.ts';
+
+export const AUTH_TYPE_DEFS = readFileSync(new URL('../../schema/auth.graphql', import.meta.url), 'utf8');
+export const JWKS_PATH = '/.well-known/jwks.json';
+
+export interface AuthSubgraphDeps {
+  /** The clock; default the system's. Tests move it to expire lockouts. */
+  now?: () => Date;
+  /** Default: a pino logger named auth at config.logLevel. */
+  log?: Logger;
+  /** Where a generated admin password is printed; default stdout. */
+  print?: BootstrapOptions['print'];
+  /** Skip the first-start admin bootstrap (tests that manage users themselves). Default false. */
+  skipBootstrap?: boolean;
+}
+
+export interface AuthSubgraph {
+  app: Express;
+  prisma: PrismaClient;
+  deps: AuthDeps;
+  /** Starts (on first call) and listens; port 0 picks a free port. */
+  listen(port?: number, host?: string): Promise<RunningServer>;
+  /** Stops the server and disconnects from the database; safe to call twice. */
+  close(): Promise<void>;
+}
+
+export async function createAuthSubgraph(
+  config: AuthConfig,
+  options: AuthSubgraphDeps = {},
+): Promise<AuthSubgraph> {
+  const log = options.log ?? createLogger({ name: 'auth', level: config.logLevel });
+  const now = options.now ?? (() => new Date());
+  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: config.databaseUrl }) });
+  try {
+    const keys = createKeyStore({ prisma, now, accessTokenTtlSeconds: config.accessTokenTtlSeconds });
+    const deps: AuthDeps = { prisma, config, now, keys, log };
+    await keys.ensureCurrentKey();
+    if (!options.skipBootstrap) {
+      await ensureAdmin(deps, {
+        email: config.adminEmail,
+        password: config.adminPassword,
+        print: options.print,
+      });
+    }
+    await dummyPasswordHash();
+
+    const sessions = createSessionService(deps);
+    const services = {
+      sessions,
+      login: createLoginService(deps, sessions),
+      users: createUserService(deps, sessions),
+    };
+    const subgraph = createSubgraphServer<Context>({
+      name: 'auth',
+      typeDefs: AUTH_TYPE_DEFS,
+      resolvers: [userResolvers, sessionResolvers],
+      permissions,
+      createContext: createContextFactory(prisma, services),
+      readiness: { database: prismaReadiness(prisma) },
+      logger: log,
+      // Verify tokens from our own keys, without an HTTP round trip to ourselves.
+      auth: {
+        getKey: keys.getKey,
+        issuer: config.jwtIssuer,
+        audience: config.jwtAudience,
+        algorithms: [SIGNING_ALGORITHM],
+        now,
+      },
+      trustProxy: config.trustProxy,
+    });
+    subgraph.app.get(JWKS_PATH, async (_req, res) => {
+      res.setHeader('cache-control', 'public, max-age=300');
+      res.json(await keys.jwks());
+    });
+
+    let closed = false;
+    return {
+      app: subgraph.app,
+      prisma,
+      deps,
+      listen: (port = config.port, host = config.host) => subgraph.listen(port, host),
+      async close() {
+        if (closed) return;
+        closed = true;
+        await subgraph.stop();
+        await prisma.$disconnect();
+      },
+    };
+  } catch (error) {
+    await prisma.$disconnect();
+    throw error;
+  }
+}

@@ -1,0 +1,134 @@
+// Test support for the auth subgraph's own tests: a subgraph on a fresh database, a movable clock, GraphQL over
+// real HTTP. (Stack-level tests through the router live in test/.)
+import type { Role } from '../../generated/prisma/auth/client.ts';
+import { createTestDatabase, type TestDatabase } from '../../test/helpers/database.ts';
+import { createLogger } from '../kit/logger.ts';
+import type { RunningServer } from '../kit/server.ts';
+import { loadAuthConfig } from './config.ts';
+import { hashPassword } from './password.ts';
+import { createAuthSubgraph, type AuthSubgraph, type AuthSubgraphDeps } from './server.ts';
+
+export const PASSWORD = 'correct horse battery staple';
+
+// Tests inspect arbitrary response shapes.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+export interface ResponseError {
+  message: string;
+  path?: string[];
+  extensions: Record<string, any>;
+}
+
+export interface GraphQLResponse {
+  status: number;
+  /** errors, when present, has at least one entry (so errors![0] is defined). */
+  body: { data?: any; errors?: [ResponseError, ...ResponseError[]] };
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+export interface AuthHarness {
+  db: TestDatabase;
+  auth: AuthSubgraph;
+  server: RunningServer;
+  url: string;
+  /** Moves the injected clock. */
+  advance(seconds: number): void;
+  now(): Date;
+  gql(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<GraphQLResponse>;
+  /** Creates a user directly in the database. */
+  createUser(
+    email: string,
+    roles: Role[],
+    options?: { active?: boolean; password?: string },
+  ): Promise<string>;
+  /** Logs in over GraphQL and returns the payload (throws on errors). */
+  login(
+    email: string,
+    password?: string,
+  ): Promise<{ accessToken: string; refreshToken: string; user: { id: string } }>;
+  /** Every outbox event, oldest first. */
+  events(): Promise<
+    {
+      type: string;
+      entityType: string;
+      entityId: string;
+      actorId: string | null;
+      changes: unknown;
+      payload: unknown;
+      requestId: string | null;
+    }[]
+  >;
+  close(): Promise<void>;
+}
+
+export async function startAuthHarness(
+  env: Record<string, string> = {},
+  options: AuthSubgraphDeps & { db?: TestDatabase } = {},
+): Promise<AuthHarness> {
+  const db = options.db ?? (await createTestDatabase('auth'));
+  let offsetMs = 0;
+  const now = () => new Date(Date.now() + offsetMs);
+  const config = loadAuthConfig({
+    AUTH_DATABASE_URL: db.url,
+    ADMIN_PASSWORD: 'bootstrap admin password',
+    ...env,
+  });
+  const auth = await createAuthSubgraph(config, {
+    now,
+    log: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    print: () => {},
+    skipBootstrap: true,
+    ...options,
+  });
+  const server = await auth.listen(0, '127.0.0.1');
+  const gql: AuthHarness['gql'] = async (query, variables, headers = {}) => {
+    const res = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query, variables }),
+    });
+    return { status: res.status, body: (await res.json()) as GraphQLResponse['body'] };
+  };
+  return {
+    db,
+    auth,
+    server,
+    url: server.url,
+    now,
+    advance(seconds) {
+      offsetMs += seconds * 1000;
+    },
+    gql,
+    async createUser(email, roles, { active = true, password = PASSWORD } = {}) {
+      const user = await auth.prisma.user.create({
+        data: {
+          email,
+          name: email.split('@')[0] ?? email,
+          roles,
+          active,
+          passwordHash: await hashPassword(password),
+        },
+      });
+      return user.id;
+    },
+    async login(email, password = PASSWORD) {
+      const { body } = await gql(
+        'mutation ($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken refreshToken user { id } } }',
+        { e: email, p: password },
+      );
+      if (body.errors) throw new Error(`login failed: ${JSON.stringify(body.errors)}`);
+      return body.data.login;
+    },
+    events: () => auth.prisma.outboxEvent.findMany({ orderBy: { occurredAt: 'asc' } }),
+    async close() {
+      await server.close();
+      await auth.close();
+      if (!options.db) await db.drop();
+    },
+  };
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

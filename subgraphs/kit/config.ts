@@ -1,0 +1,48 @@
+// One typed config per process, parsed from the environment once at the edge (STYLE.md §2). A bad or missing
+// value stops startup with one message naming every offending variable.
+import { z } from 'zod';
+
+/** Thrown by loadConfig; `problems` lists one line per variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Parses `env` with a zod object schema whose keys are variable names. Empty strings count as unset, so
+ * `FOO=` falls back to the default (or is reported missing). Throws ConfigError listing every problem.
+ */
+export function loadConfig<S extends z.ZodType>(schema: S, env: Env = process.env): z.output<S> {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(cleaned);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = issue.path.join('.') || '(root)';
+    const missing = issue.code === 'invalid_type' && cleaned[String(issue.path[0])] === undefined;
+    return missing ? `${name}: required but not set` : `${name}: ${issue.message}`;
+  });
+  throw new ConfigError([...new Set(problems)]);
+}
+
+/** Variable builders with the parsing every process needs. */
+export const env = {
+  /** A TCP port; 0 lets the OS choose. */
+  port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
+  /** A positive whole number (seconds, counts ...). */
+  positiveInt: (fallback?: number) =>
+    fallback === undefined
+      ? z.coerce.number().int().positive()
+      : z.coerce.number().int().positive().default(fallback),
+  /** A postgres:// or postgresql:// URL. */
+  databaseUrl: () =>
+    z.string().refine((v) => /^postgres(ql)?:\/\/./.test(v), { message: 'must be a postgresql:// URL' }),
+  /** Any absolute http(s) URL. */
+  httpUrl: () => z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }),
+  /** true/false, 1/0, yes/no, on/off. */
+  flag: (fallback = false) => z.stringbool().default(fallback),
+  logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+};

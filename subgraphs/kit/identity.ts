@@ -1,0 +1,95 @@
+// The caller's identity, from the Authorization bearer JWT, verified here with jose. Never from a header the
+// router (or anyone else) sets: the token is the only source.
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { ERRORS } from './errors.ts';
+
+export interface Identity {
+  /** The user id (the token's `sub`). */
+  userId: string;
+  roles: string[];
+  /** From the space-separated `scope` claim. */
+  scopes: string[];
+  /** The session (refresh-token family) the token was issued for, when the issuer includes it. */
+  sessionId?: string;
+  /** The token's `jti`. */
+  tokenId?: string;
+}
+
+export interface JwtVerifierOptions {
+  /** URL of the auth subgraph's JWKS, e.g. http://localhost:4001/.well-known/jwks.json. */
+  jwksUrl?: string;
+  /** A local key resolver instead of jwksUrl (the auth subgraph verifies from its own keys). */
+  getKey?: JWTVerifyGetKey;
+  /** Expected `iss`. */
+  issuer: string;
+  /** Expected `aud`. */
+  audience: string;
+  /** Accepted algorithms; default ['EdDSA', 'ES256']. Never 'none' or HMAC. */
+  algorithms?: string[];
+  /** Allowed clock skew in seconds; default 5. */
+  clockToleranceSeconds?: number;
+  /** The clock; default the system's. Injectable so tests can move time. */
+  now?: () => Date;
+}
+
+export type VerifyToken = (token: string) => Promise<Identity>;
+
+export function createJwtVerifier(options: JwtVerifierOptions): VerifyToken {
+  const getKey =
+    options.getKey ??
+    (options.jwksUrl
+      ? createRemoteJWKSet(new URL(options.jwksUrl), { cooldownDuration: 5_000, cacheMaxAge: 10 * 60_000 })
+      : undefined);
+  if (!getKey) throw new Error('createJwtVerifier needs jwksUrl or getKey');
+  const algorithms = options.algorithms ?? ['EdDSA', 'ES256'];
+  return async (token) => {
+    try {
+      const { payload } = await jwtVerify(token, getKey, {
+        issuer: options.issuer,
+        audience: options.audience,
+        algorithms,
+        clockTolerance: options.clockToleranceSeconds ?? 5,
+        requiredClaims: ['sub', 'exp', 'iat'],
+        ...(options.now ? { currentDate: options.now() } : {}),
+      });
+      const roles = Array.isArray(payload.roles) ? payload.roles.filter((r) => typeof r === 'string') : [];
+      const scope = typeof payload.scope === 'string' ? payload.scope : '';
+      return {
+        userId: payload.sub as string,
+        roles,
+        scopes: scope.split(' ').filter(Boolean),
+        sessionId: typeof payload.sid === 'string' ? payload.sid : undefined,
+        tokenId: payload.jti,
+      };
+    } catch (error) {
+      const reason = error instanceof joseErrors.JWTExpired ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID';
+      // A JWKS fetch failure is ours, not the caller's: let it surface (and be masked and logged).
+      if (error instanceof joseErrors.JWKSTimeout) throw error;
+      throw ERRORS.UNAUTHENTICATED.err(
+        reason === 'TOKEN_EXPIRED' ? 'the access token has expired' : 'the access token is invalid',
+        { reason, http: { status: 401 } },
+      );
+    }
+  };
+}
+
+/** The bearer token of an Authorization header; undefined when absent; throws on a malformed header. */
+export function bearerToken(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match) {
+    throw ERRORS.UNAUTHENTICATED.err('the Authorization header must be "Bearer <token>"', {
+      reason: 'TOKEN_INVALID',
+      http: { status: 401 },
+    });
+  }
+  return match[1];
+}
+
+export function hasRole(identity: Identity | null | undefined, role: string): boolean {
+  return !!identity && identity.roles.includes(role);
+}
+
+export function hasScope(identity: Identity | null | undefined, scope: string): boolean {
+  return !!identity && identity.scopes.includes(scope);
+}

@@ -1,0 +1,91 @@
+// Transactional outbox: an event is written in the same database transaction as the change it describes, so
+// either both happen or neither does. A relay (a later issue) delivers events at least once; receivers
+// deduplicate by the event id. Every domain schema has an identical OutboxEvent model (reference:
+// prisma/auth/schema.prisma), so this is typed against a minimal structural interface, not one generated client.
+import { randomUUID } from 'node:crypto';
+
+/** A JSON value, as Prisma's Json columns accept it. */
+export type JsonValue =
+  string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+
+/** `{ field: { from, to } }` */
+export type Changes = Record<string, { from: JsonValue; to: JsonValue }>;
+
+export interface OutboxEventInput {
+  /** `<entity>.<past-tense verb>`, e.g. user.login_succeeded. */
+  type: string;
+  entityType: string;
+  entityId: string;
+  /** Who did it; null for anonymous callers and the system itself. */
+  actor?: { userId: string; roles: string[] } | null;
+  /** The emitting subgraph. */
+  service: string;
+  requestId?: string | null;
+  /** Default: now. */
+  occurredAt?: Date;
+  changes?: Changes;
+  payload?: Record<string, JsonValue>;
+  /** Default: a new uuid. Pass one to make a retried write idempotent. */
+  id?: string;
+}
+
+/** The row as Prisma's generated `OutboxEventUncheckedCreateInput` accepts it. */
+export interface OutboxEventData {
+  id: string;
+  type: string;
+  entityType: string;
+  entityId: string;
+  actorId: string | null;
+  actorRoles: string[];
+  service: string;
+  requestId: string | null;
+  occurredAt: Date;
+  changes: Changes;
+  payload?: Record<string, JsonValue>;
+}
+
+/** What recordEvent needs of a Prisma transaction client: any domain's generated client satisfies it. */
+export interface OutboxTransaction {
+  outboxEvent: { create(args: { data: OutboxEventData }): PromiseLike<unknown> };
+}
+
+/** Writes one event inside the caller's transaction (`prisma.$transaction(async (tx) => ...)`). Returns its id. */
+export async function recordEvent(tx: OutboxTransaction, event: OutboxEventInput): Promise<string> {
+  const data: OutboxEventData = {
+    id: event.id ?? randomUUID(),
+    type: event.type,
+    entityType: event.entityType,
+    entityId: event.entityId,
+    actorId: event.actor?.userId ?? null,
+    actorRoles: event.actor?.roles ?? [],
+    service: event.service,
+    requestId: event.requestId ?? null,
+    occurredAt: event.occurredAt ?? new Date(),
+    changes: event.changes ?? {},
+    ...(event.payload ? { payload: event.payload } : {}),
+  };
+  await tx.outboxEvent.create({ data });
+  return data.id;
+}
+
+/** The changed fields between two versions of an entity, as `{ field: { from, to } }` (arrays compared by value). */
+export function diffChanges<T extends object>(
+  before: T,
+  after: Partial<T>,
+  fields: (keyof T & string)[],
+): Changes {
+  const changes: Changes = {};
+  for (const field of fields) {
+    if (!(field in after)) continue;
+    const from = before[field];
+    const to = after[field];
+    if (JSON.stringify(serialize(from)) !== JSON.stringify(serialize(to))) {
+      changes[field] = { from: serialize(from), to: serialize(to) };
+    }
+  }
+  return changes;
+}
+
+function serialize(value: unknown): JsonValue {
+  return value instanceof Date ? value.toISOString() : ((value ?? null) as JsonValue);
+}
