@@ -3,7 +3,7 @@
 // - generated/client/: a typed client for integrators, from the supergraph's API schema and client/operations
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { CodegenConfig } from '@graphql-codegen/cli';
-import { Supergraph } from '@apollo/federation-internals';
+import { ROUTER_SUPPORTED_SUPERGRAPH_FEATURES, Supergraph } from '@apollo/federation-internals';
 import { printSchema } from 'graphql';
 
 const subgraphs = readdirSync('schema')
@@ -31,7 +31,10 @@ const resolverTargets: CodegenConfig['generates'] = Object.fromEntries(
 
 /** The schema clients see: the supergraph without federation's join machinery. */
 function apiSchemaSdl(): string {
-  const supergraph = Supergraph.build(readFileSync('schema/supergraph.graphql', 'utf8'));
+  // Our router enforces the security features (@authenticated, @requiresScopes, @policy), as Apollo Router does.
+  const supergraph = Supergraph.build(readFileSync('schema/supergraph.graphql', 'utf8'), {
+    supportedFeatures: ROUTER_SUPPORTED_SUPERGRAPH_FEATURES,
+  });
   return printSchema(supergraph.apiSchema().toGraphQLJSSchema());
 }
 
