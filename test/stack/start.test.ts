@@ -33,7 +33,9 @@ async function npmStart(env: NodeJS.ProcessEnv): Promise<Started> {
     const timer = setTimeout(() => reject(new Error(`npm start did not get ready:\n${output}`)), 90_000);
     child.stdout!.on('data', () => {
       const match = /supergraph ready in [\d.]+ s: (\S+)/.exec(output);
-      if (match) (clearTimeout(timer), resolve(match[1]!));
+      if (!match) return;
+      clearTimeout(timer);
+      resolve(match[1]!);
     });
     child.on('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${output}`)));
   });
