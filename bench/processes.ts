@@ -1,6 +1,6 @@
 // Child processes for the benchmark targets: each server runs in its own node process (TypeScript through
 // `node --import tsx`, so the pid is the server itself, not a tsx wrapper) and its memory is read from /proc.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -104,6 +104,17 @@ export async function readMemory(pid: number): Promise<Memory> {
     return Number(match[1]);
   };
   return { rssKiB: field('VmRSS'), peakKiB: field('VmHWM') };
+}
+
+let clockTicks: number | undefined;
+
+/** CPU time (user + system) a process has used so far, in milliseconds, from /proc/<pid>/stat (Linux). */
+export async function readCpuMs(pid: number): Promise<number> {
+  clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may contain spaces), from field 3 (state) on; utime is 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
 }
 
 /** Polls `check` until it returns true; fails early when `child` exits, or after `timeoutMs`. */

@@ -32,6 +32,12 @@ export interface TargetResult {
   /** Responses whose body differed from the checked body of the single request before the run. */
   mismatches: number;
   memory: MemorySamples;
+  /**
+   * CPU time per response during the measured run (user + system, from /proc): of the process serving the
+   * target, and of the auth subgraph behind it (for the direct target, the same process). Less sensitive than
+   * req/s to other load on the machine.
+   */
+  cpuMsPerRequest: { server: number; authSubgraph: number };
   /** autocannon's result of the measured run, as returned. */
   raw: Result;
 }
@@ -41,6 +47,8 @@ export interface Report {
   node: string;
   cpus: number;
   cpuModel: string;
+  /** os.loadavg() (1, 5, 15 minutes) before and after the run: other load on the machine skews req/s. */
+  loadAverage: { before: number[]; after: number[] };
   database: string;
   query: string;
   connections: number;
@@ -89,11 +97,17 @@ export function markdownReport(report: Report): string {
     '',
     markdownTable(report.targets),
     '',
+    `Load average (1/5/15 min) before ${report.loadAverage.before.map((l) => round(l, 2)).join('/')}, ` +
+      `after ${report.loadAverage.after.map((l) => round(l, 2)).join('/')}: ` +
+      'with other work on the machine, compare CPU per request rather than req/s.',
+    '',
     ...report.targets.map(
       (t) =>
-        `- ${t.target}${t.process === t.target ? '' : ` (${t.process})`}: ${t.responses} responses, ${t.non2xx} non-2xx, ${t.errors} errors, ` +
+        `- ${t.target}: ${t.responses} responses, ${t.non2xx} non-2xx, ${t.errors} errors, ` +
         `${t.timeouts} timeouts, ${t.mismatches} bodies different from the checked one` +
         `${passed(t) ? '' : ' — FAILED'}; p90 ${t.latencyMs.p90} ms, max ${t.latencyMs.max} ms; ` +
+        `CPU per request ${round(t.cpuMsPerRequest.server, 2)} ms` +
+        `${t.process === 'auth subgraph' ? '' : ` (+ ${round(t.cpuMsPerRequest.authSubgraph, 2)} ms in the auth subgraph)`}; ` +
         `RSS idle ${round(t.memory.idleMiB)} MiB, after warm-up ${round(t.memory.afterWarmupMiB)} MiB, ` +
         `max during the run ${round(t.memory.maxDuringLoadMiB)} MiB.`,
     ),

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createBenchDatabase } from './database.ts';
 import { expectData, runLoad, send, type GraphQLRequest, type Reply } from './load.ts';
-import { freePort, readMemory, root, startChild, waitFor, type Child } from './processes.ts';
+import { freePort, readCpuMs, readMemory, root, startChild, waitFor, type Child } from './processes.ts';
 import { markdownReport, passed, writeReport, type Report, type TargetResult } from './report.ts';
 
 const ME_QUERY = 'query Me { me { id email name roles } }';
@@ -61,6 +61,8 @@ async function measure(
   target: string,
   url: string,
   child: Child,
+  /** The auth subgraph behind the target (the target itself for the direct run). */
+  auth: Child,
   request: GraphQLRequest,
   expectedEmail: string,
 ): Promise<TargetResult> {
@@ -94,15 +96,19 @@ async function measure(
       () => {},
     );
   }, 250);
+  const cpuBefore = [await readCpuMs(child.pid), await readCpuMs(auth.pid)] as const;
   let raw;
   try {
     raw = await runLoad({ ...load, durationSeconds: settings.durationSeconds });
   } finally {
     clearInterval(sampler);
   }
+  const cpuAfter = [await readCpuMs(child.pid), await readCpuMs(auth.pid)] as const;
   const exit = child.exited();
   if (exit) throw new Error(`${child.name} exited during the run (code ${exit.code}):\n${child.output()}`);
   const after = await readMemory(child.pid);
+  const responses = raw['2xx'] + raw.non2xx;
+  const perRequest = (ms: number) => Math.round((ms / Math.max(responses, 1)) * 1000) / 1000;
 
   return {
     target,
@@ -116,7 +122,7 @@ async function measure(
       average: raw.latency.average,
       max: raw.latency.max,
     },
-    responses: raw['2xx'] + raw.non2xx,
+    responses,
     non2xx: raw.non2xx,
     errors: raw.errors,
     timeouts: raw.timeouts,
@@ -128,11 +134,16 @@ async function measure(
       afterMiB: toMiB(after.rssKiB),
       peakMiB: toMiB(after.peakKiB),
     },
+    cpuMsPerRequest: {
+      server: perRequest(cpuAfter[0] - cpuBefore[0]),
+      authSubgraph: perRequest(cpuAfter[1] - cpuBefore[1]),
+    },
     raw,
   };
 }
 
 async function main(): Promise<boolean> {
+  const loadBefore = os.loadavg();
   console.log('bench: preparing a database');
   const database = await createBenchDatabase('auth');
   cleanups.push({ what: 'dropping the database', run: database.drop });
@@ -166,7 +177,7 @@ async function main(): Promise<boolean> {
   const request: GraphQLRequest = { query: ME_QUERY, headers: { authorization: `Bearer ${token}` } };
 
   const targets: TargetResult[] = [];
-  targets.push(await measure('auth subgraph (direct)', authUrl, auth, request, email));
+  targets.push(await measure('auth subgraph (direct)', authUrl, auth, auth, request, email));
 
   const routerPort = await freePort();
   const router = startChild(
@@ -180,7 +191,9 @@ async function main(): Promise<boolean> {
     },
   );
   cleanups.push({ what: 'stopping our router', run: () => router.stop() });
-  targets.push(await measure('our router', `http://127.0.0.1:${routerPort}/graphql`, router, request, email));
+  targets.push(
+    await measure('our router', `http://127.0.0.1:${routerPort}/graphql`, router, auth, request, email),
+  );
   await router.stop();
 
   const gatewayPort = await freePort();
@@ -195,6 +208,7 @@ async function main(): Promise<boolean> {
       'plain @apollo/gateway',
       `http://127.0.0.1:${gatewayPort}/graphql`,
       gateway,
+      auth,
       request,
       email,
     ),
@@ -210,6 +224,7 @@ async function main(): Promise<boolean> {
     node: process.version,
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown CPU',
+    loadAverage: { before: loadBefore, after: os.loadavg() },
     database: database.source,
     query: ME_QUERY,
     connections: settings.connections,

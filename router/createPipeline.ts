@@ -65,6 +65,8 @@ export function createPipeline({ stages, supergraph, subgraphUrls, logger }: Pip
   const server = new ApolloServer<RouterContext>({
     gateway: wrappedGateway,
     csrfPrevention: true,
+    // The process that hosts us (npm start, a subgraph's index.ts) owns SIGINT/SIGTERM and stops us in order.
+    stopOnTerminationSignals: false,
     introspection: true,
     includeStacktraceInErrorResponses: false,
     parseOptions: Object.assign({}, ...stages.map((s) => s.parseOptions ?? {})),

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError, env, loadConfig } from '../subgraphs/kit/config.ts';
 import { databaseUrlVariable } from '../prisma/prisma-config.ts';
-import { ensureDatabase, startEmbeddedPostgres, type RunningPostgres } from './embedded-postgres.ts';
+import { ensureDatabase, startEmbeddedPostgres } from './embedded-postgres.ts';
 import { listDomains, migrateDatabase } from './migrate.ts';
 import { startStack } from './stack.ts';
 
@@ -21,59 +21,59 @@ const startConfig = z
   })
   .transform((v) => ({ dataDir: path.resolve(v.DATA_DIR), embeddedPgPort: v.EMBEDDED_PG_PORT }));
 
-async function resolveDatabases(config: z.output<typeof startConfig>) {
+/** What is running so far; Ctrl-C at any point of startup stops exactly that, in reverse order. */
+const running: { stop(): Promise<void> }[] = [];
+let stopping = false;
+
+async function stop(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping`);
+  for (const part of running.reverse()) await part.stop();
+  console.log('stopped');
+  process.exit(0);
+}
+
+async function resolveDatabases(config: z.output<typeof startConfig>): Promise<Record<string, string>> {
   const domains = listDomains();
   const urls: Record<string, string> = {};
-  const missing = domains.filter((d) => !process.env[databaseUrlVariable(d)]);
-  for (const d of domains)
-    if (process.env[databaseUrlVariable(d)]) urls[d] = process.env[databaseUrlVariable(d)]!;
-  let embedded: RunningPostgres | undefined;
+  const missing: string[] = [];
+  for (const domain of domains) {
+    const url = process.env[databaseUrlVariable(domain)];
+    if (url) urls[domain] = url;
+    else missing.push(domain);
+  }
   if (missing.length) {
     console.log(
       `starting embedded PostgreSQL on 127.0.0.1:${config.embeddedPgPort} (${config.dataDir}) for: ${missing.join(', ')}`,
     );
-    embedded = await startEmbeddedPostgres({
+    const embedded = await startEmbeddedPostgres({
       dataDir: path.join(config.dataDir, 'postgres'),
       port: config.embeddedPgPort,
     });
-    for (const d of missing) {
-      await ensureDatabase(embedded.url('postgres'), d);
-      urls[d] = embedded.url(d);
+    running.push(embedded);
+    for (const domain of missing) {
+      await ensureDatabase(embedded.url('postgres'), domain);
+      urls[domain] = embedded.url(domain);
     }
   }
-  await Promise.all(domains.map((d) => migrateDatabase(d, urls[d]!)));
-  return { urls, embedded };
+  await Promise.all(domains.map((domain) => migrateDatabase(domain, urls[domain]!)));
+  return urls;
 }
 
 async function main(): Promise<void> {
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
   const config = loadConfig(startConfig);
-  const { urls, embedded } = await resolveDatabases(config);
-  let stopping = false;
-  const stopEmbedded = async () => embedded?.stop();
-  let stack;
-  try {
-    stack = await startStack({ databaseUrls: urls });
-  } catch (error) {
-    await stopEmbedded();
-    throw error;
-  }
+  const stack = await startStack({ databaseUrls: await resolveDatabases(config) });
+  running.push({ stop: stack.close });
   console.log(
     `\nsupergraph ready in ${elapsed()}: ${stack.routerUrl}  (GraphiQL in a browser; Ctrl-C stops)`,
   );
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`\n${signal}: stopping`);
-    await stack.close();
-    await stopEmbedded();
-    console.log('stopped');
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
-main().catch((error: unknown) => {
+main().catch(async (error: unknown) => {
   console.error(error instanceof ConfigError ? error.message : error);
+  for (const part of running.reverse()) await part.stop().catch(() => undefined);
   process.exit(1);
 });

@@ -117,6 +117,8 @@ export function createSubgraphServer<TContext extends KitContext>(
   const apollo = new ApolloServer<TContext>({
     schema,
     csrfPrevention: true,
+    // The process that hosts us (npm start, a subgraph's index.ts) owns SIGINT/SIGTERM and stops us in order.
+    stopOnTerminationSignals: false,
     introspection: true,
     includeStacktraceInErrorResponses: false,
     formatError: createFormatError(),
