@@ -1,3 +1,4 @@
+// The relay -> audit ingestion contract (event format, endpoint, answers) is in ./outbox-wire.ts.
 // Service-to-service requests (the outbox relay -> the audit subgraph) are signed with a shared secret, like
 // webhooks: HMAC-SHA256 over the service name, a timestamp and the body's hash. A user's JWT never works here.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';

@@ -1,0 +1,57 @@
+// The contract between every outbox relay (sender) and the audit subgraph (receiver). One definition, used by
+// both sides: the relay builds WireEvents from outbox rows; the audit subgraph validates them with wireEventSchema.
+//
+// Ingestion endpoint on the audit subgraph's express app (never in the GraphQL schema, never via the router):
+//   POST /internal/audit/events   body: { "events": [WireEvent, ...] }   (INGEST_PATH)
+//   Authorization: signServiceRequest(...) from ./service-auth.ts with the shared OUTBOX_RELAY_SECRET
+//     (>= 32 characters, required config of the audit subgraph and of every relay, no default).
+// Answers:
+//   401 { error: { code: "UNAUTHENTICATED", message } }  missing/malformed/bad/old signature, a user's JWT, or a
+//       header service that differs from an event's `service`
+//   413 { error: { code: "PAYLOAD_TOO_LARGE", message } } body over MAX_BATCH_BYTES
+//   400 { error: { code: "BAD_USER_INPUT", message } }   body is not { events: [...] } or has > MAX_BATCH_EVENTS
+//   200 { results: [IngestResult, ...] }                  one per event, in order:
+//       stored    appended to the hash chain now
+//       duplicate an event with this id is already stored (idempotent: acknowledged, not stored twice)
+//       rejected  malformed or oversized (code + message say why); not stored, chain untouched
+//     Valid events in a batch are stored regardless of rejected ones.
+import { z } from 'zod';
+
+export const INGEST_PATH = '/internal/audit/events';
+export const MAX_EVENT_BYTES = 64 * 1024;
+export const MAX_BATCH_EVENTS = 500;
+export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+
+export const wireEventSchema = z.object({
+  /** Idempotency key. */
+  id: z.uuid(),
+  /** `<entity>.<past-tense verb>`, e.g. user.login_succeeded */
+  type: z
+    .string()
+    .regex(/^[a-z][a-z_]*\.[a-z][a-z_]*$/)
+    .max(100),
+  entityType: z.string().min(1).max(100),
+  entityId: z.string().min(1).max(200),
+  /** Whose record this is: a SUBMITTER may read the events they own. For a User entity: the user's id. */
+  ownerId: z.string().max(200).nullable(),
+  /** userId null: anonymous or the system. */
+  actor: z.object({ userId: z.string().max(200).nullable(), roles: z.array(z.string().max(50)).max(20) }),
+  /** The emitting subgraph. */
+  service: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/),
+  requestId: z.string().max(200).nullable(),
+  occurredAt: z.iso.datetime({ offset: true }),
+  /** The outbox row's order in its database; per entity, events are delivered in ascending sequence. */
+  sequence: z.number().int().nonnegative(),
+  /** { field: { from, to } } */
+  changes: z.record(z.string(), z.object({ from: z.unknown(), to: z.unknown() })),
+  payload: z.record(z.string(), z.unknown()).nullable(),
+});
+
+export type WireEvent = z.infer<typeof wireEventSchema>;
+
+export interface IngestResult {
+  id: string;
+  status: 'stored' | 'duplicate' | 'rejected';
+  code?: string;
+  message?: string;
+}
