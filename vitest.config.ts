@@ -7,6 +7,7 @@ export default defineConfig({
   test: {
     include: ['subgraphs/**/*.test.ts', 'router/**/*.test.ts', 'test/**/*.test.ts', 'scripts/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
+    reporters: ['default', './test/summary-reporter.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     env: { APOLLO_TELEMETRY_DISABLED: '1', CHECKPOINT_DISABLE: '1' },
