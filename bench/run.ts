@@ -10,7 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createBenchDatabase } from './database.ts';
 import { expectData, runLoad, send, type GraphQLRequest, type Reply } from './load.ts';
-import { freePort, readCpuMs, readMemory, root, startChild, waitFor, type Child } from './processes.ts';
+import { freePort } from '../scripts/free-port.ts';
+import { readCpuMs, readMemory, root, startChild, waitFor, type Child } from './processes.ts';
 import { markdownReport, passed, writeReport, type Report, type TargetResult } from './report.ts';
 
 const ME_QUERY = 'query Me { me { id email name roles } }';

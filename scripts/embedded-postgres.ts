@@ -1,9 +1,11 @@
 // The embedded PostgreSQL behind `npm start` and the test suite when no database URL is given.
 import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { freePort } from './free-port.ts';
 
 export interface EmbeddedPostgresOptions {
   /** Where the cluster lives; reused on the next start. */
@@ -91,6 +93,35 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const url = (database: string) =>
     `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${options.port}/${database}`;
   return { url, stop: () => server.stop() };
+}
+
+/**
+ * A PostgreSQL for one test run or benchmark: a new cluster under the OS temp dir (which the `postgres` user
+ * can always reach, unlike a checkout under /root) on a free port; stop() removes it.
+ */
+export async function startThrowawayPostgres(): Promise<RunningPostgres> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'nanopore-pg-'));
+  await chmod(dir, 0o755);
+  try {
+    const server = await startEmbeddedPostgres({ dataDir: dir, port: await freePort(), persistent: false });
+    return {
+      url: server.url,
+      async stop() {
+        await server.stop();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** `url` pointing at another database of the same server. */
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
 }
 
 /** Creates `database` unless it exists. Identifiers come from our own code, never from users. */

@@ -9,6 +9,8 @@ export default class SummaryReporter implements Reporter {
       // A file that failed to load has no tests: count it as a failure rather than as nothing.
       if (module.state() === 'failed' && [...module.children.allTests()].length === 0) count.failed += 1;
     }
-    process.stdout.write(`\nTests: ${count.passed} passed, ${count.failed} failed, ${count.skipped} skipped\n`);
+    process.stdout.write(
+      `\nTests: ${count.passed} passed, ${count.failed} failed, ${count.skipped} skipped\n`,
+    );
   }
 }

@@ -1,8 +1,7 @@
 // A fresh, migrated database for one test file, cloned from the run's template (see test/global-setup.ts).
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
-import { dropDatabase, ensureDatabase } from '../../scripts/embedded-postgres.ts';
-import { withDatabase } from '../global-setup.ts';
+import { dropDatabase, ensureDatabase, withDatabase } from '../../scripts/embedded-postgres.ts';
 
 export interface TestDatabase {
   url: string;

@@ -7,15 +7,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { createClient, LoginDocument, MeDocument } from '../../client/index.ts';
 import { createTestDatabase } from '../helpers/database.ts';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../../scripts/free-port.ts';
 
 interface Started {
   child: ChildProcess;
