@@ -27,7 +27,13 @@ const assets: Record<string, { file: string; type: string }> = {
 };
 
 // The headers editor is on and persisted in localStorage, which is where a pasted `Authorization` header lives.
-const init = `const fetcher = GraphiQL.createFetcher({ url: window.location.pathname });
+// Until a real token replaces the placeholder, requests go out anonymous (so introspection and docs still work).
+const init = `const send = GraphiQL.createFetcher({ url: window.location.pathname });
+const fetcher = (params, options = {}) => {
+  const headers = { ...options.headers };
+  if (/<access token>/.test(headers.Authorization || '')) delete headers.Authorization;
+  return send(params, { ...options, headers });
+};
 const root = ReactDOM.createRoot(document.getElementById('graphiql'));
 root.render(React.createElement(GraphiQL, {
   fetcher,
