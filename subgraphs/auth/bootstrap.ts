@@ -52,6 +52,7 @@ export async function ensureAdmin(deps: AuthDeps, options: BootstrapOptions): Pr
       type: 'user.admin_bootstrapped',
       entityType: 'User',
       entityId: user.id,
+      ownerId: user.id,
       service: SERVICE_NAME,
       actor: null,
       occurredAt: now,

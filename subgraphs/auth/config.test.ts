@@ -39,4 +39,32 @@ describe('loadAuthConfig', () => {
       ]);
     }
   });
+
+  it('turns outbox delivery on with both variables, and refuses a short secret or a URL without one', () => {
+    const base = { AUTH_DATABASE_URL: 'postgresql://u@h/auth' };
+    const secret = 's'.repeat(32);
+    expect(loadAuthConfig(base).outboxRelay).toBeUndefined();
+    expect(loadAuthConfig({ ...base, OUTBOX_RELAY_SECRET: secret }).outboxRelay).toBeUndefined();
+    expect(
+      loadAuthConfig({ ...base, OUTBOX_RELAY_SECRET: secret, AUDIT_INGEST_URL: 'http://audit:4005' })
+        .outboxRelay,
+    ).toEqual({ secret, ingestUrl: 'http://audit:4005/internal/audit/events' });
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadAuthConfig({ ...base, ...env });
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+      return [];
+    };
+    expect(problems({ OUTBOX_RELAY_SECRET: 'too-short', AUDIT_INGEST_URL: 'http://audit:4005' })).toEqual([
+      'OUTBOX_RELAY_SECRET: must be at least 32 characters',
+    ]);
+    expect(problems({ AUDIT_INGEST_URL: 'http://audit:4005' })).toEqual([
+      'OUTBOX_RELAY_SECRET: required when AUDIT_INGEST_URL is set',
+    ]);
+    expect(problems({ OUTBOX_RELAY_SECRET: secret, AUDIT_INGEST_URL: 'ftp://audit' })).toEqual([
+      'AUDIT_INGEST_URL: must be an http(s) URL',
+    ]);
+  });
 });

@@ -2,6 +2,8 @@
 // stack (scripts/start.ts) with loadAuthConfig({ ...process.env, AUTH_DATABASE_URL: url }).
 import { z } from 'zod';
 import { env, loadConfig } from '../kit/config.ts';
+import { INGEST_PATH } from '../kit/outbox-wire.ts';
+import { MIN_SERVICE_SECRET_LENGTH } from '../kit/service-auth.ts';
 
 const schema = z
   .object({
@@ -36,6 +38,30 @@ const schema = z
     /** Take the client address from X-Forwarded-For (one trusted proxy hop); default false. */
     TRUST_PROXY: env.flag(false),
     LOG_LEVEL: env.logLevel(),
+    /**
+     * Shared with the audit subgraph: signs the outbox relay's deliveries (kit/service-auth.ts). At least 32
+     * characters; no default. With AUDIT_INGEST_URL it turns audit delivery on.
+     */
+    OUTBOX_RELAY_SECRET: z
+      .string()
+      .min(MIN_SERVICE_SECRET_LENGTH, { message: `must be at least ${MIN_SERVICE_SECRET_LENGTH} characters` })
+      .optional(),
+    /**
+     * Where the outbox relay delivers events: the audit subgraph's ingestion URL, or just its origin (the path
+     * /internal/audit/events is then added). Default none: delivery off, events accumulate in the outbox.
+     */
+    AUDIT_INGEST_URL: env.httpUrl().optional(),
+  })
+  .superRefine((v, ctx) => {
+    // A receiver without a credential is a half-done setup: say so rather than silently not delivering. (The
+    // secret alone is fine: it may be set for every process while this one runs without an audit subgraph.)
+    if (v.AUDIT_INGEST_URL && !v.OUTBOX_RELAY_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['OUTBOX_RELAY_SECRET'],
+        message: 'required when AUDIT_INGEST_URL is set',
+      });
+    }
   })
   .transform((v) => ({
     databaseUrl: v.AUTH_DATABASE_URL,
@@ -54,7 +80,18 @@ const schema = z
     loginIpWindowSeconds: v.LOGIN_IP_WINDOW_SECONDS,
     trustProxy: v.TRUST_PROXY,
     logLevel: v.LOG_LEVEL,
+    /** Outbox delivery to the audit subgraph; undefined when off (events accumulate in the outbox). */
+    outboxRelay:
+      v.OUTBOX_RELAY_SECRET && v.AUDIT_INGEST_URL
+        ? { secret: v.OUTBOX_RELAY_SECRET, ingestUrl: ingestUrl(v.AUDIT_INGEST_URL) }
+        : undefined,
   }));
+
+function ingestUrl(url: string): string {
+  const u = new URL(url);
+  if (u.pathname === '/') u.pathname = INGEST_PATH;
+  return u.toString();
+}
 
 export type AuthConfig = z.output<typeof schema>;
 

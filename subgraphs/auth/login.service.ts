@@ -71,6 +71,8 @@ export function createLoginService(deps: AuthDeps, sessions: SessionService) {
       // An unknown email has no User to point at: the event is about the attempted email instead.
       entityType: user ? 'User' : 'LoginAttempt',
       entityId: user ? user.id : email,
+      // The email's account owns the record; an unknown email has no owner (staff only).
+      ownerId: user?.id ?? null,
       service: SERVICE_NAME,
       actor: meta.actor,
       requestId: meta.requestId,
@@ -169,6 +171,7 @@ export function createLoginService(deps: AuthDeps, sessions: SessionService) {
           type: 'user.login_succeeded',
           entityType: 'User',
           entityId: user.id,
+          ownerId: user.id,
           service: SERVICE_NAME,
           actor: { userId: user.id, roles: user.roles },
           requestId: meta.requestId,

@@ -5,12 +5,13 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { Express } from 'express';
 import { PrismaClient } from '../../generated/prisma/auth/client.ts';
 import { createLogger, type Logger } from '../kit/logger.ts';
+import { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from '../kit/outbox-relay.ts';
 import { prismaReadiness } from '../kit/readiness.ts';
 import { createSubgraphServer, type RunningServer } from '../kit/server.ts';
 import { ensureAdmin, type BootstrapOptions } from './bootstrap.ts';
 import type { AuthConfig } from './config.ts';
 import { createContextFactory, type Context } from './context.ts';
-import type { AuthDeps } from './deps.ts';
+import { SERVICE_NAME, type AuthDeps } from './deps.ts';
 import { createKeyStore, SIGNING_ALGORITHM } from './keys.service.ts';
 import { createLoginService } from './login.service.ts';
 import { dummyPasswordHash } from './password.ts';
@@ -32,12 +33,16 @@ export interface AuthSubgraphDeps {
   print?: BootstrapOptions['print'];
   /** Skip the first-start admin bootstrap (tests that manage users themselves). Default false. */
   skipBootstrap?: boolean;
+  /** Overrides of the outbox relay's options (tests: poll interval, backoff). Used only when delivery is on. */
+  outboxRelay?: Partial<OutboxRelayOptions>;
 }
 
 export interface AuthSubgraph {
   app: Express;
   prisma: PrismaClient;
   deps: AuthDeps;
+  /** Delivers the outbox to the audit subgraph; undefined when delivery is off (see config.outboxRelay). */
+  relay: OutboxRelay | undefined;
   /** Starts (on first call) and listens; port 0 picks a free port. */
   listen(port?: number, host?: string): Promise<RunningServer>;
   /** Stops the server and disconnects from the database; safe to call twice. */
@@ -51,6 +56,7 @@ export async function createAuthSubgraph(
   const log = options.log ?? createLogger({ name: 'auth', level: config.logLevel });
   const now = options.now ?? (() => new Date());
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: config.databaseUrl }) });
+  let relay: OutboxRelay | undefined;
   try {
     const keys = createKeyStore({ prisma, now, accessTokenTtlSeconds: config.accessTokenTtlSeconds });
     const deps: AuthDeps = { prisma, config, now, keys, log };
@@ -87,7 +93,34 @@ export async function createAuthSubgraph(
         now,
       },
       trustProxy: config.trustProxy,
+      // Mutations are what record events: wake the relay when one is done, rather than wait for its next poll.
+      plugins: [
+        {
+          async requestDidStart() {
+            return {
+              async willSendResponse({ operation }) {
+                if (operation?.operation === 'mutation') relay?.notify();
+              },
+            };
+          },
+        },
+      ],
     });
+    if (config.outboxRelay) {
+      relay = createOutboxRelay({
+        databaseUrl: config.databaseUrl,
+        service: SERVICE_NAME,
+        ingestUrl: config.outboxRelay.ingestUrl,
+        secret: config.outboxRelay.secret,
+        registry: subgraph.metrics.registry,
+        logger: log,
+        now,
+        ...options.outboxRelay,
+      });
+      relay.start();
+    } else {
+      log.info('outbox relay: audit delivery is off (AUDIT_INGEST_URL not set), events stay in the outbox');
+    }
     subgraph.app.get(JWKS_PATH, async (_req, res) => {
       res.setHeader('cache-control', 'public, max-age=300');
       res.json(await keys.jwks());
@@ -98,15 +131,18 @@ export async function createAuthSubgraph(
       app: subgraph.app,
       prisma,
       deps,
+      relay,
       listen: (port = config.port, host = config.host) => subgraph.listen(port, host),
       async close() {
         if (closed) return;
         closed = true;
+        await relay?.stop();
         await subgraph.stop();
         await prisma.$disconnect();
       },
     };
   } catch (error) {
+    await relay?.stop();
     await prisma.$disconnect();
     throw error;
   }

@@ -68,6 +68,7 @@ export function createUserService(deps: AuthDeps, sessions: SessionService) {
       type,
       entityType: 'User',
       entityId: user.id,
+      ownerId: user.id,
       service: SERVICE_NAME,
       actor: meta.actor,
       requestId: meta.requestId,

@@ -31,6 +31,13 @@ export {
   type OutboxTransaction,
 } from './outbox.ts';
 export {
+  createOutboxRelay,
+  type OutboxBatchResult,
+  type OutboxRelay,
+  type OutboxRelayBackoff,
+  type OutboxRelayOptions,
+} from './outbox-relay.ts';
+export {
   allow,
   and,
   applyPermissions,

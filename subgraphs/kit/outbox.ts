@@ -1,7 +1,8 @@
 // Transactional outbox: an event is written in the same database transaction as the change it describes, so
-// either both happen or neither does. A relay (a later issue) delivers events at least once; receivers
-// deduplicate by the event id. Every domain schema has an identical OutboxEvent model (reference:
-// prisma/auth/schema.prisma), so this is typed against a minimal structural interface, not one generated client.
+// either both happen or neither does. The relay (./outbox-relay.ts) delivers events at least once, in sequence
+// order per entity; receivers deduplicate by the event id. Every domain schema has an identical OutboxEvent
+// model (reference: prisma/auth/schema.prisma), so this is typed against a minimal structural interface, not
+// one generated client.
 import { randomUUID } from 'node:crypto';
 
 /** A JSON value, as Prisma's Json columns accept it. */
@@ -16,6 +17,11 @@ export interface OutboxEventInput {
   type: string;
   entityType: string;
   entityId: string;
+  /**
+   * Whose record this is: a SUBMITTER may read the audit events they own. For a User entity, the user's id.
+   * Default null (no owner: only staff see it).
+   */
+  ownerId?: string | null;
   /** Who did it; null for anonymous callers and the system itself. */
   actor?: { userId: string; roles: string[] } | null;
   /** The emitting subgraph. */
@@ -35,6 +41,7 @@ export interface OutboxEventData {
   type: string;
   entityType: string;
   entityId: string;
+  ownerId: string | null;
   actorId: string | null;
   actorRoles: string[];
   service: string;
@@ -47,15 +54,31 @@ export interface OutboxEventData {
 /** What recordEvent needs of a Prisma transaction client: any domain's generated client satisfies it. */
 export interface OutboxTransaction {
   outboxEvent: { create(args: { data: OutboxEventData }): PromiseLike<unknown> };
+  $executeRaw(query: TemplateStringsArray, ...values: unknown[]): PromiseLike<number>;
 }
 
-/** Writes one event inside the caller's transaction (`prisma.$transaction(async (tx) => ...)`). Returns its id. */
+/**
+ * First key of the two-key advisory lock a writer holds (shared) on an entity until its transaction ends; the
+ * second key is hashtext('<entityType>:<entityId>'). See recordEvent and ./outbox-relay.ts.
+ */
+export const OUTBOX_WRITER_LOCK = 0x6f757462; // 'outb'
+
+/**
+ * Writes one event inside the caller's transaction (`prisma.$transaction(async (tx) => ...)`). Returns its id.
+ *
+ * The row's sequence is taken at insert, but transactions commit in their own order: without care, a relay
+ * could see an entity's event 11 committed while event 10 is still in flight, deliver 11, then 10. So the
+ * writer holds a shared advisory lock on the entity until it commits (shared: writers never wait for each
+ * other), and the relay skips an entity while any writer holds it.
+ */
 export async function recordEvent(tx: OutboxTransaction, event: OutboxEventInput): Promise<string> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock_shared(${OUTBOX_WRITER_LOCK}::int4, hashtext(${`${event.entityType}:${event.entityId}`}))`;
   const data: OutboxEventData = {
     id: event.id ?? randomUUID(),
     type: event.type,
     entityType: event.entityType,
     entityId: event.entityId,
+    ownerId: event.ownerId ?? null,
     actorId: event.actor?.userId ?? null,
     actorRoles: event.actor?.roles ?? [],
     service: event.service,

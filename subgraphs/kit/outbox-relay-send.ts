@@ -1,0 +1,140 @@
+// The outbox relay's side of the wire (./outbox-wire.ts): rows to WireEvents within the receiver's limits, and
+// one signed POST whose outcome is classified (never thrown), so the relay decides what to mark.
+import { z } from 'zod';
+import type { FailureReason } from './outbox-relay-metrics.ts';
+import type { OutboxRow } from './outbox-relay-store.ts';
+import {
+  MAX_BATCH_BYTES,
+  MAX_EVENT_BYTES,
+  wireEventSchema,
+  type IngestResult,
+  type WireEvent,
+} from './outbox-wire.ts';
+import { signServiceRequest } from './service-auth.ts';
+
+const ENVELOPE_BYTES = Buffer.byteLength('{"events":[]}');
+
+const answerSchema = z.object({
+  results: z.array(
+    z.object({
+      id: z.string(),
+      status: z.enum(['stored', 'duplicate', 'rejected']),
+      code: z.string().optional(),
+      message: z.string().optional(),
+    }),
+  ),
+});
+
+export interface PreparedBatch {
+  send: { row: OutboxRow; json: string }[];
+  /** Refused before sending: they could never be accepted, and must not block their entity. */
+  rejectLocally: { id: string; error: string }[];
+  /** The byte budget ended the batch early: more rows are waiting. */
+  cut: boolean;
+}
+
+export type BatchAnswer = { results: IngestResult[] } | { failure: FailureReason; message: string };
+
+/** Turns order-safe rows into what to send, what to reject locally, and whether the byte budget cut it short. */
+export function prepareBatch(rows: OutboxRow[], service: string): PreparedBatch {
+  const prepared: PreparedBatch = { send: [], rejectLocally: [], cut: false };
+  let bytes = ENVELOPE_BYTES;
+  for (const row of rows) {
+    const event = toWireEvent(row);
+    const parsed = wireEventSchema.safeParse(event);
+    const json = JSON.stringify(event);
+    const size = Buffer.byteLength(json);
+    const error =
+      row.service !== service
+        ? `SERVICE_MISMATCH: the event's service '${row.service}' is not this relay's ('${service}')`
+        : size > MAX_EVENT_BYTES
+          ? `EVENT_TOO_LARGE: ${size} bytes, the receiver takes at most ${MAX_EVENT_BYTES} (MAX_EVENT_BYTES)`
+          : !parsed.success
+            ? `INVALID_EVENT: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`
+            : undefined;
+    if (error) {
+      prepared.rejectLocally.push({ id: row.id, error });
+      continue;
+    }
+    if (bytes + size + 1 > MAX_BATCH_BYTES) {
+      prepared.cut = true;
+      break;
+    }
+    bytes += size + 1;
+    prepared.send.push({ row, json });
+  }
+  return prepared;
+}
+
+/** POSTs one batch, signed as the service. Never throws: a failure comes back as a reason and a message. */
+export async function postBatch(
+  events: PreparedBatch['send'],
+  options: { ingestUrl: string; secret: string; service: string; requestTimeoutMs: number },
+): Promise<BatchAnswer> {
+  const { ingestUrl, secret, service, requestTimeoutMs } = options;
+  const body = `{"events":[${events.map((e) => e.json).join(',')}]}`;
+  try {
+    const res = await fetch(ingestUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: signServiceRequest({ secret, service, body }),
+      },
+      body,
+      signal: AbortSignal.timeout(requestTimeoutMs),
+    });
+    const text = await res.text();
+    if (res.status !== 200) {
+      const failure: FailureReason =
+        res.status === 401 || res.status === 403
+          ? 'unauthorized'
+          : res.status === 413
+            ? 'too_large'
+            : res.status === 400
+              ? 'bad_request'
+              : res.status >= 500
+                ? 'server_error'
+                : 'bad_response';
+      return { failure, message: `HTTP ${res.status}: ${text.slice(0, 300)}` };
+    }
+    const answer = answerSchema.safeParse(safeJson(text));
+    if (!answer.success) return { failure: 'bad_response', message: 'the answer is not { results: [...] }' };
+    return answer.data;
+  } catch (error) {
+    const name = (error as Error).name;
+    const timeout = name === 'TimeoutError' || name === 'AbortError';
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    return {
+      failure: timeout ? 'timeout' : 'unreachable',
+      message: timeout
+        ? `no answer within ${requestTimeoutMs} ms`
+        : `${cause?.code ?? cause?.message ?? (error as Error).message}`,
+    };
+  }
+}
+
+/** An outbox row as the wire contract wants it. */
+export function toWireEvent(row: OutboxRow): WireEvent {
+  return {
+    id: row.id,
+    type: row.type,
+    entityType: row.entity_type,
+    entityId: row.entity_id,
+    ownerId: row.owner_id,
+    actor: { userId: row.actor_id, roles: row.actor_roles ?? [] },
+    service: row.service,
+    requestId: row.request_id,
+    occurredAt: row.occurred_at.toISOString(),
+    sequence: Number(row.sequence),
+    changes: row.changes,
+    payload: row.payload ?? null,
+  };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
