@@ -1,0 +1,185 @@
+// The hash chain: appending events (one writer at a time, so the chain never forks) and verifying it.
+// Every append runs in one transaction that locks the chain head row, reads the tip, inserts the events with
+// consecutive sequences, each hashed over its predecessor's hash, and moves the tip. A failed transaction
+// leaves no trace, so sequences stay gapless.
+import type { Prisma } from '../../generated/prisma/audit/client.ts';
+import { Prisma as P } from '../../generated/prisma/audit/client.ts';
+import { badUserInput } from '../kit/errors.ts';
+import { eventHash, GENESIS_HASH, type ChainedContent } from './canonical.ts';
+import type { AuditDeps } from './deps.ts';
+import { RECORD_COLUMNS, type AuditEventRecord } from './record.ts';
+
+/** An event as ingested: everything but its place in the chain and its time of receipt. */
+export type NewAuditEvent = Omit<ChainedContent, 'sequence' | 'prevHash' | 'receivedAt'>;
+
+export interface AppendResult {
+  eventId: string;
+  status: 'stored' | 'duplicate';
+  sequence: bigint;
+}
+
+const TRANSACTION = { maxWait: 10_000, timeout: 60_000 };
+
+/** Locks and returns the chain tip; held until the transaction ends. */
+export async function lockChainHead(
+  tx: Prisma.TransactionClient,
+): Promise<{ sequence: bigint; hash: string }> {
+  const rows = await tx.$queryRaw<{ sequence: bigint; hash: string }[]>`
+    SELECT sequence, hash FROM audit_chain_head WHERE id = 1 FOR UPDATE`;
+  const head = rows[0];
+  if (!head) throw new Error('audit_chain_head has no row: the audit database is not migrated');
+  return { sequence: BigInt(head.sequence), hash: head.hash };
+}
+
+/** Appends inside the caller's transaction (which must not have locked anything the chain needs). */
+export async function appendInTransaction(
+  tx: Prisma.TransactionClient,
+  events: readonly NewAuditEvent[],
+  receivedAt: Date,
+): Promise<AppendResult[]> {
+  const head = await lockChainHead(tx);
+  const ids = [...new Set(events.map((e) => e.eventId))];
+  const stored = ids.length
+    ? await tx.$queryRaw<{ eventId: string; sequence: bigint }[]>`
+        SELECT event_id::text AS "eventId", sequence FROM audit_event WHERE event_id IN (${P.join(ids.map((id) => P.sql`${id}::uuid`))})`
+    : [];
+  const known = new Map(stored.map((r) => [r.eventId, BigInt(r.sequence)]));
+
+  let { sequence, hash } = head;
+  const results: AppendResult[] = [];
+  const rows: Prisma.AuditEventCreateManyInput[] = [];
+  for (const event of events) {
+    const existing = known.get(event.eventId);
+    if (existing !== undefined) {
+      results.push({ eventId: event.eventId, status: 'duplicate', sequence: existing });
+      continue;
+    }
+    sequence += 1n;
+    const content: ChainedContent = { ...event, sequence, prevHash: hash, receivedAt };
+    hash = eventHash(content);
+    known.set(event.eventId, sequence);
+    results.push({ eventId: event.eventId, status: 'stored', sequence });
+    rows.push({
+      ...content,
+      actorRoles: [...content.actorRoles],
+      changes: content.changes as Prisma.InputJsonValue,
+      payload: content.payload === null ? P.DbNull : (content.payload as Prisma.InputJsonValue),
+      hash,
+    });
+  }
+  if (rows.length) {
+    await tx.auditEvent.createMany({ data: rows });
+    await tx.auditChainHead.update({ where: { id: 1 }, data: { sequence, hash } });
+  }
+  return results;
+}
+
+export interface ChainVerification {
+  intact: boolean;
+  checkedFrom: number | null;
+  checkedTo: number | null;
+  checked: number;
+  firstBrokenSequence: number | null;
+  reason: string | null;
+}
+
+export const VERIFY_BATCH_SIZE = 1000;
+
+export function createChainService(deps: AuditDeps, options: { batchSize?: number } = {}) {
+  const { prisma } = deps;
+  const batchSize = options.batchSize ?? VERIFY_BATCH_SIZE;
+
+  async function readBatch(after: bigint, through: bigint): Promise<AuditEventRecord[]> {
+    return prisma.$queryRaw<AuditEventRecord[]>`
+      SELECT ${RECORD_COLUMNS} FROM audit_event
+      WHERE sequence > ${after} AND sequence <= ${through}
+      ORDER BY sequence LIMIT ${batchSize}`;
+  }
+
+  return {
+    /** Appends a batch in its own transaction; duplicates (by event id) are acknowledged, not stored. */
+    append(events: readonly NewAuditEvent[]): Promise<AppendResult[]> {
+      return prisma.$transaction((tx) => appendInTransaction(tx, events, deps.now()), TRANSACTION);
+    },
+
+    /**
+     * Recomputes every hash in [from, to] (default: from the latest retention anchor to the tip), batch by
+     * batch, and checks each event links to its predecessor. Stops at the first break.
+     */
+    async verify(range: { from?: number | null; to?: number | null } = {}): Promise<ChainVerification> {
+      for (const [field, value] of Object.entries(range)) {
+        if (value != null && (!Number.isSafeInteger(value) || value < 1)) {
+          throw badUserInput(`${field} must be a positive sequence`, { field, rule: 'SEQUENCE' });
+        }
+      }
+      const [anchor, head] = await Promise.all([
+        prisma.auditAnchor.findFirst({ orderBy: { purgedThroughSequence: 'desc' } }),
+        prisma.auditChainHead.findUnique({ where: { id: 1 } }),
+      ]);
+      if (!head) throw new Error('audit_chain_head has no row: the audit database is not migrated');
+      const start = anchor ? anchor.purgedThroughSequence + 1n : 1n;
+      const first = range.from != null && BigInt(range.from) > start ? BigInt(range.from) : start;
+      const last = range.to != null && BigInt(range.to) < head.sequence ? BigInt(range.to) : head.sequence;
+      const result = (
+        checked: number,
+        to: bigint | null,
+        broken?: { sequence: bigint; reason: string },
+      ): ChainVerification => ({
+        intact: !broken,
+        checkedFrom: checked || broken ? Number(first) : null,
+        checkedTo: to === null ? null : Number(to),
+        checked,
+        firstBrokenSequence: broken ? Number(broken.sequence) : null,
+        reason: broken?.reason ?? null,
+      });
+      if (first > last) return result(0, null);
+
+      let prevHash = anchor?.hash ?? GENESIS_HASH;
+      if (first > start) {
+        const before = await prisma.auditEvent.findUnique({
+          where: { sequence: first - 1n },
+          select: { hash: true },
+        });
+        if (!before) return result(0, null, { sequence: first - 1n, reason: 'sequence gap: event missing' });
+        prevHash = before.hash;
+      }
+
+      let expected = first;
+      let checked = 0;
+      for (;;) {
+        const batch = await readBatch(expected - 1n, last);
+        for (const record of batch) {
+          const sequence = BigInt(record.sequence);
+          if (sequence !== expected) {
+            return result(checked, expected - 1n, {
+              sequence: expected,
+              reason: 'sequence gap: event missing',
+            });
+          }
+          if (eventHash({ ...record, sequence }) !== record.hash) {
+            return result(checked, expected - 1n, { sequence, reason: 'hash mismatch: content altered' });
+          }
+          if (record.prevHash !== prevHash) {
+            return result(checked, expected - 1n, {
+              sequence,
+              reason: 'prev_hash does not match the previous event',
+            });
+          }
+          prevHash = record.hash;
+          expected += 1n;
+          checked += 1;
+        }
+        if (batch.length < batchSize || expected > last) break;
+      }
+      if (expected <= last) {
+        return result(checked, expected - 1n, { sequence: expected, reason: 'sequence gap: event missing' });
+      }
+      if (last === head.sequence && prevHash !== head.hash) {
+        return result(checked, last, { sequence: last, reason: 'chain head does not match the last event' });
+      }
+      return result(checked, last);
+    },
+  };
+}
+
+export type ChainService = ReturnType<typeof createChainService>;

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../kit/config.ts';
+import { loadAuditConfig, loadRetentionConfig } from './config.ts';
+
+const SECRET = 'x'.repeat(32);
+
+describe('loadAuditConfig', () => {
+  it('applies the documented defaults', () => {
+    expect(
+      loadAuditConfig({ AUDIT_DATABASE_URL: 'postgresql://u@h/audit', OUTBOX_RELAY_SECRET: SECRET }),
+    ).toEqual({
+      databaseUrl: 'postgresql://u@h/audit',
+      port: 4005,
+      host: '127.0.0.1',
+      relaySecret: SECRET,
+      jwtIssuer: 'urn:nanopore:auth',
+      jwtAudience: 'urn:nanopore:supergraph',
+      jwksUrl: 'http://127.0.0.1:4001/.well-known/jwks.json',
+      retentionDays: 2555,
+      retentionOverrides: {},
+      exportMaxRows: 100_000,
+      trustProxy: false,
+      logLevel: 'info',
+    });
+  });
+
+  it('parses retention overrides', () => {
+    const config = loadAuditConfig({
+      AUDIT_DATABASE_URL: 'postgresql://u@h/audit',
+      OUTBOX_RELAY_SECRET: SECRET,
+      AUDIT_RETENTION_OVERRIDES: 'LoginAttempt=365, User=2555',
+    });
+    expect(config.retentionOverrides).toEqual({ LoginAttempt: 365, User: 2555 });
+  });
+
+  it('names every bad or missing variable', () => {
+    try {
+      loadAuditConfig({
+        OUTBOX_RELAY_SECRET: 'short',
+        AUDIT_RETENTION_DAYS: '0',
+        AUDIT_RETENTION_OVERRIDES: 'User=forever',
+        JWKS_URL: 'ftp://x',
+      });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const names = (error as ConfigError).problems.map((p) => p.split(':')[0]).sort();
+      expect(names).toEqual([
+        'AUDIT_DATABASE_URL',
+        'AUDIT_RETENTION_DAYS',
+        'AUDIT_RETENTION_OVERRIDES',
+        'JWKS_URL',
+        'OUTBOX_RELAY_SECRET',
+      ]);
+    }
+  });
+});
+
+describe('loadRetentionConfig', () => {
+  it('needs no relay secret', () => {
+    expect(loadRetentionConfig({ AUDIT_DATABASE_URL: 'postgresql://u@h/audit' })).toEqual({
+      databaseUrl: 'postgresql://u@h/audit',
+      retentionDays: 2555,
+      retentionOverrides: {},
+      logLevel: 'info',
+    });
+  });
+});

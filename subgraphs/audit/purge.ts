@@ -1,0 +1,30 @@
+// Purges expired audit events (the oldest end of the chain only) and records the anchor and an audit.purged
+// event: `tsx subgraphs/audit/purge.ts [--by <who>]`, e.g. daily from cron or a Kubernetes CronJob.
+// Reads AUDIT_DATABASE_URL, AUDIT_RETENTION_DAYS, AUDIT_RETENTION_OVERRIDES, LOG_LEVEL.
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from '../../generated/prisma/audit/client.ts';
+import { ConfigError } from '../kit/config.ts';
+import { createLogger } from '../kit/logger.ts';
+import { loadRetentionConfig } from './config.ts';
+import { createRetentionService } from './retention.service.ts';
+
+try {
+  const config = loadRetentionConfig();
+  const { values } = parseArgs({ options: { by: { type: 'string' } } });
+  const log = createLogger({ name: 'audit-purge', level: config.logLevel });
+  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: config.databaseUrl }) });
+  try {
+    const retention = createRetentionService({ prisma, now: () => new Date(), log }, config);
+    await retention.purgeExpired({ purgedBy: values.by ?? `cli:${os.userInfo().username}` });
+  } finally {
+    await prisma.$disconnect();
+  }
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(`audit purge: ${error.message}`);
+    process.exit(2);
+  }
+  throw error;
+}
