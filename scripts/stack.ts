@@ -1,47 +1,59 @@
 // The whole stack in one process: every subgraph that exists, then the router in front of them.
 // `npm start` (scripts/start.ts) and the stack tests (test/stack) both start it through here.
+import { randomBytes } from 'node:crypto';
 import { pino, type Logger } from 'pino';
-import { ConfigError } from '../subgraphs/kit/config.ts';
+import { databaseUrlVariable } from '../prisma/prisma-config.ts';
+import { loadRouterConfig } from '../router/config.ts';
+import { createRouter } from '../router/createRouter.ts';
+import { loadAuditConfig } from '../subgraphs/audit/config.ts';
+import { createAuditSubgraph } from '../subgraphs/audit/server.ts';
 import { loadAuthConfig } from '../subgraphs/auth/config.ts';
 import { createAuthSubgraph } from '../subgraphs/auth/server.ts';
-import { createRouter } from '../router/createRouter.ts';
-import { loadRouterConfig } from '../router/config.ts';
-import { databaseUrlVariable } from '../prisma/prisma-config.ts';
+import { ConfigError } from '../subgraphs/kit/config.ts';
+import { INGEST_PATH } from '../subgraphs/kit/outbox-wire.ts';
+import { defaultSubgraphPorts } from './compose.ts';
+import { freePort } from './free-port.ts';
 
 export interface RunningProcess {
+  /** The GraphQL endpoint. */
   url: string;
   close(): Promise<void>;
 }
 
-interface SubgraphEntry {
-  name: string;
-  /** Starts the subgraph from environment-style settings on `port` (0 = any free port; default: its config). */
-  start(env: NodeJS.ProcessEnv, port?: number): Promise<RunningProcess>;
+/** Something with listen() and close(), as every createXSubgraph returns. */
+interface Subgraph {
+  listen(): Promise<{ url: string; close(): Promise<void> }>;
+  close(): Promise<void>;
 }
 
-/** Every subgraph of the supergraph. A later subgraph adds its line here. */
-export const subgraphs: SubgraphEntry[] = [
-  {
-    name: 'auth',
-    async start(env, port) {
-      const auth = await createAuthSubgraph(loadAuthConfig(env));
-      const listening = await auth.listen(port);
-      return {
-        url: `${listening.url}/graphql`,
-        close: async () => (await listening.close(), await auth.close()),
-      };
+async function listen(subgraph: Subgraph): Promise<RunningProcess> {
+  const listening = await subgraph.listen();
+  return {
+    url: `${listening.url}/graphql`,
+    close: async () => {
+      await listening.close();
+      await subgraph.close();
     },
-  },
-];
+  };
+}
+
+/**
+ * Every subgraph of the supergraph, started from environment-style settings (its port in `<NAME>_PORT`).
+ * A later subgraph adds its line here.
+ */
+export const subgraphs: Record<string, (env: NodeJS.ProcessEnv) => Promise<RunningProcess>> = {
+  audit: async (env) => listen(await createAuditSubgraph(loadAuditConfig(env))),
+  auth: async (env) => listen(await createAuthSubgraph(loadAuthConfig(env))),
+};
 
 export interface StackOptions {
   /** domain -> PostgreSQL URL of its (migrated) database */
   databaseUrls: Record<string, string>;
   /** Settings read by the subgraphs' and the router's config (defaults: process.env). */
   env?: NodeJS.ProcessEnv;
-  /** Router port; 0 = any free port. @default 4000 (ROUTER_PORT) */
+  /** Router port; 0 = any free port. @default ROUTER_PORT or 4000 */
   routerPort?: number;
-  /** Subgraph ports; 0 = any free port. @default each subgraph's own default */
+  /** A subgraph's port; 0 = any free port. @default <NAME>_PORT or its usual port (scripts/compose.ts) */
   subgraphPort?: (name: string) => number | undefined;
   logger?: Logger;
 }
@@ -52,21 +64,37 @@ export interface RunningStack {
   close(): Promise<void>;
 }
 
-export async function startStack(options: StackOptions): Promise<RunningStack> {
+/**
+ * The settings that tie the processes together, decided before any of them starts: ports (so every URL is
+ * known up front), the auth JWKS every subgraph verifies tokens with, where relays deliver audit events, and
+ * the relays' shared secret (generated for this run when not given: all its holders live in this process).
+ */
+export async function wireSettings(options: StackOptions): Promise<NodeJS.ProcessEnv> {
   const env = { ...(options.env ?? process.env) };
   for (const [domain, url] of Object.entries(options.databaseUrls)) env[databaseUrlVariable(domain)] = url;
+  for (const name of Object.keys(subgraphs)) {
+    const variable = `${name.toUpperCase()}_PORT`;
+    const port = options.subgraphPort?.(name) ?? Number(env[variable] ?? defaultSubgraphPorts[name]);
+    env[variable] = String(port === 0 ? await freePort() : port);
+  }
+  env.JWKS_URL ??= `http://127.0.0.1:${env.AUTH_PORT}/.well-known/jwks.json`;
+  env.AUDIT_INGEST_URL ??= `http://127.0.0.1:${env.AUDIT_PORT}${INGEST_PATH}`;
+  env.OUTBOX_RELAY_SECRET ??= randomBytes(32).toString('base64url');
+  return env;
+}
+
+export async function startStack(options: StackOptions): Promise<RunningStack> {
+  const env = await wireSettings(options);
   const running: RunningProcess[] = [];
   const close = async () => {
     for (const p of running.reverse()) await p.close();
   };
   try {
     const subgraphUrls: Record<string, string> = {};
-    for (const subgraph of subgraphs) {
-      const port =
-        options.subgraphPort?.(subgraph.name) ?? Number(env[`${subgraph.name.toUpperCase()}_PORT`] ?? 0);
-      const process = await subgraph.start(env, port);
+    for (const [name, start] of Object.entries(subgraphs)) {
+      const process = await start(env);
       running.push(process);
-      subgraphUrls[subgraph.name] = process.url;
+      subgraphUrls[name] = process.url;
     }
     const loaded = loadRouterConfig(env);
     if ('errors' in loaded) throw new ConfigError(loaded.errors);

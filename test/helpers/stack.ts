@@ -6,6 +6,8 @@ import { createTestDatabase, type TestDatabase } from './database.ts';
 
 export interface TestStack extends RunningStack {
   admin: { email: string; password: string };
+  /** domain -> URL of its test database */
+  databaseUrls: Record<string, string>;
 }
 
 export async function startTestStack(env: NodeJS.ProcessEnv = {}): Promise<TestStack> {
@@ -29,6 +31,7 @@ export async function startTestStack(env: NodeJS.ProcessEnv = {}): Promise<TestS
     return {
       ...stack,
       admin,
+      databaseUrls,
       async close() {
         await stack.close();
         await dropAll();

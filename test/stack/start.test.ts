@@ -8,6 +8,8 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { createClient, LoginDocument, MeDocument } from '../../client/index.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 import { freePort } from '../../scripts/free-port.ts';
+import { listDomains } from '../../scripts/migrate.ts';
+import { databaseUrlVariable } from '../../prisma/prisma-config.ts';
 
 interface Started {
   child: ChildProcess;
@@ -67,15 +69,20 @@ async function loginAndMe(routerUrl: string): Promise<string | undefined> {
 }
 
 describe('npm start', () => {
-  test('with AUTH_DATABASE_URL set it starts nothing embedded, serves the router, and stops on Ctrl-C', async () => {
-    const db = await createTestDatabase('auth');
-    cleanup.push(() => db.drop());
+  test('with every *_DATABASE_URL set it starts nothing embedded, serves the router, and stops on Ctrl-C', async () => {
+    const urls: Record<string, string> = {};
+    for (const domain of listDomains()) {
+      const db = await createTestDatabase(domain);
+      cleanup.push(() => db.drop());
+      urls[databaseUrlVariable(domain)] = db.url;
+    }
     const pgPort = await freePort();
     const started = await npmStart({
-      AUTH_DATABASE_URL: db.url,
+      ...urls,
       EMBEDDED_PG_PORT: String(pgPort),
       ROUTER_PORT: String(await freePort()),
       AUTH_PORT: String(await freePort()),
+      AUDIT_PORT: String(await freePort()),
       ADMIN_EMAIL: admin.email,
       ADMIN_PASSWORD: admin.password,
       LOG_LEVEL: 'warn',
@@ -83,7 +90,7 @@ describe('npm start', () => {
     expect(started.output()).not.toContain('embedded PostgreSQL');
     expect(await portIsOpen(pgPort)).toBe(false);
     expect(await loginAndMe(started.routerUrl)).toBe(admin.email);
-    expect(await interrupt(started)).toBe('stopped');
+    expect(await interrupt(started), started.output()).toBe('stopped');
   });
 
   test('with no database URL it runs on embedded PostgreSQL, stops it on Ctrl-C and reuses the data', async () => {
@@ -91,11 +98,12 @@ describe('npm start', () => {
     await chmod(dataDir, 0o755);
     cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
     const env = {
-      AUTH_DATABASE_URL: '',
+      ...Object.fromEntries(listDomains().map((d) => [databaseUrlVariable(d), ''])),
       DATA_DIR: dataDir,
       EMBEDDED_PG_PORT: String(await freePort()),
       ROUTER_PORT: String(await freePort()),
       AUTH_PORT: String(await freePort()),
+      AUDIT_PORT: String(await freePort()),
       ADMIN_EMAIL: admin.email,
       ADMIN_PASSWORD: admin.password,
       LOG_LEVEL: 'warn',
@@ -103,13 +111,13 @@ describe('npm start', () => {
     const cold = await npmStart(env);
     expect(cold.output()).toContain('embedded PostgreSQL');
     expect(await loginAndMe(cold.routerUrl)).toBe(admin.email);
-    expect(await interrupt(cold)).toBe('stopped');
+    expect(await interrupt(cold), cold.output()).toBe('stopped');
     expect(await portIsOpen(Number(env.EMBEDDED_PG_PORT))).toBe(false);
 
     // Warm start: same cluster, the admin from the first start still signs in (no second bootstrap).
     const warm = await npmStart({ ...env, ADMIN_PASSWORD: '' });
     expect(warm.output()).not.toContain('Created the first admin');
     expect(await loginAndMe(warm.routerUrl)).toBe(admin.email);
-    expect(await interrupt(warm)).toBe('stopped');
+    expect(await interrupt(warm), warm.output()).toBe('stopped');
   });
 });
