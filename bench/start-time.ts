@@ -34,6 +34,7 @@ const env = {
   EMBEDDED_PG_PORT: '54440',
   ROUTER_PORT: String(routerPort),
   AUTH_PORT: '4401',
+  AUDIT_PORT: '4405',
   ADMIN_PASSWORD: 'a benchmark admin password',
   LOG_LEVEL: 'warn',
 };

@@ -4,6 +4,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import pg from 'pg';
 import { databaseUrlVariable } from '../prisma/prisma-config.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -17,8 +18,31 @@ export function listDomains(): string[] {
     .sort();
 }
 
-/** `prisma migrate deploy` for one domain, offline, without the CLI's idle timer (see prisma-cli-preload). */
+/** True when every committed migration of `domain` is applied to `url`: then the CLI need not start at all. */
+async function isUpToDate(domain: string, url: string): Promise<boolean> {
+  const dir = path.join(root, 'prisma', domain, 'migrations');
+  const committed = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory());
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ migration_name: string }>(
+      'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
+    );
+    const applied = new Set(rows.map((r) => r.migration_name));
+    return committed.every((d) => applied.has(d.name));
+  } catch {
+    return false; // no _prisma_migrations table yet: a new database
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * `prisma migrate deploy` for one domain, offline, without the CLI's idle timer (see prisma-cli-preload).
+ * Skipped when nothing is pending, which keeps a warm `npm start` quick.
+ */
 export async function migrateDatabase(domain: string, url: string): Promise<void> {
+  if (await isUpToDate(domain, url)) return;
   const cli = path.join(root, 'node_modules/prisma/build/index.js');
   const args = ['--import', path.join(root, 'scripts/prisma-cli-preload.mjs'), cli, 'migrate', 'deploy'];
   args.push('--config', path.join(root, 'prisma', domain, 'prisma.config.ts'));
