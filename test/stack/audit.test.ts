@@ -208,6 +208,26 @@ describe('the audit trail through the router', () => {
   });
   afterAll(() => stack?.close());
 
+  test("a user's trail composes across subgraphs: me (auth) -> auditTrail (audit)", async () => {
+    const { body: login } = await post(
+      stack.routerUrl,
+      'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }',
+      { e: stack.admin.email, p: stack.admin.password },
+    );
+    const headers = { authorization: `Bearer ${login.data!.login.accessToken}` };
+    const query =
+      '{ me { email auditTrail(first: 5) { totalCount edges { node { type service actor { email } } } } } }';
+    await waitFor('the login to reach the trail', async () => {
+      const { body } = await post(stack.routerUrl, query, {}, headers);
+      return (body.data?.me?.auditTrail.totalCount ?? 0) > 0;
+    });
+    const { body } = await post(stack.routerUrl, query, {}, headers);
+    expect(body.errors).toBeUndefined();
+    expect(body.data!.me.auditTrail.edges).toContainEqual({
+      node: { type: 'user.login_succeeded', service: 'auth', actor: { email: stack.admin.email } },
+    });
+  });
+
   test('a row altered directly in SQL is found by verifyAuditChain', async () => {
     const { body: login } = await post(
       stack.routerUrl,
