@@ -107,12 +107,20 @@ export async function readCpuMs(pid: number): Promise<number> {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
 }
 
-/** Polls `check` until it returns true; fails early when `child` exits, or after `timeoutMs`. */
+/** True when GET `url` answers 2xx within 2 s (a server's /ready or /health). */
+export async function isReady(url: string): Promise<boolean> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+  await response.body?.cancel();
+  return response.ok;
+}
+
+/** Polls `check` every `intervalMs` until it returns true; fails early when `child` exits, or after `timeoutMs`. */
 export async function waitFor(
   what: string,
   check: () => Promise<boolean>,
   child?: Child,
   timeoutMs = 60_000,
+  intervalMs = 200,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
@@ -132,6 +140,6 @@ export async function waitFor(
       const detail = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
       throw new Error(`timed out waiting for ${what}${detail}${child ? `:\n${child.output()}` : ''}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }

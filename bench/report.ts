@@ -117,12 +117,22 @@ export function markdownReport(report: Report): string {
 }
 
 export async function writeReport(report: Report, directory: string): Promise<string[]> {
+  return writeResults(directory, 'router', markdownReport(report), report);
+}
+
+/** Writes `latest-<name>.md` and `latest-<name>.json` in `directory`, formatted with the project's prettier config. */
+export async function writeResults(
+  directory: string,
+  name: string,
+  markdown: string,
+  data: unknown,
+): Promise<string[]> {
   await mkdir(directory, { recursive: true });
-  const markdownFile = path.join(directory, 'latest-router.md');
-  const jsonFile = path.join(directory, 'latest-router.json');
+  const markdownFile = path.join(directory, `latest-${name}.md`);
+  const jsonFile = path.join(directory, `latest-${name}.json`);
   const format = async (file: string, text: string) =>
     prettier.format(text, { ...(await prettier.resolveConfig(file)), filepath: file });
-  await writeFile(markdownFile, await format(markdownFile, markdownReport(report)));
-  await writeFile(jsonFile, await format(jsonFile, JSON.stringify(report, null, 2)));
+  await writeFile(markdownFile, await format(markdownFile, markdown));
+  await writeFile(jsonFile, await format(jsonFile, JSON.stringify(data, null, 2)));
   return [markdownFile, jsonFile];
 }

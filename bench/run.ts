@@ -8,10 +8,10 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { createBenchDatabase } from './database.ts';
+import { createBenchDatabases } from './database.ts';
 import { expectData, runLoad, send, type GraphQLRequest, type Reply } from './load.ts';
 import { freePort } from '../scripts/free-port.ts';
-import { readCpuMs, readMemory, root, startChild, waitFor, type Child } from './processes.ts';
+import { isReady, readCpuMs, readMemory, root, startChild, waitFor, type Child } from './processes.ts';
 import { markdownReport, passed, writeReport, type Report, type TargetResult } from './report.ts';
 
 const ME_QUERY = 'query Me { me { id email name roles } }';
@@ -50,12 +50,6 @@ async function cleanUp(): Promise<void> {
 }
 
 const toMiB = (kiB: number) => Math.round((kiB / 1024) * 10) / 10;
-
-async function isReady(url: string): Promise<boolean> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-  await response.body?.cancel();
-  return response.ok;
-}
 
 /** Waits until `url` answers the request with something else than 503, checks that reply, then loads it. */
 async function measure(
@@ -146,8 +140,9 @@ async function measure(
 async function main(): Promise<boolean> {
   const loadBefore = os.loadavg();
   console.log('bench: preparing a database');
-  const database = await createBenchDatabase('auth');
-  cleanups.push({ what: 'dropping the database', run: database.drop });
+  const database = await createBenchDatabases(['auth', 'audit']);
+  cleanups.push({ what: 'dropping the databases', run: database.drop });
+  const [authDatabaseUrl, auditDatabaseUrl] = database.urls as [string, string];
 
   // The auth subgraph, in its own process. The admin it creates on first start is our caller.
   const email = 'bench-admin@example.com';
@@ -158,7 +153,7 @@ async function main(): Promise<boolean> {
   // Outlive the whole run, so that no token expires under load.
   const tokenTtl = Math.max(900, 3 * (settings.warmupSeconds + settings.durationSeconds) + 600);
   const auth = startChild('auth subgraph', 'subgraphs/auth/index.ts', [], {
-    AUTH_DATABASE_URL: database.url,
+    AUTH_DATABASE_URL: authDatabaseUrl,
     AUTH_HOST: '127.0.0.1',
     AUTH_PORT: String(authPort),
     ADMIN_EMAIL: email,
@@ -168,6 +163,22 @@ async function main(): Promise<boolean> {
   });
   cleanups.push({ what: 'stopping the auth subgraph', run: () => auth.stop() });
   await waitFor('the auth subgraph to be ready', () => isReady(`${authOrigin}/ready`), auth);
+
+  // The supergraph has the audit subgraph too: the router is ready only when every subgraph answers.
+  const auditPort = await freePort();
+  const audit = startChild('audit subgraph', 'subgraphs/audit/index.ts', [], {
+    AUDIT_DATABASE_URL: auditDatabaseUrl,
+    AUDIT_PORT: String(auditPort),
+    OUTBOX_RELAY_SECRET: randomBytes(32).toString('base64url'),
+    JWKS_URL: `${authOrigin}/.well-known/jwks.json`,
+    LOG_LEVEL: settings.logLevel,
+  });
+  cleanups.push({ what: 'stopping the audit subgraph', run: () => audit.stop() });
+  await waitFor(
+    'the audit subgraph to be ready',
+    () => isReady(`http://127.0.0.1:${auditPort}/ready`),
+    audit,
+  );
 
   const login = expectData(
     'login',
@@ -187,6 +198,7 @@ async function main(): Promise<boolean> {
     ['--supergraph', supergraphFile, '--port', String(routerPort)],
     {
       ROUTER_SUBGRAPH_URL_AUTH: authUrl,
+      ROUTER_SUBGRAPH_URL_AUDIT: `http://127.0.0.1:${auditPort}/graphql`,
       JWKS_URL: `${authOrigin}/.well-known/jwks.json`,
       LOG_LEVEL: settings.logLevel,
     },
