@@ -48,7 +48,7 @@ describe('loadAuthConfig', () => {
     expect(
       loadAuthConfig({ ...base, OUTBOX_RELAY_SECRET: secret, AUDIT_INGEST_URL: 'http://audit:4005' })
         .outboxRelay,
-    ).toEqual({ secret, ingestUrl: 'http://audit:4005/internal/audit/events' });
+    ).toEqual({ secret, ingestUrl: 'http://audit:4005/internal/audit/events', batchSize: 100 });
     const problems = (env: Record<string, string>) => {
       try {
         loadAuthConfig({ ...base, ...env });

@@ -2,7 +2,7 @@
 // stack (scripts/start.ts) with loadAuthConfig({ ...process.env, AUTH_DATABASE_URL: url }).
 import { z } from 'zod';
 import { env, loadConfig } from '../kit/config.ts';
-import { INGEST_PATH } from '../kit/outbox-wire.ts';
+import { INGEST_PATH, MAX_BATCH_EVENTS } from '../kit/outbox-wire.ts';
 import { MIN_SERVICE_SECRET_LENGTH } from '../kit/service-auth.ts';
 
 const schema = z
@@ -51,6 +51,8 @@ const schema = z
      * /internal/audit/events is then added). Default none: delivery off, events accumulate in the outbox.
      */
     AUDIT_INGEST_URL: env.httpUrl().optional(),
+    /** Events per delivery; default 100, at most 500 (the receiver's limit). Larger batches catch up faster. */
+    OUTBOX_RELAY_BATCH_SIZE: env.positiveInt(100).pipe(z.number().max(MAX_BATCH_EVENTS)),
   })
   .superRefine((v, ctx) => {
     // A receiver without a credential is a half-done setup: say so rather than silently not delivering. (The
@@ -83,7 +85,11 @@ const schema = z
     /** Outbox delivery to the audit subgraph; undefined when off (events accumulate in the outbox). */
     outboxRelay:
       v.OUTBOX_RELAY_SECRET && v.AUDIT_INGEST_URL
-        ? { secret: v.OUTBOX_RELAY_SECRET, ingestUrl: ingestUrl(v.AUDIT_INGEST_URL) }
+        ? {
+            secret: v.OUTBOX_RELAY_SECRET,
+            ingestUrl: ingestUrl(v.AUDIT_INGEST_URL),
+            batchSize: v.OUTBOX_RELAY_BATCH_SIZE,
+          }
         : undefined,
   }));
 

@@ -112,6 +112,7 @@ export async function createAuthSubgraph(
         service: SERVICE_NAME,
         ingestUrl: config.outboxRelay.ingestUrl,
         secret: config.outboxRelay.secret,
+        batchSize: config.outboxRelay.batchSize,
         registry: subgraph.metrics.registry,
         logger: log,
         now,

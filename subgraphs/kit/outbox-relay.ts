@@ -46,8 +46,13 @@ export interface OutboxRelayOptions {
   secret: string;
   /** Events per batch; default 100, at most MAX_BATCH_EVENTS. */
   batchSize?: number;
-  /** How often to look for new events when idle; default 500. notify() looks at once. */
+  /** How often to look for new events when idle; default 500. notify() looks sooner (see notifyDelayMs). */
   pollIntervalMs?: number;
+  /**
+   * How long after a notify() the relay waits before it looks, so that the events of concurrent changes travel
+   * in one batch instead of one POST each; default 20.
+   */
+  notifyDelayMs?: number;
   backoff?: OutboxRelayBackoff;
   /** Timeout of one POST to the receiver; default 10000. Row locks are held that long at most. */
   requestTimeoutMs?: number;
@@ -103,6 +108,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   if (!/^https?:\/\/./.test(ingestUrl)) throw new Error('outbox relay: ingestUrl must be an http(s) URL');
   const batchSize = Math.min(Math.max(1, Math.floor(options.batchSize ?? 100)), MAX_BATCH_EVENTS);
   const pollIntervalMs = options.pollIntervalMs ?? 500;
+  const notifyDelayMs = options.notifyDelayMs ?? 20;
   const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
   const backoff = { initialMs: 500, maxMs: 30_000, factor: 2, jitter: 0.2, ...options.backoff };
   const now = options.now ?? (() => new Date());
@@ -262,15 +268,19 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
+      let soon: NodeJS.Timeout | undefined;
       const done = () => {
         clearTimeout(timer);
+        clearTimeout(soon);
         stopping.signal.removeEventListener('abort', done);
         wake = undefined;
         resolve();
       };
       const timer = setTimeout(done, ms);
       stopping.signal.addEventListener('abort', done);
-      wake = done;
+      wake = () => {
+        soon ??= setTimeout(done, notifyDelayMs);
+      };
     });
   }
 
