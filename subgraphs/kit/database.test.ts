@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { GraphQLError } from 'graphql';
-import { PrismaClient } from '../../generated/prisma/auth/client.ts';
+import { Prisma, PrismaClient } from '../../generated/prisma/auth/client.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/database.ts';
 import { fromPrismaError, withPrismaErrors } from './errors.ts';
 import { createLogger } from './logger.ts';
@@ -38,6 +38,14 @@ describe('Prisma errors', () => {
     expect((missing as GraphQLError).extensions.code).toBe('NOT_FOUND');
     const other = new Error('something else');
     expect(fromPrismaError(other)).toBe(other);
+  });
+
+  it('maps a transaction that could not start in time (P2028, pool exhausted under load) to SERVICE_UNAVAILABLE', () => {
+    const error = new Prisma.PrismaClientKnownRequestError(
+      'Transaction API error: Unable to start a transaction in the given time.',
+      { code: 'P2028', clientVersion: Prisma.prismaVersion.client },
+    );
+    expect((fromPrismaError(error) as GraphQLError).extensions.code).toBe('SERVICE_UNAVAILABLE');
   });
 });
 

@@ -1,14 +1,24 @@
 // Unknown errors are masked in exactly one place (formatError) and logged in full, with the request id, by the
 // plugin below. Coded errors from the registry (and Apollo's request errors) pass through unchanged.
 import type { ApolloServerOptions, ApolloServerPlugin } from '@apollo/server';
-import type { GraphQLFormattedError } from 'graphql';
-import { isKnownErrorCode } from './errors.ts';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { fromPrismaError, isKnownErrorCode } from './errors.ts';
 import type { Logger } from './logger.ts';
 
 export const MASKED_MESSAGE = 'Internal server error';
 
 export function createFormatError(): NonNullable<ApolloServerOptions<never>['formatError']> {
-  return (formatted): GraphQLFormattedError => {
+  return (formatted, error): GraphQLFormattedError => {
+    // A Prisma error no resolver mapped (such as a transaction that could not start under load) still gets its code.
+    const mapped = fromPrismaError(unwrapResolverError(error));
+    if (mapped instanceof GraphQLError) {
+      return {
+        message: mapped.message,
+        ...(formatted.path ? { path: formatted.path } : {}),
+        extensions: mapped.extensions,
+      };
+    }
     if (isKnownErrorCode(formatted.extensions?.code)) {
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };

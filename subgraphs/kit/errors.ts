@@ -46,6 +46,10 @@ export const ERRORS = {
     'TOO_MANY_REQUESTS',
     'Throttled; extensions.retryAfterSeconds says when to retry.',
   ),
+  SERVICE_UNAVAILABLE: define(
+    'SERVICE_UNAVAILABLE',
+    'Busy, or a dependency did not answer in time (e.g. no database connection); retry shortly.',
+  ),
   ACCOUNT_LOCKED: define(
     'ACCOUNT_LOCKED',
     'Too many failed sign-ins for this email; says nothing about whether the account exists.',
@@ -95,10 +99,12 @@ function isPrismaKnownError(error: unknown): error is PrismaKnownError {
 
 /**
  * Maps Prisma's known request errors to domain errors (P2002 unique violation -> CONFLICT, P2025 record not found
- * -> NOT_FOUND). Anything else is returned unchanged, to be masked and logged by formatError.
+ * -> NOT_FOUND, P2028 transaction not started in time -> SERVICE_UNAVAILABLE). Anything else is returned unchanged, to be masked and logged by formatError.
  */
 export function fromPrismaError(error: unknown, entity = 'record'): unknown {
   if (!isPrismaKnownError(error)) return error;
+  // P2028: no transaction could start in time (pool exhausted under load). Retrying helps; masking would not.
+  if (error.code === 'P2028') return ERRORS.SERVICE_UNAVAILABLE.err('the service is busy: retry shortly');
   if (error.code === 'P2002') {
     const target =
       error.meta?.target ??

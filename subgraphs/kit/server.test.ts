@@ -1,3 +1,4 @@
+import { Prisma } from '../../generated/prisma/auth/client.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair, SignJWT, UnsecuredJWT } from 'jose';
 import { createLogger } from './logger.ts';
@@ -20,6 +21,7 @@ const typeDefs = /* GraphQL */ `
     unlisted: String
     boom: String
     coded: String
+    busy: String
   }
 `;
 
@@ -50,6 +52,12 @@ beforeAll(async () => {
         coded: () => {
           throw ERRORS.NOT_FOUND.err('no such widget');
         },
+        busy: () => {
+          throw new Prisma.PrismaClientKnownRequestError('Unable to start a transaction in the given time.', {
+            code: 'P2028',
+            clientVersion: Prisma.prismaVersion.client,
+          });
+        },
       },
       Widget: {
         __resolveReference: (ref: { id: string }) => ({ id: ref.id, name: `widget ${ref.id}`, secret: 's' }),
@@ -62,6 +70,7 @@ beforeAll(async () => {
         adminOnly: hasAnyRole('ADMIN'),
         boom: allow,
         coded: allow,
+        busy: allow,
       },
       Widget: { id: allow, name: isAuthenticated },
     },
@@ -193,6 +202,12 @@ describe('errors', () => {
     expect(coded.body.errors[0]).toMatchObject({
       message: 'no such widget',
       extensions: { code: 'NOT_FOUND' },
+    });
+    // A Prisma error no resolver mapped still gets its code: overload is worth a retry, not a mask.
+    const busy = await gql('{ busy }');
+    expect(busy.body.errors[0]).toMatchObject({
+      path: ['busy'],
+      extensions: { code: 'SERVICE_UNAVAILABLE' },
     });
   });
 
