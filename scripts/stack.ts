@@ -46,6 +46,25 @@ export const subgraphs: Record<string, (env: NodeJS.ProcessEnv) => Promise<Runni
   auth: async (env) => listen(await createAuthSubgraph(loadAuthConfig(env))),
 };
 
+/** How long one process of the stack may take to stop before the shutdown moves on. */
+const CLOSE_TIMEOUT_MS = 5000;
+
+/**
+ * Stops one process, or gives up after `ms`. When PostgreSQL went down first (Ctrl-C reaches it too), a database
+ * call in flight can stay unsettled, and the shutdown must not wait for it forever.
+ */
+async function closeWithin(process: RunningProcess, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const gaveUp = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      console.error(`${process.url || 'router'}: did not stop within ${ms} ms; moving on`);
+      resolve();
+    }, ms);
+  });
+  await Promise.race([process.close(), gaveUp]);
+  clearTimeout(timer);
+}
+
 export interface StackOptions {
   /** domain -> PostgreSQL URL of its (migrated) database */
   databaseUrls: Record<string, string>;
@@ -87,7 +106,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const env = await wireSettings(options);
   const running: RunningProcess[] = [];
   const close = async () => {
-    for (const p of running.reverse()) await p.close();
+    for (const p of running.reverse()) await closeWithin(p, CLOSE_TIMEOUT_MS);
   };
   try {
     const subgraphUrls: Record<string, string> = {};
