@@ -18,6 +18,7 @@
 // BENCH_AUDIT_USERS (50), BENCH_AUDIT_BACKLOG (10000), BENCH_LOG_LEVEL (error; the servers' log level, what they
 // log is summarized at the end).
 import { randomBytes, randomUUID } from 'node:crypto';
+import { cleanups, runBenchmark } from './run-benchmark.ts';
 import os from 'node:os';
 import path from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
@@ -65,24 +66,6 @@ for (const size of settings.batchSizes) {
 /** The auth subgraph's relay runs with createOutboxRelay's defaults (subgraphs/auth/server.ts sets neither). */
 const RELAY_DEFAULTS = { batchSize: 100, pollIntervalMs: 500 };
 const resultsDir = path.join(root, 'bench/results');
-
-/** Undone in reverse order at the end, also after a failure or a signal. */
-const cleanups: Array<{ what: string; run: () => Promise<void> }> = [];
-let cleaning: Promise<void> | undefined;
-
-/** Once: a signal and the main flow's `finally` both wait for the same cleanup before exiting. */
-function cleanUp(): Promise<void> {
-  cleaning ??= (async () => {
-    for (const { what, run } of cleanups.splice(0).reverse()) {
-      try {
-        await run();
-      } catch (error) {
-        console.error(`cleanup: ${what} failed:`, error);
-      }
-    }
-  })();
-  return cleaning;
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -995,24 +978,4 @@ async function main(): Promise<boolean> {
   return problems.length === 0;
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    console.error(`bench: ${signal}, cleaning up`);
-    void cleanUp().finally(() => process.exit(130));
-  });
-}
-
-let ok = false;
-try {
-  ok = await main();
-} catch (error) {
-  console.error('bench failed:', error);
-} finally {
-  // Never hang on a cleanup step that does not finish.
-  setTimeout(() => {
-    console.error('bench: cleanup timed out');
-    process.exit(1);
-  }, 60_000).unref();
-  await cleanUp();
-}
-process.exit(ok ? 0 : 1);
+await runBenchmark(main);

@@ -6,6 +6,7 @@
 // embedded one), BENCH_DURATION_SECONDS (10), BENCH_WARMUP_SECONDS (2), BENCH_CONNECTIONS (10),
 // BENCH_LOG_LEVEL (silent; the servers' log level, their output is kept for error messages).
 import { randomBytes } from 'node:crypto';
+import { cleanups, runBenchmark } from './run-benchmark.ts';
 import os from 'node:os';
 import path from 'node:path';
 import { createBenchDatabases } from './database.ts';
@@ -35,19 +36,6 @@ const settings = {
 };
 const supergraphFile = path.join(root, 'schema/supergraph.graphql');
 const resultsDir = path.join(root, 'bench/results');
-
-/** Undone in reverse order at the end, also after a failure or a signal. */
-const cleanups: Array<{ what: string; run: () => Promise<void> }> = [];
-
-async function cleanUp(): Promise<void> {
-  for (const { what, run } of cleanups.splice(0).reverse()) {
-    try {
-      await run();
-    } catch (error) {
-      console.error(`cleanup: ${what} failed:`, error);
-    }
-  }
-}
 
 const toMiB = (kiB: number) => Math.round((kiB / 1024) * 10) / 10;
 
@@ -253,24 +241,4 @@ async function main(): Promise<boolean> {
   return failed.length === 0;
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    console.error(`bench: ${signal}, cleaning up`);
-    void cleanUp().finally(() => process.exit(130));
-  });
-}
-
-let ok = false;
-try {
-  ok = await main();
-} catch (error) {
-  console.error('bench failed:', error);
-} finally {
-  // Never hang on a cleanup step that does not finish.
-  setTimeout(() => {
-    console.error('bench: cleanup timed out');
-    process.exit(1);
-  }, 60_000).unref();
-  await cleanUp();
-}
-process.exit(ok ? 0 : 1);
+await runBenchmark(main);
