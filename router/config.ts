@@ -1,18 +1,13 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { env } from '../subgraphs/kit/config.ts';
 import type { RouterOptions } from './createRouter.ts';
-
-const int = (fallback: number) => z.coerce.number().int().positive().default(fallback);
-const flag = z
-  .enum(['true', 'false', '1', '0'])
-  .default('true')
-  .transform((v) => v === 'true' || v === '1');
 
 /** Every environment variable the router reads (ROUTER_SUBGRAPH_URL_<NAME> aside), with its default. */
 const envSchema = z.object({
   ROUTER_SUPERGRAPH: z.string().min(1).default('schema/supergraph.graphql'),
-  ROUTER_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
-  ROUTER_SUPERGRAPH_POLL_MS: int(10_000),
+  ROUTER_PORT: env.port(4000),
+  ROUTER_SUPERGRAPH_POLL_MS: env.positiveInt(10_000),
   JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
   JWT_ISSUER: z.string().min(1).default('urn:nanopore:auth'),
   JWT_AUDIENCE: z.string().min(1).default('urn:nanopore:supergraph'),
@@ -27,17 +22,17 @@ const envSchema = z.object({
     )
     .pipe(z.array(z.url())),
   ROUTER_AUTHZ_MODE: z.enum(['filter', 'reject', 'dry_run']).default('filter'),
-  ROUTER_MAX_BODY_BYTES: int(1_000_000),
-  ROUTER_MAX_TOKENS: int(15_000),
-  ROUTER_MAX_DEPTH: int(15),
-  ROUTER_MAX_ALIASES: int(30),
-  ROUTER_MAX_ROOT_FIELDS: int(20),
-  ROUTER_MAX_COST: int(10_000),
+  ROUTER_MAX_BODY_BYTES: env.positiveInt(1_000_000),
+  ROUTER_MAX_TOKENS: env.positiveInt(15_000),
+  ROUTER_MAX_DEPTH: env.positiveInt(15),
+  ROUTER_MAX_ALIASES: env.positiveInt(30),
+  ROUTER_MAX_ROOT_FIELDS: env.positiveInt(20),
+  ROUTER_MAX_COST: env.positiveInt(10_000),
   ROUTER_COST_MODE: z.enum(['enforce', 'measure']).default('enforce'),
-  ROUTER_DEFAULT_LIST_SIZE: int(10),
-  ROUTER_SUBGRAPH_TIMEOUT_MS: int(30_000),
-  ROUTER_GRAPHIQL: flag,
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ROUTER_DEFAULT_LIST_SIZE: env.positiveInt(10),
+  ROUTER_SUBGRAPH_TIMEOUT_MS: env.positiveInt(30_000),
+  ROUTER_GRAPHIQL: env.flag(true),
+  LOG_LEVEL: env.logLevel(),
 });
 
 export interface RouterConfig {

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Role } from '../../generated/prisma/auth/client.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/database.ts';
+import { post, type GraphQLResponse } from '../../test/helpers/graphql.ts';
 import { scopesForRoles } from '../auth/scopes.ts';
 import { createLogger } from '../kit/logger.ts';
 import { INGEST_PATH, type WireEvent } from '../kit/outbox-wire.ts';
@@ -17,16 +18,6 @@ export const RELAY_SECRET = 'a relay secret of at least 32 characters!';
 
 // Tests inspect arbitrary response shapes.
 /* eslint-disable @typescript-eslint/no-explicit-any */
-export interface ResponseError {
-  message: string;
-  path?: (string | number)[];
-  extensions: Record<string, any>;
-}
-
-export interface GraphQLResponse {
-  status: number;
-  body: { data?: any; errors?: [ResponseError, ...ResponseError[]] };
-}
 
 export interface IngestResponse {
   status: number;
@@ -115,14 +106,7 @@ export async function startAuditHarness(
       const token = await signer.sign({ userId, roles, scopes: scopesForRoles(roles) });
       return { authorization: `Bearer ${token}` };
     },
-    async gql(query, variables, headers = {}) {
-      const res = await fetch(`${server.url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
-        body: JSON.stringify({ query, variables }),
-      });
-      return { status: res.status, body: (await res.json()) as GraphQLResponse['body'] };
-    },
+    gql: (query, variables, headers) => post(`${server.url}/graphql`, query, variables, headers),
     async ingest(events, opts = {}) {
       const body = opts.body ?? JSON.stringify({ events });
       const authorization = signServiceRequest({

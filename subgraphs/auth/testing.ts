@@ -2,6 +2,7 @@
 // real HTTP. (Stack-level tests through the router live in test/.)
 import type { Role } from '../../generated/prisma/auth/client.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/database.ts';
+import { post, type GraphQLResponse } from '../../test/helpers/graphql.ts';
 import { createLogger } from '../kit/logger.ts';
 import type { RunningServer } from '../kit/server.ts';
 import { loadAuthConfig } from './config.ts';
@@ -9,21 +10,6 @@ import { hashPassword } from './password.ts';
 import { createAuthSubgraph, type AuthSubgraph, type AuthSubgraphDeps } from './server.ts';
 
 export const PASSWORD = 'correct horse battery staple';
-
-// Tests inspect arbitrary response shapes.
-/* eslint-disable @typescript-eslint/no-explicit-any */
-export interface ResponseError {
-  message: string;
-  path?: string[];
-  extensions: Record<string, any>;
-}
-
-export interface GraphQLResponse {
-  status: number;
-  /** errors, when present, has at least one entry (so errors![0] is defined). */
-  body: { data?: any; errors?: [ResponseError, ...ResponseError[]] };
-}
-/* eslint-enable @typescript-eslint/no-explicit-any */
 
 export interface AuthHarness {
   db: TestDatabase;
@@ -84,14 +70,8 @@ export async function startAuthHarness(
     ...options,
   });
   const server = await auth.listen(0, '127.0.0.1');
-  const gql: AuthHarness['gql'] = async (query, variables, headers = {}) => {
-    const res = await fetch(`${server.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify({ query, variables }),
-    });
-    return { status: res.status, body: (await res.json()) as GraphQLResponse['body'] };
-  };
+  const gql: AuthHarness['gql'] = (query, variables, headers) =>
+    post(`${server.url}/graphql`, query, variables, headers);
   return {
     db,
     auth,

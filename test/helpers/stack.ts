@@ -42,23 +42,3 @@ export async function startTestStack(env: NodeJS.ProcessEnv = {}): Promise<TestS
     throw error;
   }
 }
-
-export interface GraphQLResponseBody {
-  data?: Record<string, any> | null; // eslint-disable-line @typescript-eslint/no-explicit-any
-  errors?: { message: string; path?: (string | number)[]; extensions: Record<string, unknown> }[];
-}
-
-/** POST a GraphQL request to `url` and return status and body. */
-export async function post(
-  url: string,
-  query: string,
-  variables: Record<string, unknown> = {},
-  headers: Record<string, string> = {},
-): Promise<{ status: number; body: GraphQLResponseBody }> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ query, variables }),
-  });
-  return { status: response.status, body: (await response.json()) as GraphQLResponseBody };
-}

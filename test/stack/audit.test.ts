@@ -6,7 +6,8 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { subgraphs, wireSettings, type RunningProcess } from '../../scripts/stack.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
-import { post, startTestStack, type TestStack } from '../helpers/stack.ts';
+import { post } from '../helpers/graphql.ts';
+import { startTestStack, type TestStack } from '../helpers/stack.ts';
 
 const admin = { email: 'admin@lab.test', password: randomBytes(18).toString('base64url') };
 const cleanup: (() => Promise<unknown>)[] = [];
@@ -59,14 +60,12 @@ async function setUp() {
   return { authDb: authDb!.url, auditDb: auditDb!.url, env, start };
 }
 
-async function adminToken(authUrl: string): Promise<string> {
+/** Logs in at `url` (a subgraph or the router) and returns the access token. */
+async function adminToken(url: string, credentials = admin): Promise<string> {
   const { body } = await post(
-    authUrl,
+    url,
     'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }',
-    {
-      e: admin.email,
-      p: admin.password,
-    },
+    { e: credentials.email, p: credentials.password },
   );
   return body.data!.login.accessToken;
 }
@@ -209,12 +208,7 @@ describe('the audit trail through the router', () => {
   afterAll(() => stack?.close());
 
   test("a user's trail composes across subgraphs: me (auth) -> auditTrail (audit)", async () => {
-    const { body: login } = await post(
-      stack.routerUrl,
-      'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }',
-      { e: stack.admin.email, p: stack.admin.password },
-    );
-    const headers = { authorization: `Bearer ${login.data!.login.accessToken}` };
+    const headers = { authorization: `Bearer ${await adminToken(stack.routerUrl, stack.admin)}` };
     const query =
       '{ me { email auditTrail(first: 5) { totalCount edges { node { type service actor { email } } } } } }';
     await waitFor('the login to reach the trail', async () => {
@@ -229,12 +223,7 @@ describe('the audit trail through the router', () => {
   });
 
   test('a row altered directly in SQL is found by verifyAuditChain', async () => {
-    const { body: login } = await post(
-      stack.routerUrl,
-      'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken user { id } } }',
-      { e: stack.admin.email, p: stack.admin.password },
-    );
-    const headers = { authorization: `Bearer ${login.data!.login.accessToken}` };
+    const headers = { authorization: `Bearer ${await adminToken(stack.routerUrl, stack.admin)}` };
     const verify = 'query { verifyAuditChain { intact checked firstBrokenSequence reason } }';
     await waitFor('the login to reach the audit log', async () => {
       const { body } = await post(stack.routerUrl, verify, {}, headers);

@@ -10,7 +10,8 @@ import {
   RefreshSessionDocument,
   UsersDocument,
 } from '../../client/index.ts';
-import { post, startTestStack, type TestStack } from '../helpers/stack.ts';
+import { post } from '../helpers/graphql.ts';
+import { startTestStack, type TestStack } from '../helpers/stack.ts';
 
 let stack: TestStack;
 beforeAll(async () => {
