@@ -12,6 +12,21 @@ const subgraphs = readdirSync('schema')
 
 const scalars = { DateTime: { input: 'string', output: 'Date | string' }, JSON: 'unknown' };
 
+/**
+ * GraphQL type -> the record its resolvers receive as parent, where that is a database row rather than the
+ * GraphQL shape (the field resolvers derive the rest).
+ */
+const mappers: Record<string, Record<string, string>> = {
+  samples: {
+    Sample: '../prisma/samples/client.ts#Sample as SampleRecord',
+    SampleHistoryEntry: '../prisma/samples/client.ts#SampleHistory as SampleHistoryRecord',
+    SampleNote: '../prisma/samples/client.ts#SampleNote as SampleNoteRecord',
+    Project: '../prisma/samples/client.ts#Project as ProjectRecord',
+    Run: '../prisma/samples/client.ts#Run as RunRecord',
+    RunSample: '../prisma/samples/client.ts#RunSample as RunSampleRecord',
+  },
+};
+
 const resolverTargets: CodegenConfig['generates'] = Object.fromEntries(
   subgraphs.map((domain) => [
     `generated/graphql/${domain}.ts`,
@@ -24,6 +39,7 @@ const resolverTargets: CodegenConfig['generates'] = Object.fromEntries(
         enumsAsTypes: true,
         contextType: `../../subgraphs/${domain}/context.ts#Context`,
         scalars,
+        mappers: mappers[domain] ?? {},
       },
     },
   ]),

@@ -9,6 +9,8 @@ import { loadAuditConfig } from '../subgraphs/audit/config.ts';
 import { createAuditSubgraph } from '../subgraphs/audit/server.ts';
 import { loadAuthConfig } from '../subgraphs/auth/config.ts';
 import { createAuthSubgraph } from '../subgraphs/auth/server.ts';
+import { loadSamplesConfig } from '../subgraphs/samples/config.ts';
+import { createSamplesSubgraph } from '../subgraphs/samples/server.ts';
 import { ConfigError } from '../subgraphs/kit/config.ts';
 import { INGEST_PATH } from '../subgraphs/kit/outbox-wire.ts';
 import { defaultSubgraphPorts } from './compose.ts';
@@ -44,6 +46,7 @@ async function listen(subgraph: Subgraph): Promise<RunningProcess> {
 export const subgraphs: Record<string, (env: NodeJS.ProcessEnv) => Promise<RunningProcess>> = {
   audit: async (env) => listen(await createAuditSubgraph(loadAuditConfig(env))),
   auth: async (env) => listen(await createAuthSubgraph(loadAuthConfig(env))),
+  samples: async (env) => listen(await createSamplesSubgraph(loadSamplesConfig(env))),
 };
 
 /** How long one process of the stack may take to stop before the shutdown moves on. */

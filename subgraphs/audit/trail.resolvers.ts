@@ -7,7 +7,7 @@ import { readScope, type Context } from './context.ts';
 import { assertPageSize, decodeCursor } from './events.service.ts';
 import { toConnection } from './shape.ts';
 
-export const TRAIL_ENTITY_TYPES = ['User'] as const;
+export const TRAIL_ENTITY_TYPES = ['User', 'Sample'] as const;
 
 interface TrailArgs {
   first?: number | null;

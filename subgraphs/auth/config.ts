@@ -2,8 +2,11 @@
 // stack (scripts/start.ts) with loadAuthConfig({ ...process.env, AUTH_DATABASE_URL: url }).
 import { z } from 'zod';
 import { env, loadConfig } from '../kit/config.ts';
-import { INGEST_PATH, MAX_BATCH_EVENTS } from '../kit/outbox-wire.ts';
-import { MIN_SERVICE_SECRET_LENGTH } from '../kit/service-auth.ts';
+import {
+  checkOutboxRelayVariables,
+  outboxRelayVariables,
+  toOutboxRelayConfig,
+} from '../kit/outbox-relay-setup.ts';
 
 const schema = z
   .object({
@@ -38,33 +41,9 @@ const schema = z
     /** Take the client address from X-Forwarded-For (one trusted proxy hop); default false. */
     TRUST_PROXY: env.flag(false),
     LOG_LEVEL: env.logLevel(),
-    /**
-     * Shared with the audit subgraph: signs the outbox relay's deliveries (kit/service-auth.ts). At least 32
-     * characters; no default. With AUDIT_INGEST_URL it turns audit delivery on.
-     */
-    OUTBOX_RELAY_SECRET: z
-      .string()
-      .min(MIN_SERVICE_SECRET_LENGTH, { message: `must be at least ${MIN_SERVICE_SECRET_LENGTH} characters` })
-      .optional(),
-    /**
-     * Where the outbox relay delivers events: the audit subgraph's ingestion URL, or just its origin (the path
-     * /internal/audit/events is then added). Default none: delivery off, events accumulate in the outbox.
-     */
-    AUDIT_INGEST_URL: env.httpUrl().optional(),
-    /** Events per delivery; default 100, at most 500 (the receiver's limit). Larger batches catch up faster. */
-    OUTBOX_RELAY_BATCH_SIZE: env.positiveInt(100).pipe(z.number().max(MAX_BATCH_EVENTS)),
+    ...outboxRelayVariables,
   })
-  .superRefine((v, ctx) => {
-    // A receiver without a credential is a half-done setup: say so rather than silently not delivering. (The
-    // secret alone is fine: it may be set for every process while this one runs without an audit subgraph.)
-    if (v.AUDIT_INGEST_URL && !v.OUTBOX_RELAY_SECRET) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['OUTBOX_RELAY_SECRET'],
-        message: 'required when AUDIT_INGEST_URL is set',
-      });
-    }
-  })
+  .superRefine(checkOutboxRelayVariables)
   .transform((v) => ({
     databaseUrl: v.AUTH_DATABASE_URL,
     port: v.AUTH_PORT,
@@ -82,22 +61,8 @@ const schema = z
     loginIpWindowSeconds: v.LOGIN_IP_WINDOW_SECONDS,
     trustProxy: v.TRUST_PROXY,
     logLevel: v.LOG_LEVEL,
-    /** Outbox delivery to the audit subgraph; undefined when off (events accumulate in the outbox). */
-    outboxRelay:
-      v.OUTBOX_RELAY_SECRET && v.AUDIT_INGEST_URL
-        ? {
-            secret: v.OUTBOX_RELAY_SECRET,
-            ingestUrl: ingestUrl(v.AUDIT_INGEST_URL),
-            batchSize: v.OUTBOX_RELAY_BATCH_SIZE,
-          }
-        : undefined,
+    outboxRelay: toOutboxRelayConfig(v),
   }));
-
-function ingestUrl(url: string): string {
-  const u = new URL(url);
-  if (u.pathname === '/') u.pathname = INGEST_PATH;
-  return u.toString();
-}
 
 export type AuthConfig = z.output<typeof schema>;
 

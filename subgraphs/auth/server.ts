@@ -5,7 +5,8 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { Express } from 'express';
 import { PrismaClient } from '../../generated/prisma/auth/client.ts';
 import { createLogger, type Logger } from '../kit/logger.ts';
-import { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from '../kit/outbox-relay.ts';
+import type { OutboxRelay, OutboxRelayOptions } from '../kit/outbox-relay.ts';
+import { notifyRelayAfterMutations, startSubgraphRelay } from '../kit/outbox-relay-setup.ts';
 import { prismaReadiness } from '../kit/readiness.ts';
 import { createSubgraphServer, type RunningServer } from '../kit/server.ts';
 import { ensureAdmin, type BootstrapOptions } from './bootstrap.ts';
@@ -93,35 +94,17 @@ export async function createAuthSubgraph(
         now,
       },
       trustProxy: config.trustProxy,
-      // Mutations are what record events: wake the relay when one is done, rather than wait for its next poll.
-      plugins: [
-        {
-          async requestDidStart() {
-            return {
-              async willSendResponse({ operation }) {
-                if (operation?.operation === 'mutation') relay?.notify();
-              },
-            };
-          },
-        },
-      ],
+      plugins: [notifyRelayAfterMutations(() => relay)],
     });
-    if (config.outboxRelay) {
-      relay = createOutboxRelay({
-        databaseUrl: config.databaseUrl,
-        service: SERVICE_NAME,
-        ingestUrl: config.outboxRelay.ingestUrl,
-        secret: config.outboxRelay.secret,
-        batchSize: config.outboxRelay.batchSize,
-        registry: subgraph.metrics.registry,
-        logger: log,
-        now,
-        ...options.outboxRelay,
-      });
-      relay.start();
-    } else {
-      log.info('outbox relay: audit delivery is off (AUDIT_INGEST_URL not set), events stay in the outbox');
-    }
+    relay = startSubgraphRelay({
+      config: config.outboxRelay,
+      databaseUrl: config.databaseUrl,
+      service: SERVICE_NAME,
+      registry: subgraph.metrics.registry,
+      log,
+      now,
+      overrides: options.outboxRelay,
+    });
     subgraph.app.get(JWKS_PATH, async (_req, res) => {
       res.setHeader('cache-control', 'public, max-age=300');
       res.json(await keys.jwks());

@@ -1,0 +1,51 @@
+// The samples subgraph's configuration, from the environment (subgraphs/samples/index.ts) or built by the
+// embedded stack with loadSamplesConfig({ ...process.env, SAMPLES_DATABASE_URL: url }).
+import { z } from 'zod';
+import { env, loadConfig } from '../kit/config.ts';
+import {
+  checkOutboxRelayVariables,
+  outboxRelayVariables,
+  toOutboxRelayConfig,
+} from '../kit/outbox-relay-setup.ts';
+
+const schema = z
+  .object({
+    /** PostgreSQL URL of the samples database. Required. */
+    SAMPLES_DATABASE_URL: env.databaseUrl(),
+    /** Port of the samples subgraph; default 4002. */
+    SAMPLES_PORT: env.port(4002),
+    /** Host to listen on; default 127.0.0.1. */
+    SAMPLES_HOST: z.string().default('127.0.0.1'),
+    /** Expected `iss` of access tokens; default urn:nanopore:auth. */
+    JWT_ISSUER: z.string().default('urn:nanopore:auth'),
+    /** Expected `aud` of access tokens; default urn:nanopore:supergraph. */
+    JWT_AUDIENCE: z.string().default('urn:nanopore:supergraph'),
+    /** The auth subgraph's JWKS; default http://127.0.0.1:4001/.well-known/jwks.json. */
+    JWKS_URL: env.httpUrl().default('http://127.0.0.1:4001/.well-known/jwks.json'),
+    /** Most rows one exportSamples may hold; default 50000. */
+    SAMPLES_EXPORT_MAX_ROWS: env.positiveInt(50_000),
+    /** Take the client address from X-Forwarded-For (one trusted proxy hop); default false. */
+    TRUST_PROXY: env.flag(false),
+    LOG_LEVEL: env.logLevel(),
+    ...outboxRelayVariables,
+  })
+  .superRefine(checkOutboxRelayVariables)
+  .transform((v) => ({
+    databaseUrl: v.SAMPLES_DATABASE_URL,
+    port: v.SAMPLES_PORT,
+    host: v.SAMPLES_HOST,
+    jwtIssuer: v.JWT_ISSUER,
+    jwtAudience: v.JWT_AUDIENCE,
+    jwksUrl: v.JWKS_URL,
+    exportMaxRows: v.SAMPLES_EXPORT_MAX_ROWS,
+    trustProxy: v.TRUST_PROXY,
+    logLevel: v.LOG_LEVEL,
+    outboxRelay: toOutboxRelayConfig(v),
+  }));
+
+export type SamplesConfig = z.output<typeof schema>;
+
+/** Parses and validates; throws ConfigError naming every bad or missing variable. */
+export function loadSamplesConfig(source: Record<string, string | undefined> = process.env): SamplesConfig {
+  return loadConfig(schema, source);
+}
