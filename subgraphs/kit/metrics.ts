@@ -84,3 +84,30 @@ export function createMetrics(options: MetricsOptions): Metrics {
 
   return { registry, http, graphql };
 }
+
+/** What countDatabaseQueries needs of a Prisma client created with `log: [{ emit: 'event', level: 'query' }]`. */
+interface QueryEventSource {
+  $on(event: 'query', listener: (e: { duration: number }) => void): void;
+}
+
+/**
+ * `db_queries_total` and `db_query_duration_seconds`: every SQL statement the client sends. Besides operations
+ * use, it is how tests and benchmarks prove that a page costs a constant number of queries (no N+1).
+ */
+export function countDatabaseQueries(prisma: QueryEventSource, registry: Registry): void {
+  const queries = new Counter({
+    name: 'db_queries_total',
+    help: 'SQL statements sent to the database.',
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'db_query_duration_seconds',
+    help: 'Duration of SQL statements as the database client measured them.',
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [registry],
+  });
+  prisma.$on('query', (e) => {
+    queries.inc();
+    duration.observe(e.duration / 1000);
+  });
+}

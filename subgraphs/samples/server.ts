@@ -7,6 +7,7 @@ import type { Express } from 'express';
 import { PrismaClient } from '../../generated/prisma/samples/client.ts';
 import type { JwtVerifierOptions, VerifyToken } from '../kit/identity.ts';
 import { createLogger, type Logger } from '../kit/logger.ts';
+import { countDatabaseQueries } from '../kit/metrics.ts';
 import type { OutboxRelay, OutboxRelayOptions } from '../kit/outbox-relay.ts';
 import { notifyRelayAfterMutations, startSubgraphRelay } from '../kit/outbox-relay-setup.ts';
 import { prismaReadiness } from '../kit/readiness.ts';
@@ -61,7 +62,10 @@ export async function createSamplesSubgraph(
 ): Promise<SamplesSubgraph> {
   const log = options.log ?? createLogger({ name: SERVICE_NAME, level: config.logLevel });
   const now = options.now ?? (() => new Date());
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: config.databaseUrl }) });
+  const prisma = new PrismaClient({
+    adapter: new PrismaPg({ connectionString: config.databaseUrl }),
+    log: [{ emit: 'event', level: 'query' }],
+  });
   const deps: SamplesDeps = { prisma, config, now, log };
   const services: SamplesServices = {
     samples: createSampleService(deps),
@@ -88,6 +92,7 @@ export async function createSamplesSubgraph(
     bodyLimit: '2mb',
     plugins: [notifyRelayAfterMutations(() => relay)],
   });
+  countDatabaseQueries(prisma, subgraph.metrics.registry);
   const relay = startSubgraphRelay({
     config: config.outboxRelay,
     databaseUrl: config.databaseUrl,

@@ -30,6 +30,8 @@ export interface SamplesHarness {
     variables?: Record<string, unknown>,
     headers?: Record<string, string>,
   ): Promise<GraphQLResponse>;
+  /** db_queries_total of the subgraph's /metrics: SQL statements sent so far. */
+  queryCount(): Promise<number>;
   /** Runs SQL as the database superuser. */
   sql<T extends pg.QueryResultRow = Record<string, unknown>>(text: string, values?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
@@ -71,6 +73,7 @@ export async function startSamplesHarness(
       return { authorization: `Bearer ${token}` };
     },
     gql: (query, variables, headers) => post(`${server.url}/graphql`, query, variables, headers),
+    queryCount: () => readQueryCount(server.url),
     async sql(text, values) {
       return (await client.query(text, values)).rows;
     },
@@ -81,4 +84,12 @@ export async function startSamplesHarness(
       await db.drop();
     },
   };
+}
+
+/** db_queries_total from a samples subgraph's /metrics (also used through the whole stack). */
+export async function readQueryCount(baseUrl: string): Promise<number> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const match = /^db_queries_total(?:\{[^}]*\})? (\d+)/m.exec(text);
+  if (!match) throw new Error('db_queries_total not found in /metrics');
+  return Number(match[1]);
 }
