@@ -1,6 +1,7 @@
 // The baseline of the router benchmark: a plain @apollo/gateway in @apollo/server + express on the same
 // supergraph, with nothing of ours but forwarding the Authorization header to the subgraphs.
-// `node --import tsx bench/plain-gateway.ts` with BENCH_SUPERGRAPH (a file), BENCH_AUTH_URL, PORT.
+// `node --import tsx bench/plain-gateway.ts` with BENCH_SUPERGRAPH (a file), PORT, and BENCH_SUBGRAPH_URL_<NAME>
+// for each subgraph whose URL differs from the supergraph's.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import {
@@ -34,12 +35,12 @@ function required(name: string): string {
 }
 
 const supergraphSdl = supergraphForGateway(readFileSync(required('BENCH_SUPERGRAPH'), 'utf8'));
-const authUrl = required('BENCH_AUTH_URL');
 const port = Number(required('PORT'));
 
 const gateway = new ApolloGateway({
   supergraphSdl,
-  buildService: ({ name, url }) => new ForwardAuthorization({ url: name === 'auth' ? authUrl : url }),
+  buildService: ({ name, url }) =>
+    new ForwardAuthorization({ url: process.env[`BENCH_SUBGRAPH_URL_${name.toUpperCase()}`] || url }),
 });
 const server = new ApolloServer<Context>({ gateway, csrfPrevention: true });
 await server.start();

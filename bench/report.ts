@@ -34,10 +34,10 @@ export interface TargetResult {
   memory: MemorySamples;
   /**
    * CPU time per response during the measured run (user + system, from /proc): of the process serving the
-   * target, and of the auth subgraph behind it (for the direct target, the same process). Less sensitive than
+   * target, and of the subgraph processes behind it (0 for a subgraph measured directly). Less sensitive than
    * req/s to other load on the machine.
    */
-  cpuMsPerRequest: { server: number; authSubgraph: number };
+  cpuMsPerRequest: { server: number; subgraphs: number };
   /** autocannon's result of the measured run, as returned. */
   raw: Result;
 }
@@ -107,7 +107,7 @@ export function markdownReport(report: Report): string {
         `${t.timeouts} timeouts, ${t.mismatches} bodies different from the checked one` +
         `${passed(t) ? '' : ' — FAILED'}; p90 ${t.latencyMs.p90} ms, max ${t.latencyMs.max} ms; ` +
         `CPU per request ${round(t.cpuMsPerRequest.server, 2)} ms` +
-        `${t.process === 'auth subgraph' ? '' : ` (+ ${round(t.cpuMsPerRequest.authSubgraph, 2)} ms in the auth subgraph)`}; ` +
+        `${t.cpuMsPerRequest.subgraphs ? ` (+ ${round(t.cpuMsPerRequest.subgraphs, 2)} ms in the subgraphs)` : ''}; ` +
         `RSS idle ${round(t.memory.idleMiB)} MiB, after warm-up ${round(t.memory.afterWarmupMiB)} MiB, ` +
         `max during the run ${round(t.memory.maxDuringLoadMiB)} MiB.`,
     ),

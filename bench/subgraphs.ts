@@ -1,0 +1,92 @@
+// The subgraphs of the supergraph, each in its own process on fresh databases, wired as in production (tokens
+// verified against the auth JWKS, outbox relays delivering to the audit subgraph). The router is ready only when
+// every subgraph of the supergraph answers, so every benchmark through it starts them all.
+import { randomBytes } from 'node:crypto';
+import { freePort } from '../scripts/free-port.ts';
+import { INGEST_PATH } from '../subgraphs/kit/outbox-wire.ts';
+import { createBenchDatabases } from './database.ts';
+import { isReady, startChild, waitFor, type Child } from './processes.ts';
+import { cleanups } from './run-benchmark.ts';
+
+export const BENCH_SUBGRAPHS = ['auth', 'audit', 'samples'] as const;
+export type BenchSubgraphName = (typeof BENCH_SUBGRAPHS)[number];
+
+export interface BenchSubgraph {
+  child: Child;
+  origin: string;
+  /** The GraphQL endpoint. */
+  url: string;
+  databaseUrl: string;
+}
+
+export interface BenchSubgraphs {
+  subgraphs: Record<BenchSubgraphName, BenchSubgraph>;
+  /** The first admin, created by the auth subgraph on its first start. */
+  admin: { email: string; password: string };
+  /** Where PostgreSQL came from, for the report. */
+  databaseSource: string;
+  /** ROUTER_SUBGRAPH_URL_<NAME> for the router, BENCH_SUBGRAPH_URL_<NAME> for the plain gateway. */
+  urlVariables(prefix: 'ROUTER_SUBGRAPH_URL_' | 'BENCH_SUBGRAPH_URL_'): Record<string, string>;
+  jwksUrl: string;
+}
+
+/** Starts every subgraph (stopped and dropped by the benchmark's cleanups). */
+export async function startBenchSubgraphs(options: {
+  logLevel: string;
+  /** Access-token lifetime: longer than the run, so that no token expires under load. */
+  tokenTtlSeconds: number;
+}): Promise<BenchSubgraphs> {
+  const database = await createBenchDatabases(BENCH_SUBGRAPHS);
+  cleanups.push({ what: 'dropping the databases', run: database.drop });
+  const databaseUrls = Object.fromEntries(BENCH_SUBGRAPHS.map((name, i) => [name, database.urls[i]!]));
+  const ports = Object.fromEntries(
+    await Promise.all(BENCH_SUBGRAPHS.map(async (name) => [name, await freePort()] as const)),
+  ) as Record<BenchSubgraphName, number>;
+  const origin = (name: BenchSubgraphName) => `http://127.0.0.1:${ports[name]}`;
+  const jwksUrl = `${origin('auth')}/.well-known/jwks.json`;
+  const admin = { email: 'bench-admin@example.com', password: randomBytes(24).toString('base64url') };
+  const relay = {
+    OUTBOX_RELAY_SECRET: randomBytes(32).toString('base64url'),
+    AUDIT_INGEST_URL: `${origin('audit')}${INGEST_PATH}`,
+  };
+  const env: Record<BenchSubgraphName, NodeJS.ProcessEnv> = {
+    auth: {
+      ADMIN_EMAIL: admin.email,
+      ADMIN_PASSWORD: admin.password,
+      ACCESS_TOKEN_TTL_SECONDS: String(options.tokenTtlSeconds),
+      ...relay,
+    },
+    audit: { OUTBOX_RELAY_SECRET: relay.OUTBOX_RELAY_SECRET, JWKS_URL: jwksUrl },
+    samples: { JWKS_URL: jwksUrl, ...relay },
+  };
+
+  const subgraphs = {} as Record<BenchSubgraphName, BenchSubgraph>;
+  for (const name of BENCH_SUBGRAPHS) {
+    const upper = name.toUpperCase();
+    const child = startChild(`${name} subgraph`, `subgraphs/${name}/index.ts`, [], {
+      [`${upper}_DATABASE_URL`]: databaseUrls[name],
+      [`${upper}_HOST`]: '127.0.0.1',
+      [`${upper}_PORT`]: String(ports[name]),
+      LOG_LEVEL: options.logLevel,
+      ...env[name],
+    });
+    cleanups.push({ what: `stopping the ${name} subgraph`, run: () => child.stop() });
+    await waitFor(`the ${name} subgraph to be ready`, () => isReady(`${origin(name)}/ready`), child);
+    subgraphs[name] = {
+      child,
+      origin: origin(name),
+      url: `${origin(name)}/graphql`,
+      databaseUrl: databaseUrls[name]!,
+    };
+  }
+  return {
+    subgraphs,
+    admin,
+    databaseSource: database.source,
+    jwksUrl,
+    urlVariables: (prefix) =>
+      Object.fromEntries(
+        BENCH_SUBGRAPHS.map((name) => [`${prefix}${name.toUpperCase()}`, subgraphs[name].url]),
+      ),
+  };
+}
