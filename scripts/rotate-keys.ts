@@ -4,11 +4,11 @@
 // KEY_CACHE_SECONDS. Reads AUTH_DATABASE_URL and ACCESS_TOKEN_TTL_SECONDS (use the auth subgraph's value).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PrismaPg } from '@prisma/adapter-pg';
 import { z } from 'zod';
 import { PrismaClient } from '../generated/prisma/auth/client.ts';
 import { ConfigError, env, loadConfig } from '../subgraphs/kit/config.ts';
 import { rotateSigningKey } from '../subgraphs/auth/keys.service.ts';
+import { createDatabaseAdapter } from '../subgraphs/kit/database.ts';
 
 const schema = z.object({
   AUTH_DATABASE_URL: env.databaseUrl(),
@@ -17,7 +17,7 @@ const schema = z.object({
 
 export async function rotateKeys(source: Record<string, string | undefined> = process.env) {
   const config = loadConfig(schema, source);
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: config.AUTH_DATABASE_URL }) });
+  const prisma = new PrismaClient({ adapter: createDatabaseAdapter(config.AUTH_DATABASE_URL) });
   try {
     return await rotateSigningKey({
       prisma,

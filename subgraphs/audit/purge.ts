@@ -3,18 +3,18 @@
 // Reads AUDIT_DATABASE_URL, AUDIT_RETENTION_DAYS, AUDIT_RETENTION_OVERRIDES, LOG_LEVEL.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../../generated/prisma/audit/client.ts';
 import { ConfigError } from '../kit/config.ts';
 import { createLogger } from '../kit/logger.ts';
 import { loadRetentionConfig } from './config.ts';
 import { createRetentionService } from './retention.service.ts';
+import { createDatabaseAdapter } from '../kit/database.ts';
 
 try {
   const config = loadRetentionConfig();
   const { values } = parseArgs({ options: { by: { type: 'string' } } });
   const log = createLogger({ name: 'audit-purge', level: config.logLevel });
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: config.databaseUrl }) });
+  const prisma = new PrismaClient({ adapter: createDatabaseAdapter(config.databaseUrl) });
   try {
     const retention = createRetentionService({ prisma, now: () => new Date(), log }, config);
     await retention.purgeExpired({ purgedBy: values.by ?? `cli:${os.userInfo().username}` });

@@ -2,7 +2,6 @@
 // call listen themselves). Serves /graphql (read-only), POST /internal/audit/events (signed ingestion from the
 // outbox relays), /health, /ready, /metrics.
 import { readFileSync } from 'node:fs';
-import { PrismaPg } from '@prisma/adapter-pg';
 import type { Express } from 'express';
 import { PrismaClient } from '../../generated/prisma/audit/client.ts';
 import type { JwtVerifierOptions, VerifyToken } from '../kit/identity.ts';
@@ -20,6 +19,7 @@ import { mountIngestion } from './ingest.ts';
 import { permissions } from './permissions.ts';
 import { createRetentionService, type RetentionService } from './retention.service.ts';
 import { trailResolvers } from './trail.resolvers.ts';
+import { createDatabaseAdapter } from '../kit/database.ts';
 
 export const AUDIT_TYPE_DEFS = readFileSync(new URL('../../schema/audit.graphql', import.meta.url), 'utf8');
 
@@ -50,7 +50,7 @@ export async function createAuditSubgraph(
   options: AuditSubgraphDeps = {},
 ): Promise<AuditSubgraph> {
   const log = options.log ?? createLogger({ name: 'audit', level: config.logLevel });
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: config.databaseUrl }) });
+  const prisma = new PrismaClient({ adapter: createDatabaseAdapter(config.databaseUrl) });
   const deps: AuditDeps = { prisma, now: options.now ?? (() => new Date()), log };
   const chain = createChainService(deps, { batchSize: options.verifyBatchSize });
   const services = {

@@ -1,7 +1,6 @@
 // createAuthSubgraph: the auth subgraph, built from its config without listening (tests and the embedded
 // stack call listen themselves). Serves /graphql, /.well-known/jwks.json, /health, /ready, /metrics.
 import { readFileSync } from 'node:fs';
-import { PrismaPg } from '@prisma/adapter-pg';
 import type { Express } from 'express';
 import { PrismaClient } from '../../generated/prisma/auth/client.ts';
 import { createLogger, type Logger } from '../kit/logger.ts';
@@ -21,6 +20,7 @@ import { sessionResolvers } from './session.resolvers.ts';
 import { createSessionService } from './session.service.ts';
 import { userResolvers } from './user.resolvers.ts';
 import { createUserService } from './user.service.ts';
+import { createDatabaseAdapter } from '../kit/database.ts';
 
 export const AUTH_TYPE_DEFS = readFileSync(new URL('../../schema/auth.graphql', import.meta.url), 'utf8');
 export const JWKS_PATH = '/.well-known/jwks.json';
@@ -56,7 +56,7 @@ export async function createAuthSubgraph(
 ): Promise<AuthSubgraph> {
   const log = options.log ?? createLogger({ name: 'auth', level: config.logLevel });
   const now = options.now ?? (() => new Date());
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: config.databaseUrl }) });
+  const prisma = new PrismaClient({ adapter: createDatabaseAdapter(config.databaseUrl) });
   let relay: OutboxRelay | undefined;
   try {
     const keys = createKeyStore({ prisma, now, accessTokenTtlSeconds: config.accessTokenTtlSeconds });

@@ -4,6 +4,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { GraphQLError } from 'graphql';
 import { Prisma, PrismaClient } from '../../generated/prisma/auth/client.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/database.ts';
+import { createDatabaseAdapter } from './database.ts';
 import { fromPrismaError, withPrismaErrors } from './errors.ts';
 import { createLogger } from './logger.ts';
 import { diffChanges, recordEvent } from './outbox.ts';
@@ -93,6 +94,27 @@ describe('outbox', () => {
     ).rejects.toThrow('domain rule failed');
     expect(await prisma.user.count({ where: { email: 'rolledback@lab.example' } })).toBe(0);
     expect(await prisma.outboxEvent.count()).toBe(1);
+  });
+});
+
+describe('createDatabaseAdapter', () => {
+  it('keeps timestamps exact when the database is set to another time zone', async () => {
+    const name = new URL(db.url).pathname.slice(1);
+    await prisma.$executeRawUnsafe(`ALTER DATABASE "${name}" SET timezone TO 'Pacific/Kiritimati'`);
+    const pinned = new PrismaClient({ adapter: createDatabaseAdapter(db.url) });
+    const unpinned = new PrismaClient({ adapter: new PrismaPg({ connectionString: db.url }) });
+    try {
+      const createdAt = new Date('2026-03-01T09:30:00.000Z');
+      const { id } = await pinned.user.create({ data: { ...user('tz@lab.example'), createdAt } });
+      expect((await pinned.user.findUniqueOrThrow({ where: { id } })).createdAt).toEqual(createdAt);
+      // What the pin prevents: the same row read in a UTC+14 session comes back 14 hours off.
+      const shifted = (await unpinned.user.findUniqueOrThrow({ where: { id } })).createdAt;
+      expect(shifted.getTime() - createdAt.getTime()).not.toBe(0);
+    } finally {
+      await pinned.$disconnect();
+      await unpinned.$disconnect();
+      await prisma.$executeRawUnsafe(`ALTER DATABASE "${name}" RESET timezone`);
+    }
   });
 });
 

@@ -2,7 +2,6 @@
 // stack call listen themselves). Serves /graphql, /health, /ready, /metrics; its outbox relay delivers every
 // change to the audit subgraph.
 import { readFileSync } from 'node:fs';
-import { PrismaPg } from '@prisma/adapter-pg';
 import type { Express } from 'express';
 import { PrismaClient } from '../../generated/prisma/samples/client.ts';
 import type { JwtVerifierOptions, VerifyToken } from '../kit/identity.ts';
@@ -26,6 +25,7 @@ import { runResolvers } from './run.resolvers.ts';
 import { createRunService } from './run.service.ts';
 import { sampleResolvers } from './sample.resolvers.ts';
 import { createSampleService } from './sample.service.ts';
+import { createDatabaseAdapter } from '../kit/database.ts';
 
 export const SAMPLES_TYPE_DEFS = readFileSync(
   new URL('../../schema/samples.graphql', import.meta.url),
@@ -63,7 +63,7 @@ export async function createSamplesSubgraph(
   const log = options.log ?? createLogger({ name: SERVICE_NAME, level: config.logLevel });
   const now = options.now ?? (() => new Date());
   const prisma = new PrismaClient({
-    adapter: new PrismaPg({ connectionString: config.databaseUrl }),
+    adapter: createDatabaseAdapter(config.databaseUrl),
     log: [{ emit: 'event', level: 'query' }],
   });
   const deps: SamplesDeps = { prisma, config, now, log };
