@@ -1,6 +1,6 @@
-// Export files for an inspector. CSV follows RFC 4180 (CRLF, quotes doubled, a cell quoted when it holds a
-// comma, quote or line break) and neutralises spreadsheet formulas: a text cell starting with = + - @ tab or CR
-// gets a leading '. JSON carries every hashed field, so the recipient can recompute the chain.
+// Export files for an inspector. CSV is the kit's formula-safe RFC 4180 writer (kit/csv.ts). JSON carries every
+// hashed field, so the recipient can recompute the chain.
+import { csvFile, csvRow } from '../kit/csv.ts';
 import { canonicalJson } from './canonical.ts';
 import type { AuditEventRecord } from './record.ts';
 
@@ -33,16 +33,10 @@ const COLUMNS = [
   'hash',
 ] as const;
 
-const FORMULA_START = /^[=+\-@\t\r]/;
+// Kept importable from here for the audit tests that check the cell rules.
+export { csvCell } from '../kit/csv.ts';
 
-/** One CSV cell: formula-safe, quoted when needed. */
-export function csvCell(value: string | null): string {
-  if (value === null) return '';
-  const safe = FORMULA_START.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
-}
-
-function csvRow(e: AuditEventRecord): string {
+function eventRow(e: AuditEventRecord): string {
   const cells: Record<(typeof COLUMNS)[number], string | null> = {
     sequence: String(e.sequence),
     event_id: e.eventId,
@@ -62,7 +56,7 @@ function csvRow(e: AuditEventRecord): string {
     prev_hash: e.prevHash,
     hash: e.hash,
   };
-  return COLUMNS.map((c) => csvCell(cells[c])).join(',');
+  return csvRow(COLUMNS.map((c) => cells[c]));
 }
 
 function jsonEvent(e: AuditEventRecord): string {
@@ -79,14 +73,14 @@ export function formatExport(format: ExportFormat, exportedAt: Date) {
   const parts: string[] = [];
   return {
     add(event: AuditEventRecord) {
-      parts.push(format === 'CSV' ? csvRow(event) : jsonEvent(event));
+      parts.push(format === 'CSV' ? eventRow(event) : jsonEvent(event));
     },
     finish(): ExportFile {
       const csv = format === 'CSV';
       return {
         filename: `audit-events-${stamp}.${csv ? 'csv' : 'json'}`,
         contentType: csv ? 'text/csv; charset=utf-8' : 'application/json',
-        content: csv ? [COLUMNS.join(','), ...parts].join('\r\n') + '\r\n' : `[${parts.join(',\n')}]\n`,
+        content: csv ? csvFile([csvRow(COLUMNS), ...parts]) : `[${parts.join(',\n')}]\n`,
         count: parts.length,
       };
     },
