@@ -1,12 +1,27 @@
 // DataLoaders, created per request: every entity a page of samples refers to is read once per page, in one
 // query per kind, whatever the page size.
 import DataLoader from 'dataloader';
-import type { PrismaClient, Project, Run, Sample } from '../../generated/prisma/samples/client.ts';
+import type {
+  PrismaClient,
+  Project,
+  Run,
+  RunSample,
+  Sample,
+  SampleHistory,
+  SampleNote,
+} from '../../generated/prisma/samples/client.ts';
 
 /** Rows in the order of `ids` (null where none), as DataLoader wants them. */
 function byId<T extends { id: string }>(ids: readonly string[], rows: T[]): (T | null)[] {
   const map = new Map(rows.map((row) => [row.id, row]));
   return ids.map((id) => map.get(id) ?? null);
+}
+
+/** The rows of each sample of `ids` (keeping the rows' order), an empty list for a sample with none. */
+function bySample<T extends { sampleId: string }>(ids: readonly string[], rows: T[]): T[][] {
+  const map = new Map<string, T[]>(ids.map((id) => [id, []]));
+  for (const row of rows) map.get(row.sampleId)?.push(row);
+  return ids.map((id) => map.get(id)!);
 }
 
 export function createLoaders(prisma: PrismaClient) {
@@ -20,6 +35,36 @@ export function createLoaders(prisma: PrismaClient) {
     ),
     runById: new DataLoader<string, Run | null>(async (ids) =>
       byId(ids, await prisma.run.findMany({ where: { id: { in: [...ids] } } })),
+    ),
+    /** Oldest first. Keyed by sample id: the sample was already checked visible. */
+    historyBySample: new DataLoader<string, SampleHistory[]>(async (ids) =>
+      bySample(
+        ids,
+        await prisma.sampleHistory.findMany({
+          where: { sampleId: { in: [...ids] } },
+          orderBy: [{ at: 'asc' }, { id: 'asc' }],
+        }),
+      ),
+    ),
+    /** Oldest first. */
+    notesBySample: new DataLoader<string, SampleNote[]>(async (ids) =>
+      bySample(
+        ids,
+        await prisma.sampleNote.findMany({
+          where: { sampleId: { in: [...ids] } },
+          orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        }),
+      ),
+    ),
+    /** The runs a sample was loaded on, oldest run first (one query: the order joins run). */
+    runSamplesBySample: new DataLoader<string, RunSample[]>(async (ids) =>
+      bySample(
+        ids,
+        await prisma.runSample.findMany({
+          where: { sampleId: { in: [...ids] } },
+          orderBy: [{ run: { createdAt: 'asc' } }, { runId: 'asc' }],
+        }),
+      ),
     ),
   };
 }

@@ -1,5 +1,114 @@
-// Placeholder until these resolvers are written (issue 4, in progress).
-import type { Resolvers } from '../../generated/graphql/samples.ts';
-import type { Context } from './context.ts';
+// Thin: parse arguments, call the query service, shape the output. Services return Prisma rows; the Sample,
+// SampleHistoryEntry and SampleNote field resolvers here derive the GraphQL shapes from them (for every field
+// that returns a Sample, mutations included). Users are references ({ __typename, id }) the router resolves in
+// the auth subgraph.
+import type { Sample } from '../../generated/prisma/samples/client.ts';
+import type {
+  DateRange as DateRangeInput,
+  QcRecord,
+  Resolvers,
+  SampleFilter as FilterInput,
+  User,
+} from '../../generated/graphql/samples.ts';
+import { DateTimeScalar } from '../kit/scalars.ts';
+import { requireCaller, type Context } from './context.ts';
+import { getConcentration, getTotalNg } from './measurements.ts';
+import { isUuid, type DateRange, type SampleFilter } from './sample-filter.ts';
+import { toWorkflowState } from './sample-state.ts';
+import { QC_STAGES } from './stages.ts';
 
-export const queryResolvers: Resolvers<Context> = {};
+const DEFAULT_PAGE_SIZE = 50;
+
+const userRef = (id: string): User => ({ __typename: 'User', id });
+
+// DateTime arguments arrive as Date (the scalar parses them); codegen types scalar inputs as strings.
+const toDate = (value: unknown) => (value == null ? null : new Date(value as string | Date));
+const toRange = (range: DateRangeInput | null | undefined): DateRange | null =>
+  range ? { from: toDate(range.from), to: toDate(range.to) } : null;
+
+function toFilter(input: FilterInput | null | undefined): SampleFilter | null {
+  return input ? { ...input, created: toRange(input.created), due: toRange(input.due) } : null;
+}
+
+/** The sample if it exists and the caller may see it; null otherwise (a SUBMITTER asking for another's). */
+async function loadVisibleSample(ctx: Context, id: string): Promise<Sample | null> {
+  const caller = requireCaller(ctx);
+  if (!isUuid(id)) return null;
+  const sample = await ctx.loaders.sampleById.load(id);
+  return sample && ctx.services.queries.isVisible(caller, sample) ? sample : null;
+}
+
+/** The current record of each QC stage reached, in stage order. */
+function qcRecords(sample: Sample): QcRecord[] {
+  const { qc } = toWorkflowState(sample);
+  return QC_STAGES.flatMap((stage) => {
+    const record = qc[stage];
+    return record ? [{ stage, ...record, recordedBy: userRef(record.recordedBy) }] : [];
+  });
+}
+
+export const queryResolvers: Resolvers<Context> = {
+  DateTime: DateTimeScalar,
+  Query: {
+    sample: (_p, { id }, ctx) => loadVisibleSample(ctx, id),
+    sampleByLabId: (_p, { labSampleId }, ctx) =>
+      ctx.services.queries.getSampleByLabId(requireCaller(ctx), labSampleId),
+    samples: (_p, { filter, orderBy, first, after }, ctx) =>
+      ctx.services.queries.listSamples(
+        requireCaller(ctx),
+        toFilter(filter),
+        orderBy,
+        first ?? DEFAULT_PAGE_SIZE,
+        after,
+      ),
+    intakeQueue: (_p, { first, after }, ctx) =>
+      ctx.services.queries.intakeQueue(requireCaller(ctx), first ?? DEFAULT_PAGE_SIZE, after),
+    myWork: (_p, _args, ctx) => ctx.services.queries.myWork(requireCaller(ctx)),
+    dashboard: (_p, _args, ctx) => ctx.services.queries.dashboard(requireCaller(ctx)),
+    exportSamples: (_p, { filter, orderBy, format }, ctx) =>
+      ctx.services.queries.exportSamples(requireCaller(ctx), toFilter(filter), orderBy, format),
+  },
+  Sample: {
+    __resolveReference: (ref, ctx) => loadVisibleSample(ctx, ref.id),
+    owner: (s) => userRef(s.ownerId),
+    assignee: (s) => (s.assigneeId === null ? null : userRef(s.assigneeId)),
+    project: (s, _args, ctx) => (s.projectId === null ? null : ctx.loaders.projectById.load(s.projectId)),
+    material: (s) => ({
+      nucleicAcid: s.nucleicAcid,
+      materialType: s.materialType,
+      sourceOrganism: s.sourceOrganism,
+      buffer: s.buffer,
+      containsHumanDna: s.containsHumanDna,
+    }),
+    measurements: (s) => ({
+      volumeUl: s.volumeUl,
+      qubitNgPerUl: s.qubitNgPerUl,
+      nanodropNgPerUl: s.nanodropNgPerUl,
+      a260_280: s.a260_280,
+      a260_230: s.a260_230,
+      concentrationNgPerUl: getConcentration(s),
+      totalNg: getTotalNg(s),
+    }),
+    request: (s) => ({
+      libraryKit: s.libraryKit,
+      flowCellFormat: s.flowCellFormat,
+      chemistry: s.chemistry,
+      productCode: s.productCode,
+      basecallingModel: s.basecallingModel,
+      fileFormats: s.fileFormats,
+      barcode: s.barcode,
+    }),
+    qc: (s) => qcRecords(s),
+    isOverdue: (s, _args, ctx) => ctx.services.queries.isOverdue(s),
+    history: (s, _args, ctx) => ctx.loaders.historyBySample.load(s.id),
+    notes: (s, _args, ctx) => ctx.loaders.notesBySample.load(s.id),
+    runs: (s, _args, ctx) => ctx.loaders.runSamplesBySample.load(s.id),
+  },
+  SampleHistoryEntry: {
+    actor: (h) => userRef(h.actorId),
+    hoursInPreviousStage: (h) => (h.timeInStageMs === null ? null : h.timeInStageMs / 3_600_000),
+  },
+  SampleNote: {
+    author: (n) => userRef(n.authorId),
+  },
+};
