@@ -13,8 +13,8 @@ const subgraphs = readdirSync('schema')
 const scalars = { DateTime: { input: 'string', output: 'Date | string' }, JSON: 'unknown' };
 
 /**
- * GraphQL type -> the record its resolvers receive as parent, where that is a database row rather than the
- * GraphQL shape (the field resolvers derive the rest).
+ * GraphQL type -> the record its resolvers receive as parent, where that is a database row (or, for
+ * SampleAnalytics, the range its fields aggregate over) rather than the GraphQL shape: field resolvers derive the rest.
  */
 const mappers: Record<string, Record<string, string>> = {
   samples: {
@@ -24,6 +24,7 @@ const mappers: Record<string, Record<string, string>> = {
     Project: '../prisma/samples/client.ts#Project as ProjectRecord',
     Run: '../prisma/samples/client.ts#Run as RunRecord',
     RunSample: '../prisma/samples/client.ts#RunSample as RunSampleRecord',
+    SampleAnalytics: '../../subgraphs/samples/analytics.service.ts#AnalyticsRange',
   },
 };
 
