@@ -1,5 +1,41 @@
-// Placeholder until these resolvers are written (issue 4, in progress).
+// Thin: parse arguments, call the project service, shape the output. The parent of Project resolvers is the
+// Prisma row.
+import DataLoader from 'dataloader';
 import type { Resolvers } from '../../generated/graphql/samples.ts';
-import type { Context } from './context.ts';
+import { requireCaller, type Context } from './context.ts';
+import { isUuid } from './sample-input.ts';
 
-export const projectResolvers: Resolvers<Context> = {};
+// Per request: the projects list counts the samples of all its projects in one query.
+const sampleCountLoaders = new WeakMap<Context, DataLoader<string, number>>();
+
+function sampleCountOf(ctx: Context, projectId: string): Promise<number> {
+  let loader = sampleCountLoaders.get(ctx);
+  if (!loader) {
+    const caller = requireCaller(ctx);
+    loader = new DataLoader(async (ids) => {
+      const counts = await ctx.services.projects.countSamples(caller, ids);
+      return ids.map((id) => counts.get(id) ?? 0);
+    });
+    sampleCountLoaders.set(ctx, loader);
+  }
+  return loader.load(projectId);
+}
+
+export const projectResolvers: Resolvers<Context> = {
+  Query: {
+    project: (_p, { id }, ctx) => (isUuid(id) ? ctx.loaders.projectById.load(id) : null),
+    projects: (_p, { status }, ctx) => ctx.services.projects.list(status),
+  },
+  Mutation: {
+    createProject: (_p, { input }, ctx) => ctx.services.projects.create(requireCaller(ctx), input),
+    updateProject: (_p, { id, input, version }, ctx) =>
+      ctx.services.projects.update(requireCaller(ctx), id, input, version),
+  },
+  Project: {
+    __resolveReference: (ref, ctx) => (isUuid(ref.id) ? ctx.loaders.projectById.load(ref.id) : null),
+    owner: (project) => ({ __typename: 'User', id: project.ownerId }),
+    sampleCount: (project, _a, ctx) => sampleCountOf(ctx, project.id),
+    samples: (project, { first, after }, ctx) =>
+      ctx.services.queries.listSamples(requireCaller(ctx), { projectId: project.id }, null, first, after),
+  },
+};

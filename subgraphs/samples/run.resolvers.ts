@@ -1,5 +1,67 @@
-// Placeholder until these resolvers are written (issue 4, in progress).
+// Thin: parse arguments, call the run service, shape the output. The parent of Run and RunSample resolvers is the
+// Prisma row.
+import DataLoader from 'dataloader';
 import type { Resolvers } from '../../generated/graphql/samples.ts';
-import type { Context } from './context.ts';
+import type { RunSample } from '../../generated/prisma/samples/client.ts';
+import { ERRORS } from '../kit/errors.ts';
+import { DateTimeScalar } from '../kit/scalars.ts';
+import { requireCaller, type Context } from './context.ts';
+import { isUuid } from './sample-input.ts';
 
-export const runResolvers: Resolvers<Context> = {};
+// Per request: a page of runs reads the entries of all its runs in one query.
+const entryLoaders = new WeakMap<Context, DataLoader<string, RunSample[]>>();
+
+function entriesOf(ctx: Context, runId: string): Promise<RunSample[]> {
+  let loader = entryLoaders.get(ctx);
+  if (!loader) {
+    const caller = requireCaller(ctx);
+    loader = new DataLoader(async (ids) => {
+      const byRun = await ctx.services.runs.listEntries(caller, ids);
+      return ids.map((id) => byRun.get(id) ?? []);
+    });
+    entryLoaders.set(ctx, loader);
+  }
+  return loader.load(runId);
+}
+
+async function loadRun(ctx: Context, id: string) {
+  const run = await ctx.loaders.runById.load(id);
+  if (!run) throw ERRORS.NOT_FOUND.err('run not found', { id });
+  return run;
+}
+
+export const runResolvers: Resolvers<Context> = {
+  // DateTime arguments arrive as Date; codegen types scalar inputs as strings.
+  DateTime: DateTimeScalar,
+  Query: {
+    run: (_p, { id }, ctx) => (isUuid(id) ? ctx.loaders.runById.load(id) : null),
+    runs: (_p, { format, first }, ctx) => ctx.services.runs.list(format, first),
+  },
+  Mutation: {
+    createRun: (_p, { input }, ctx) => ctx.services.runs.create(requireCaller(ctx), input),
+    updateRun: (_p, { id, input, version }, ctx) =>
+      ctx.services.runs.update(requireCaller(ctx), id, input, version),
+    addSamplesToRun: (_p, { runId, samples }, ctx) =>
+      ctx.services.runs.addSamples(requireCaller(ctx), runId, samples),
+    removeSampleFromRun: (_p, { runId, sampleId }, ctx) =>
+      ctx.services.runs.removeSample(requireCaller(ctx), runId, sampleId),
+  },
+  Run: {
+    __resolveReference: (ref, ctx) => (isUuid(ref.id) ? ctx.loaders.runById.load(ref.id) : null),
+    samples: (run, _a, ctx) => entriesOf(ctx, run.id),
+    minknowSampleSheet: (run, _a, ctx) => ctx.services.runs.getSampleSheet(requireCaller(ctx), run),
+  },
+  RunSample: {
+    run: (entry, _a, ctx) => loadRun(ctx, entry.runId),
+    // Run.samples already leaves out what a SUBMITTER may not see; an entry reached another way (an owner's
+    // Sample.runs) is of a visible sample. The field is non-null in the SDL, so an invisible one is NOT_FOUND.
+    sample: async (entry, _a, ctx) => {
+      const caller = requireCaller(ctx);
+      const sample = await ctx.loaders.sampleById.load(entry.sampleId);
+      if (!sample || (caller.ownerId !== null && sample.ownerId !== caller.ownerId)) {
+        throw ERRORS.NOT_FOUND.err('sample not found', { id: entry.sampleId });
+      }
+      return sample;
+    },
+  },
+};
