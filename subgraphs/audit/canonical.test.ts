@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, eventHash, GENESIS_HASH, type ChainedContent } from './canonical.ts';
-import { csvCell } from './export.ts';
+import { csvCell } from '../kit/csv.ts';
 
 describe('canonicalJson', () => {
   it.each([

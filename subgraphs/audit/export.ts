@@ -34,7 +34,6 @@ const COLUMNS = [
 ] as const;
 
 // Kept importable from here for the audit tests that check the cell rules.
-export { csvCell } from '../kit/csv.ts';
 
 function eventRow(e: AuditEventRecord): string {
   const cells: Record<(typeof COLUMNS)[number], string | null> = {

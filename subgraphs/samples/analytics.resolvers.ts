@@ -1,7 +1,6 @@
 // Thin: Query.sampleAnalytics only checks the range and who is asking; each SampleAnalytics field then runs its
 // own aggregate, so a client asking for weeklyThroughput alone pays for that one statement.
 import type { Resolvers } from '../../generated/graphql/samples.ts';
-import { DateTimeScalar } from '../kit/scalars.ts';
 import { parseAnalyticsRange } from './analytics.service.ts';
 import { requireCaller, type Context } from './context.ts';
 
@@ -9,7 +8,6 @@ import { requireCaller, type Context } from './context.ts';
 const toDate = (value: unknown) => new Date(value as string | Date);
 
 export const analyticsResolvers: Resolvers<Context> = {
-  DateTime: DateTimeScalar,
   Query: {
     sampleAnalytics: (_p, { from, to }, ctx) =>
       parseAnalyticsRange(toDate(from), toDate(to), requireCaller(ctx).ownerId),

@@ -6,6 +6,7 @@ import { Prisma, type FlowCellFormat } from '../../generated/prisma/samples/clie
 import { badUserInput } from '../kit/errors.ts';
 import type { SamplesDeps } from './deps.ts';
 import { STAGE_NOMINAL_HOURS, type Stage } from './stages.ts';
+import { CLOSED_STATUSES } from './turnaround.ts';
 
 /** What every analytics figure is computed over; `ownerId` set: only that owner's samples (a SUBMITTER). */
 export interface AnalyticsRange {
@@ -102,7 +103,7 @@ const TURNAROUND_KEYS: Record<TurnaroundGroupBy, { key: Prisma.Sql; order: Prism
 };
 
 /** Statuses in which a sample no longer takes the lab's time. */
-const CLOSED_STATUSES = Prisma.sql`('COMPLETED', 'DISTRIBUTED', 'ARCHIVED', 'CANCELLED')`;
+const CLOSED = Prisma.sql`(${Prisma.join([...CLOSED_STATUSES])})`;
 
 /** Each Measure as a column expression of `sample s`; CONCENTRATION and TOTAL_NG as measurements.ts derives them. */
 const MEASURE_VALUES: Record<Measure, Prisma.Sql> = {
@@ -266,7 +267,7 @@ export function createAnalyticsService(deps: SamplesDeps) {
     async loadByLab(range: AnalyticsRange) {
       return prisma.$queryRaw<{ lab: string; samples: number; open: number }[]>`
         SELECT coalesce(s.lab, 'UNKNOWN') AS lab, count(*)::int AS samples,
-          count(*) FILTER (WHERE s.status NOT IN ${CLOSED_STATUSES})::int AS open
+          count(*) FILTER (WHERE s.status::text NOT IN ${CLOSED})::int AS open
         FROM sample s
         WHERE ${inRange(Prisma.sql`s.created_at`, range)} ${ownedBy(Prisma.sql`s.owner_id`, range)}
         GROUP BY 1 ORDER BY 2 DESC, coalesce(s.lab, 'UNKNOWN') COLLATE "C"`;

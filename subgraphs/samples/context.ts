@@ -41,5 +41,10 @@ export function requireCaller(ctx: KitContext): Caller {
 }
 
 export function createContextFactory(prisma: PrismaClient, services: SamplesServices) {
-  return (base: KitContext): Context => ({ ...base, prisma, services, loaders: createLoaders(prisma) });
+  return (base: KitContext): Context => ({
+    ...base,
+    prisma,
+    services,
+    loaders: createLoaders(prisma, services, () => requireCaller(base)),
+  });
 }

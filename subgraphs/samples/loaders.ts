@@ -10,6 +10,8 @@ import type {
   SampleHistory,
   SampleNote,
 } from '../../generated/prisma/samples/client.ts';
+import type { SamplesServices } from './context.ts';
+import type { Caller } from './deps.ts';
 
 /** Rows in the order of `ids` (null where none), as DataLoader wants them. */
 function byId<T extends { id: string }>(ids: readonly string[], rows: T[]): (T | null)[] {
@@ -24,7 +26,11 @@ function bySample<T extends { sampleId: string }>(ids: readonly string[], rows: 
   return ids.map((id) => map.get(id)!);
 }
 
-export function createLoaders(prisma: PrismaClient) {
+/**
+ * `getCaller` is asked only by the loaders that depend on who is asking (a SUBMITTER counts and sees only their
+ * own samples); it throws UNAUTHENTICATED for an anonymous request.
+ */
+export function createLoaders(prisma: PrismaClient, services: SamplesServices, getCaller: () => Caller) {
   return {
     /** Unfiltered: callers apply visibility (a SUBMITTER's own samples) themselves. */
     sampleById: new DataLoader<string, Sample | null>(async (ids) =>
@@ -66,6 +72,16 @@ export function createLoaders(prisma: PrismaClient) {
         }),
       ),
     ),
+    /** The caller's visible samples per project. */
+    sampleCountByProject: new DataLoader<string, number>(async (ids) => {
+      const counts = await services.projects.countSamples(getCaller(), ids);
+      return ids.map((id) => counts.get(id) ?? 0);
+    }),
+    /** The samples loaded on each run, in load order; for a SUBMITTER only their own. */
+    entriesByRun: new DataLoader<string, RunSample[]>(async (ids) => {
+      const byRun = await services.runs.listEntries(getCaller(), ids);
+      return ids.map((id) => byRun.get(id) ?? []);
+    }),
   };
 }
 

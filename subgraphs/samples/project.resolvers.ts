@@ -1,25 +1,8 @@
 // Thin: parse arguments, call the project service, shape the output. The parent of Project resolvers is the
 // Prisma row.
-import DataLoader from 'dataloader';
 import type { Resolvers } from '../../generated/graphql/samples.ts';
 import { requireCaller, type Context } from './context.ts';
 import { isUuid } from './sample-input.ts';
-
-// Per request: the projects list counts the samples of all its projects in one query.
-const sampleCountLoaders = new WeakMap<Context, DataLoader<string, number>>();
-
-function sampleCountOf(ctx: Context, projectId: string): Promise<number> {
-  let loader = sampleCountLoaders.get(ctx);
-  if (!loader) {
-    const caller = requireCaller(ctx);
-    loader = new DataLoader(async (ids) => {
-      const counts = await ctx.services.projects.countSamples(caller, ids);
-      return ids.map((id) => counts.get(id) ?? 0);
-    });
-    sampleCountLoaders.set(ctx, loader);
-  }
-  return loader.load(projectId);
-}
 
 export const projectResolvers: Resolvers<Context> = {
   Query: {
@@ -34,7 +17,7 @@ export const projectResolvers: Resolvers<Context> = {
   Project: {
     __resolveReference: (ref, ctx) => (isUuid(ref.id) ? ctx.loaders.projectById.load(ref.id) : null),
     owner: (project) => ({ __typename: 'User', id: project.ownerId }),
-    sampleCount: (project, _a, ctx) => sampleCountOf(ctx, project.id),
+    sampleCount: (project, _a, ctx) => ctx.loaders.sampleCountByProject.load(project.id),
     samples: (project, { first, after }, ctx) =>
       ctx.services.queries.listSamples(requireCaller(ctx), { projectId: project.id }, null, first, after),
   },

@@ -7,7 +7,6 @@ import type { Caller, SamplesDeps } from './deps.ts';
 import { formatSampleExport, type ExportFormat, type SampleExportFile } from './export.ts';
 import {
   assertPageSize,
-  CLOSED_STATUSES,
   decodeCursor,
   encodeCursor,
   overdueWhere,
@@ -18,7 +17,7 @@ import {
   type SampleOrder,
 } from './sample-filter.ts';
 import { STAGES, STATUSES } from './stages.ts';
-import { isOverdue, PRIORITIES } from './turnaround.ts';
+import { CLOSED_STATUSES, isOverdue, PRIORITIES } from './turnaround.ts';
 
 export interface SamplePage {
   edges: { cursor: string; node: Sample }[];
@@ -121,7 +120,7 @@ export function createQueryService(deps: SamplesDeps) {
     /** The caller's assigned open samples by stage in workflow order (no stage first), each in queue order. */
     async myWork(caller: Caller): Promise<WorkGroup[]> {
       const where: Prisma.SampleWhereInput = {
-        AND: [visibleTo(caller), { assigneeId: caller.userId }, { status: { notIn: CLOSED_STATUSES } }],
+        AND: [visibleTo(caller), { assigneeId: caller.userId }, { status: { notIn: [...CLOSED_STATUSES] } }],
       };
       const [samples, byStage] = await Promise.all([
         prisma.sample.findMany({ where, orderBy: toSampleOrderBy(QUEUE_ORDER), take: MY_WORK_MAX_SAMPLES }),
@@ -148,7 +147,7 @@ export function createQueryService(deps: SamplesDeps) {
         }),
         prisma.sample.groupBy({
           by: ['priority'],
-          where: within({ status: { notIn: CLOSED_STATUSES } }),
+          where: within({ status: { notIn: [...CLOSED_STATUSES] } }),
           _count: { _all: true },
         }),
         prisma.sample.count({ where: within(overdueWhere(now)) }),

@@ -1,28 +1,9 @@
 // Thin: parse arguments, call the run service, shape the output. The parent of Run and RunSample resolvers is the
 // Prisma row.
-import DataLoader from 'dataloader';
 import type { Resolvers } from '../../generated/graphql/samples.ts';
-import type { RunSample } from '../../generated/prisma/samples/client.ts';
 import { ERRORS } from '../kit/errors.ts';
-import { DateTimeScalar } from '../kit/scalars.ts';
 import { requireCaller, type Context } from './context.ts';
 import { isUuid } from './sample-input.ts';
-
-// Per request: a page of runs reads the entries of all its runs in one query.
-const entryLoaders = new WeakMap<Context, DataLoader<string, RunSample[]>>();
-
-function entriesOf(ctx: Context, runId: string): Promise<RunSample[]> {
-  let loader = entryLoaders.get(ctx);
-  if (!loader) {
-    const caller = requireCaller(ctx);
-    loader = new DataLoader(async (ids) => {
-      const byRun = await ctx.services.runs.listEntries(caller, ids);
-      return ids.map((id) => byRun.get(id) ?? []);
-    });
-    entryLoaders.set(ctx, loader);
-  }
-  return loader.load(runId);
-}
 
 async function loadRun(ctx: Context, id: string) {
   const run = await ctx.loaders.runById.load(id);
@@ -31,8 +12,6 @@ async function loadRun(ctx: Context, id: string) {
 }
 
 export const runResolvers: Resolvers<Context> = {
-  // DateTime arguments arrive as Date; codegen types scalar inputs as strings.
-  DateTime: DateTimeScalar,
   Query: {
     run: (_p, { id }, ctx) => (isUuid(id) ? ctx.loaders.runById.load(id) : null),
     runs: (_p, { format, first }, ctx) => ctx.services.runs.list(format, first),
@@ -48,7 +27,7 @@ export const runResolvers: Resolvers<Context> = {
   },
   Run: {
     __resolveReference: (ref, ctx) => (isUuid(ref.id) ? ctx.loaders.runById.load(ref.id) : null),
-    samples: (run, _a, ctx) => entriesOf(ctx, run.id),
+    samples: (run, _a, ctx) => ctx.loaders.entriesByRun.load(run.id),
     minknowSampleSheet: (run, _a, ctx) => ctx.services.runs.getSampleSheet(requireCaller(ctx), run),
   },
   RunSample: {

@@ -11,6 +11,7 @@ import type {
 } from '../../generated/prisma/samples/client.ts';
 import { badUserInput } from '../kit/errors.ts';
 import type { Caller } from './deps.ts';
+import { CLOSED_STATUSES } from './turnaround.ts';
 
 export interface DateRange {
   /** Inclusive. */
@@ -53,7 +54,6 @@ export interface SampleOrder {
 }
 
 /** Work over or never to happen: never overdue, not open. The same list as turnaround.ts's isOverdue uses. */
-export const CLOSED_STATUSES: SampleStatus[] = ['COMPLETED', 'DISTRIBUTED', 'ARCHIVED', 'CANCELLED'];
 
 export const MAX_PAGE_SIZE = 500;
 const MAX_SEARCH_LENGTH = 200;
@@ -84,12 +84,12 @@ export function decodeCursor(after: string | null | undefined): string | null {
 
 /** `dueAt < now` and still open: turnaround.ts's isOverdue as a WHERE. */
 export function overdueWhere(now: Date): Prisma.SampleWhereInput {
-  return { dueAt: { lt: now }, status: { notIn: CLOSED_STATUSES } };
+  return { dueAt: { lt: now }, status: { notIn: [...CLOSED_STATUSES] } };
 }
 
 // The complement spelled out: NOT (due_at < now AND ...) is NULL, not true, for a sample with no due date.
 function notOverdueWhere(now: Date): Prisma.SampleWhereInput {
-  return { OR: [{ dueAt: null }, { dueAt: { gte: now } }, { status: { in: CLOSED_STATUSES } }] };
+  return { OR: [{ dueAt: null }, { dueAt: { gte: now } }, { status: { in: [...CLOSED_STATUSES] } }] };
 }
 
 function assertId(field: string, id: string): string {

@@ -16,8 +16,13 @@ export const TURNAROUND_TARGETS: Readonly<Record<Priority, TurnaroundTarget>> = 
   LOW: { businessDays: 10 },
 };
 
-/** Statuses whose lab work is over (or will never happen): such a sample is never overdue. */
-const CLOSED: readonly Status[] = ['COMPLETED', 'DISTRIBUTED', 'ARCHIVED', 'CANCELLED'];
+/** Statuses whose lab work is over (or will never happen): such a sample is never overdue, and is not open work. */
+export const CLOSED_STATUSES = [
+  'COMPLETED',
+  'DISTRIBUTED',
+  'ARCHIVED',
+  'CANCELLED',
+] as const satisfies readonly Status[];
 
 const DAY_MS = 86_400_000;
 const isWeekend = (date: Date) => date.getUTCDay() === 0 || date.getUTCDay() === 6;
@@ -45,7 +50,7 @@ export function getDueAt(priority: Priority, receivedAt: Date): Date {
 
 /** Past its due time and still open (held and failed samples still count: they need someone's attention). */
 export function isOverdue(sample: { status: Status; dueAt: Date | null }, now: Date): boolean {
-  if (!sample.dueAt || CLOSED.includes(sample.status)) return false;
+  if (!sample.dueAt || (CLOSED_STATUSES as readonly Status[]).includes(sample.status)) return false;
   return now.getTime() > sample.dueAt.getTime();
 }
 
