@@ -1,32 +1,64 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { RemoteGraphQLDataSource } from '@apollo/gateway';
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { createMultipartBody, extractUploads, type UploadPaths } from './createMultipartBody.ts';
 import type {
   RouterContext,
   SubgraphFetch,
   SubgraphHeaders,
   SubgraphHooks,
   SubgraphResponse,
+  UploadSession,
 } from './stage.ts';
 
 type Fetcher = NonNullable<ConstructorParameters<typeof RemoteGraphQLDataSource>[0]>['fetcher'];
 
-/** The abort signal of the fetch in progress; RemoteGraphQLDataSource has no way to pass one to its fetcher. */
-const fetchSignal = new AsyncLocalStorage<AbortSignal>();
+interface FetchScope {
+  signal: AbortSignal;
+  /** Set when the request carries client files: the fetcher sends a multipart request instead of JSON. */
+  uploads?: { paths: UploadPaths; session: UploadSession; failure?: () => unknown };
+}
 
-const signalledFetch = ((url: string, init: RequestInit) =>
-  fetch(url, { ...init, signal: fetchSignal.getStore() })) as unknown as Fetcher;
+/** What the fetch in progress needs beyond (url, init); RemoteGraphQLDataSource has no way to pass it. */
+const fetchScope = new AsyncLocalStorage<FetchScope>();
+
+/**
+ * Sends the JSON request RemoteGraphQLDataSource built, or, for a fetch with files, the same request as the
+ * `operations` of a GraphQL multipart request whose files stream from the client (hence `duplex: 'half'`).
+ */
+const scopedFetch = ((url: string, init: RequestInit) => {
+  const scope = fetchScope.getStore();
+  if (!scope?.uploads) return fetch(url, { ...init, signal: scope?.signal });
+  const multipart = createMultipartBody(String(init.body), scope.uploads.paths, scope.uploads.session);
+  scope.uploads.failure = multipart.failure;
+  return fetch(url, {
+    ...init,
+    headers: {
+      ...(init.headers as Record<string, string>),
+      'content-type': multipart.contentType,
+      // Subgraphs keep Apollo Server's CSRF prevention on, which refuses multipart requests without it.
+      'apollo-require-preflight': 'true',
+    },
+    body: multipart.body as unknown as RequestInit['body'],
+    duplex: 'half',
+    // With 'follow' or 'manual', Node 20's fetch keeps every chunk of a streamed body until the request ends
+    // (to replay it on a redirect): a whole file in memory. Subgraphs never redirect.
+    redirect: 'error',
+    signal: scope.signal,
+  } as RequestInit);
+}) as unknown as Fetcher;
 
 /**
  * The only data source of the router (built in the gateway's buildService). It sends nothing but the headers
- * the subgraph hooks set, and runs those hooks around each fetch in stage order.
+ * the subgraph hooks set, runs those hooks around each fetch in stage order, and forwards client files (Upload
+ * values in the variables) as a multipart request, since @apollo/gateway alone only speaks JSON.
  */
 export class RouterDataSource extends RemoteGraphQLDataSource<RouterContext> {
   readonly #subgraph: string;
   readonly #hooks: SubgraphHooks[];
 
   constructor(subgraph: string, url: string, hooks: SubgraphHooks[]) {
-    super({ url, fetcher: signalledFetch });
+    super({ url, fetcher: scopedFetch });
     this.#subgraph = subgraph;
     this.#hooks = hooks;
   }
@@ -34,15 +66,31 @@ export class RouterDataSource extends RemoteGraphQLDataSource<RouterContext> {
   override async process(options: GraphQLDataSourceProcessOptions<RouterContext>): Promise<SubgraphResponse> {
     const controller = new AbortController();
     const context = 'context' in options ? (options.context as RouterContext | undefined) : undefined;
+    const files = context?.uploads ? extractUploads(options.request.variables) : undefined;
+    if (files) context!.uploads!.claim(files.uploads.keys());
+    const request = files ? { ...options.request, variables: files.variables } : options.request;
     const fetch: SubgraphFetch = {
       subgraph: this.#subgraph,
-      request: options.request,
+      request,
       context,
+      uploads: files?.uploads.size ?? 0,
       signal: controller.signal,
       abort: (reason) => controller.abort(reason),
     };
-    const send = () =>
-      fetchSignal.run(controller.signal, () => super.process(options)) as Promise<SubgraphResponse>;
+    const scope: FetchScope = {
+      signal: controller.signal,
+      uploads: files && { paths: files.uploads, session: context!.uploads! },
+    };
+    const send = async () => {
+      try {
+        return (await fetchScope.run(scope, () =>
+          super.process({ ...options, request }),
+        )) as SubgraphResponse;
+      } catch (error) {
+        // fetch reports a failed body as "fetch failed"; the client needs the reason (a limit, a disconnect).
+        throw scope.uploads?.failure?.() ?? error;
+      }
+    };
     const run = this.#hooks.reduceRight<() => Promise<SubgraphResponse>>(
       (next, hooks) => (hooks.wrapFetch ? () => hooks.wrapFetch!(fetch, next) : next),
       send,

@@ -31,6 +31,9 @@ const envSchema = z.object({
   ROUTER_COST_MODE: z.enum(['enforce', 'measure']).default('enforce'),
   ROUTER_DEFAULT_LIST_SIZE: env.positiveInt(10),
   ROUTER_SUBGRAPH_TIMEOUT_MS: env.positiveInt(30_000),
+  ROUTER_MAX_FILE_BYTES: env.positiveInt(262_144_000),
+  ROUTER_MAX_FILES: env.positiveInt(10),
+  ROUTER_UPLOAD_TIMEOUT_MS: env.positiveInt(600_000),
   ROUTER_GRAPHIQL: env.flag(true),
   LOG_LEVEL: env.logLevel(),
 });
@@ -100,7 +103,11 @@ export function loadRouterConfig(
           defaultListSize: e.ROUTER_DEFAULT_LIST_SIZE,
         },
         cors: { origins: e.CORS_ORIGINS },
-        subgraphTimeout: { timeoutMs: e.ROUTER_SUBGRAPH_TIMEOUT_MS },
+        uploads: { maxFileBytes: e.ROUTER_MAX_FILE_BYTES, maxFiles: e.ROUTER_MAX_FILES },
+        subgraphTimeout: {
+          timeoutMs: e.ROUTER_SUBGRAPH_TIMEOUT_MS,
+          uploadTimeoutMs: e.ROUTER_UPLOAD_TIMEOUT_MS,
+        },
         graphiql: e.ROUTER_GRAPHIQL,
       },
     },

@@ -12,6 +12,7 @@ import { useBodyLimit, type BodyLimitOptions } from './useBodyLimit.ts';
 import { useCors, type CorsOptions } from './useCors.ts';
 import { useCost, type CostOptions } from './useCost.ts';
 import { useErrorMasking } from './useErrorMasking.ts';
+import { useFileDownloads } from './useFileDownloads.ts';
 import { useGraphiql } from './useGraphiql.ts';
 import { useHeaderPropagation } from './useHeaderPropagation.ts';
 import { useHealth } from './useHealth.ts';
@@ -20,6 +21,7 @@ import { useMetrics } from './useMetrics.ts';
 import { useOperationLimits, type OperationLimitsOptions } from './useOperationLimits.ts';
 import { useRequestId } from './useRequestId.ts';
 import { useSubgraphTimeout, type SubgraphTimeoutOptions } from './useSubgraphTimeout.ts';
+import { useUploads, type UploadOptions } from './useUploads.ts';
 
 export interface RouterOptions {
   /** Supergraph SDL: a file path (watched), an http(s) URL (polled) or `{ sdl }`. @default 'schema/supergraph.graphql' */
@@ -33,6 +35,8 @@ export interface RouterOptions {
   limits?: BodyLimitOptions & OperationLimitsOptions;
   cost?: Omit<CostOptions, 'registry'>;
   cors?: CorsOptions;
+  /** File uploads (GraphQL multipart requests); the operations part obeys limits.maxBodyBytes. */
+  uploads?: Omit<UploadOptions, 'maxBodyBytes'>;
   subgraphTimeout?: SubgraphTimeoutOptions;
   /** Serve GraphiQL at GET /graphql for browsers. @default true */
   graphiql?: boolean;
@@ -79,13 +83,14 @@ export async function createRouter(options: RouterOptions = {}): Promise<Router>
     useOperationLimits(options.limits),
     useCost({ ...options.cost, registry }),
     useAuthorization(options.authorization),
-    // TODO(uploads issue): useUploads() goes here, forwarding multipart requests to the subgraph that takes them.
+    useUploads({ ...options.uploads, maxBodyBytes: options.limits?.maxBodyBytes }),
     useHeaderPropagation(),
     useSubgraphTimeout(options.subgraphTimeout),
     useErrorMasking({ logger }),
     useMetrics({ registry }),
     useAccessLog(),
     useHealth({ subgraphUrls, logger }),
+    useFileDownloads({ subgraphUrls, timeoutMs: options.subgraphTimeout?.timeoutMs, logger }),
   ];
   const supergraph = createSupergraphManager({
     source: toSource(options.supergraph),
@@ -102,6 +107,11 @@ export async function createRouter(options: RouterOptions = {}): Promise<Router>
     ready: pipeline.started,
     async listen(port = 4000, host) {
       const server = createServer(pipeline.app);
+      // Node cuts a request still arriving after requestTimeout (5 min): an upload may take as long as its fetch.
+      server.requestTimeout = Math.max(
+        server.requestTimeout,
+        options.subgraphTimeout?.uploadTimeoutMs ?? 600_000,
+      );
       await new Promise<void>((done, fail) => server.once('error', fail).listen(port, host, done));
       const origin = `http://localhost:${(server.address() as AddressInfo).port}`;
       const listening: ListeningRouter = {

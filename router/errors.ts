@@ -28,13 +28,30 @@ export const routerErrorCodes = {
       'The request exceeds a configured limit; `extensions.limit` names it (maxBodyBytes, maxTokens, maxDepth, maxAliases, maxRootFields, maxCost).',
     httpStatus: 400,
   },
+  UPLOAD_LIMIT_EXCEEDED: {
+    description:
+      'A multipart upload exceeds a configured limit; `extensions.limit` names it (maxFileBytes, maxFiles, maxRequestBytes) and `extensions.max` gives it.',
+    httpStatus: 413,
+  },
   GATEWAY_TIMEOUT: { description: 'A subgraph did not answer within the configured time.' },
+  BAD_GATEWAY: {
+    description: 'A subgraph behind a plain HTTP route (file downloads) cannot be reached.',
+    httpStatus: 502,
+  },
+  NOT_FOUND: {
+    description: 'No such route (for example file downloads without a files subgraph).',
+    httpStatus: 404,
+  },
   SUPERGRAPH_UNAVAILABLE: { description: 'No supergraph is loaded yet.', httpStatus: 503 },
   SERVICE_UNAVAILABLE: {
     description: 'A dependency of the router (such as the JWKS) cannot be reached.',
     httpStatus: 503,
   },
-  BAD_REQUEST: { description: 'The HTTP request is malformed (for example invalid JSON).', httpStatus: 400 },
+  BAD_REQUEST: {
+    description:
+      'The HTTP request is malformed (invalid JSON, a multipart request without the CSRF preflight header, an upload used twice).',
+    httpStatus: 400,
+  },
   INTERNAL_SERVER_ERROR: {
     description: 'Anything unexpected; details are logged with the request id.',
     httpStatus: 500,

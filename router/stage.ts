@@ -2,6 +2,7 @@ import type { GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@
 import type { ApolloServerOptionsWithGateway, ApolloServerPlugin } from '@apollo/server';
 import type { Express, Request, RequestHandler } from 'express';
 import type { GraphQLFormattedError, ParseOptions } from 'graphql';
+import type { Upload } from 'graphql-upload-minimal';
 import type { Logger } from 'pino';
 import type { RequestState } from './requestState.ts';
 import type { SupergraphMetadata } from './supergraphMetadata.ts';
@@ -21,6 +22,24 @@ export interface RouterContext {
   requestId: string;
   logger: Logger;
   identity?: Identity;
+  /** The files of a multipart request (set by useUploads); undefined for JSON requests. */
+  uploads?: UploadSession;
+}
+
+/** A client's file, opened for one subgraph fetch. */
+export interface OpenedUpload {
+  filename: string;
+  mimetype: string;
+  /** The bytes as they arrive from the client; fails with UPLOAD_LIMIT_EXCEEDED past the size limit. */
+  stream: AsyncIterable<Uint8Array>;
+}
+
+/** The files of one multipart request, as RouterDataSource forwards them to the subgraphs that take them. */
+export interface UploadSession {
+  /** Reserves uploads for one subgraph fetch; throws BAD_REQUEST for an upload another fetch already took. */
+  claim(uploads: Iterable<Upload>): void;
+  /** Waits for the first of these claimed uploads to arrive from the client and opens it. */
+  next(pending: ReadonlySet<Upload>): Promise<{ upload: Upload; file: OpenedUpload }>;
 }
 
 export type GatewayInterface = ApolloServerOptionsWithGateway<RouterContext>['gateway'];
@@ -40,6 +59,8 @@ export interface SubgraphFetch {
   subgraph: string;
   request: SubgraphRequest;
   context: RouterContext | undefined;
+  /** How many client files this fetch forwards (0 for a plain JSON fetch). */
+  uploads: number;
   /** Aborts the HTTP request to the subgraph. */
   abort(reason: Error): void;
   signal: AbortSignal;

@@ -14,6 +14,8 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import { parse, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { graphqlUploadExpress, type UploadOptions } from 'graphql-upload-minimal';
+import { drainUnreadUploads, processMultipartRequest } from './multipart-request.ts';
 import { createFormatError, createErrorLogging } from './error-handling.ts';
 import { isKnownErrorCode } from './errors.ts';
 import {
@@ -65,6 +67,12 @@ export interface SubgraphServerOptions<TContext extends KitContext> {
   trustProxy?: boolean;
   /** Max JSON body size; default '1mb'. */
   bodyLimit?: string;
+  /**
+   * Accept GraphQL multipart requests (file uploads) on /graphql with these limits; default off (JSON only).
+   * Apollo Server's CSRF rule stays on: a multipart request must carry `apollo-require-preflight`. File names
+   * arrive as sent (kit/multipart-request.ts), so a subgraph can refuse path separators rather than never see them.
+   */
+  uploads?: { maxFileSize: number; maxFiles: number };
   /** Collect default process metrics; default true. */
   defaultMetrics?: boolean;
   /** Extra Apollo Server plugins. */
@@ -128,6 +136,7 @@ export function createSubgraphServer<TContext extends KitContext>(
       ApolloServerPluginInlineTraceDisabled(),
       metrics.graphql as ApolloServerPlugin<TContext>,
       createErrorLogging<TContext>(),
+      ...(options.uploads ? [drainUnreadUploads<TContext>()] : []),
       ...(options.plugins ?? []),
     ],
   });
@@ -165,7 +174,10 @@ export function createSubgraphServer<TContext extends KitContext>(
 
   let started = false;
   let graphqlHandler: RequestHandler | undefined;
-  app.all('/graphql', express.json({ limit: options.bodyLimit ?? '1mb' }), (req, res, next) => {
+  // `processRequest` is a documented option of graphqlUploadExpress that the package's types leave out.
+  const uploadOptions = { ...options.uploads, processRequest: processMultipartRequest } as UploadOptions;
+  const uploads = options.uploads ? [graphqlUploadExpress(uploadOptions)] : [];
+  app.all('/graphql', express.json({ limit: options.bodyLimit ?? '1mb' }), ...uploads, (req, res, next) => {
     if (!graphqlHandler) {
       res
         .status(503)

@@ -16,6 +16,25 @@ describe('router config', () => {
     });
   });
 
+  it('reads upload limits and the upload timeout, with defaults that let a 200 MB file through', () => {
+    const defaults = loadRouterConfig({});
+    expect('config' in defaults && defaults.config.options).toMatchObject({
+      uploads: { maxFileBytes: 262_144_000, maxFiles: 10 },
+      subgraphTimeout: { timeoutMs: 30_000, uploadTimeoutMs: 600_000 },
+    });
+    const set = loadRouterConfig({
+      ROUTER_MAX_FILE_BYTES: '1048576',
+      ROUTER_MAX_FILES: '2',
+      ROUTER_UPLOAD_TIMEOUT_MS: '5000',
+    });
+    expect('config' in set && set.config.options).toMatchObject({
+      uploads: { maxFileBytes: 1_048_576, maxFiles: 2 },
+      subgraphTimeout: { uploadTimeoutMs: 5000 },
+    });
+    const bad = loadRouterConfig({ ROUTER_MAX_FILES: '-1' });
+    expect('errors' in bad && bad.errors.join('\n')).toContain('ROUTER_MAX_FILES');
+  });
+
   it('lets the command line win over the environment and reads subgraph URL overrides', () => {
     const result = loadRouterConfig(
       {
