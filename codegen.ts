@@ -26,6 +26,12 @@ const mappers: Record<string, Record<string, string>> = {
     RunSample: '../prisma/samples/client.ts#RunSample as RunSampleRecord',
     SampleAnalytics: '../../subgraphs/samples/analytics.service.ts#AnalyticsRange',
   },
+  files: {
+    File: '../prisma/files/client.ts#File as FileRecord',
+    FileShare: '../prisma/files/client.ts#FileShare as FileShareRecord',
+    Sample: '../../subgraphs/files/deps.ts#EntityRef',
+    Submission: '../../subgraphs/files/deps.ts#EntityRef',
+  },
 };
 
 const resolverTargets: CodegenConfig['generates'] = Object.fromEntries(

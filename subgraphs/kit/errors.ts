@@ -50,6 +50,10 @@ export const ERRORS = {
     'SERVICE_UNAVAILABLE',
     'Busy, or a dependency did not answer in time (e.g. no database connection); retry shortly.',
   ),
+  UNSUPPORTED_FILE_TYPE: define(
+    'UNSUPPORTED_FILE_TYPE',
+    'The uploaded bytes are of a type that is refused (executables).',
+  ),
   ACCOUNT_LOCKED: define(
     'ACCOUNT_LOCKED',
     'Too many failed sign-ins for this email; says nothing about whether the account exists.',

@@ -1,0 +1,46 @@
+// Download URLs are the credential of a download (no bearer token travels with a plain GET), so they are
+// short-lived and signed: HMAC-SHA256 with FILES_SIGNING_SECRET over "<fileId>.<expires>", hex.
+//
+//   <FILES_PUBLIC_URL>/files/<fileId>/content?expires=<unix seconds>&user=<userId>&signature=<hex>
+//
+// `user` (optional, added to the signed text as "<fileId>.<expires>.<userId>") names whom the URL was issued
+// to, so the audit of a restricted download can say who. It cannot be removed or changed without breaking the
+// signature; a URL without it verifies with the plain text.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+export interface SignedUrlParams {
+  fileId: string;
+  /** Unix seconds. */
+  expires: number;
+  /** Whom the URL was issued to. */
+  userId?: string;
+}
+
+export interface UrlSigner {
+  /** The signed download URL and when it stops working. */
+  downloadUrl(params: SignedUrlParams): string;
+  /** Whether `signature` (hex, as found in the URL) was made by us for these parameters. Constant-time. */
+  verify(params: SignedUrlParams, signature: string): boolean;
+}
+
+function signedText({ fileId, expires, userId }: SignedUrlParams): string {
+  return userId ? `${fileId}.${expires}.${userId}` : `${fileId}.${expires}`;
+}
+
+export function createUrlSigner(options: { secret: string; publicUrl: string }): UrlSigner {
+  const sign = (params: SignedUrlParams) =>
+    createHmac('sha256', options.secret).update(signedText(params)).digest();
+
+  return {
+    downloadUrl(params) {
+      const query = new URLSearchParams({ expires: String(params.expires) });
+      if (params.userId) query.set('user', params.userId);
+      query.set('signature', sign(params).toString('hex'));
+      return `${options.publicUrl}/files/${encodeURIComponent(params.fileId)}/content?${query}`;
+    },
+    verify(params, signature) {
+      if (!/^[0-9a-f]{64}$/i.test(signature)) return false;
+      return timingSafeEqual(sign(params), Buffer.from(signature, 'hex'));
+    },
+  };
+}
