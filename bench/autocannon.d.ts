@@ -4,7 +4,7 @@ declare module 'autocannon' {
     url: string;
     method?: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
     headers?: Record<string, string>;
-    body?: string;
+    body?: string | Buffer;
     connections?: number;
     /** Seconds. */
     duration?: number;

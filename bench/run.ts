@@ -26,7 +26,7 @@ const resultsDir = path.join(root, 'bench/results');
 async function main(): Promise<boolean> {
   const loadBefore = os.loadavg();
   console.log('bench: starting the subgraphs');
-  const { subgraphs, admin, databaseSource, urlVariables, jwksUrl } = await startBenchSubgraphs({
+  const { subgraphs, admin, databaseSource, urlVariables, jwksUrl, routerPort } = await startBenchSubgraphs({
     logLevel: settings.logLevel,
     tokenTtlSeconds: Math.max(900, 3 * (settings.warmupSeconds + settings.durationSeconds) + 600),
   });
@@ -44,7 +44,6 @@ async function main(): Promise<boolean> {
   const direct = { name: 'auth subgraph (direct)', url: auth.url, child: auth.child, behind: [] };
   targets.push(await measure(direct, request, check, settings));
 
-  const routerPort = await freePort();
   const router = startChild(
     'our router',
     'router/index.ts',

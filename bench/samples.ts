@@ -111,7 +111,7 @@ async function main(): Promise<boolean> {
     logLevel: settings.logLevel,
     tokenTtlSeconds: Math.max(900, 3 * (settings.warmupSeconds + settings.durationSeconds) + 1200),
   });
-  const { subgraphs } = stack;
+  const { subgraphs, routerPort } = stack;
   const login = await graphql(subgraphs.auth.url, { query: LOGIN, variables: stack.admin }, 'login');
   const token = (login.login as { accessToken: string }).accessToken;
   const bearer = { authorization: `Bearer ${token}` };
@@ -133,7 +133,6 @@ async function main(): Promise<boolean> {
   );
 
   const supergraphFile = path.join(root, 'schema/supergraph.graphql');
-  const routerPort = await freePort();
   const router = startChild(
     'our router',
     'router/index.ts',

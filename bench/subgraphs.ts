@@ -2,13 +2,16 @@
 // verified against the auth JWKS, outbox relays delivering to the audit subgraph). The router is ready only when
 // every subgraph of the supergraph answers, so every benchmark through it starts them all.
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { freePort } from '../scripts/free-port.ts';
 import { INGEST_PATH } from '../subgraphs/kit/outbox-wire.ts';
 import { createBenchDatabases } from './database.ts';
 import { isReady, startChild, waitFor, type Child } from './processes.ts';
 import { cleanups } from './run-benchmark.ts';
 
-export const BENCH_SUBGRAPHS = ['auth', 'audit', 'samples'] as const;
+export const BENCH_SUBGRAPHS = ['auth', 'audit', 'samples', 'files'] as const;
 export type BenchSubgraphName = (typeof BENCH_SUBGRAPHS)[number];
 
 export interface BenchSubgraph {
@@ -28,6 +31,8 @@ export interface BenchSubgraphs {
   /** ROUTER_SUBGRAPH_URL_<NAME> for the router, BENCH_SUBGRAPH_URL_<NAME> for the plain gateway. */
   urlVariables(prefix: 'ROUTER_SUBGRAPH_URL_' | 'BENCH_SUBGRAPH_URL_'): Record<string, string>;
   jwksUrl: string;
+  /** The port the router must listen on: download links point at it. */
+  routerPort: number;
 }
 
 /** Starts every subgraph (stopped and dropped by the benchmark's cleanups). */
@@ -43,6 +48,9 @@ export async function startBenchSubgraphs(options: {
     await Promise.all(BENCH_SUBGRAPHS.map(async (name) => [name, await freePort()] as const)),
   ) as Record<BenchSubgraphName, number>;
   const origin = (name: BenchSubgraphName) => `http://127.0.0.1:${ports[name]}`;
+  const routerPort = await freePort();
+  const filesDir = await mkdtemp(path.join(tmpdir(), 'bench-files-'));
+  cleanups.push({ what: 'removing the stored files', run: () => rm(filesDir, { recursive: true, force: true }) });
   const jwksUrl = `${origin('auth')}/.well-known/jwks.json`;
   const admin = { email: 'bench-admin@example.com', password: randomBytes(24).toString('base64url') };
   const relay = {
@@ -58,6 +66,14 @@ export async function startBenchSubgraphs(options: {
     },
     audit: { OUTBOX_RELAY_SECRET: relay.OUTBOX_RELAY_SECRET, JWKS_URL: jwksUrl },
     samples: { JWKS_URL: jwksUrl, ...relay },
+    files: {
+      JWKS_URL: jwksUrl,
+      ...relay,
+      FILES_DIR: filesDir,
+      FILES_SIGNING_SECRET: randomBytes(32).toString('base64url'),
+      FILES_PUBLIC_URL: `http://127.0.0.1:${routerPort}`,
+      SAMPLES_GRAPHQL_URL: `${origin('samples')}/graphql`,
+    },
   };
 
   const subgraphs = {} as Record<BenchSubgraphName, BenchSubgraph>;
@@ -84,6 +100,7 @@ export async function startBenchSubgraphs(options: {
     admin,
     databaseSource: database.source,
     jwksUrl,
+    routerPort,
     urlVariables: (prefix) =>
       Object.fromEntries(
         BENCH_SUBGRAPHS.map((name) => [`${prefix}${name.toUpperCase()}`, subgraphs[name].url]),

@@ -9,6 +9,8 @@ import { loadAuditConfig } from '../subgraphs/audit/config.ts';
 import { createAuditSubgraph } from '../subgraphs/audit/server.ts';
 import { loadAuthConfig } from '../subgraphs/auth/config.ts';
 import { createAuthSubgraph } from '../subgraphs/auth/server.ts';
+import { loadFilesConfig } from '../subgraphs/files/config.ts';
+import { createFilesSubgraph } from '../subgraphs/files/server.ts';
 import { loadSamplesConfig } from '../subgraphs/samples/config.ts';
 import { createSamplesSubgraph } from '../subgraphs/samples/server.ts';
 import { ConfigError } from '../subgraphs/kit/config.ts';
@@ -47,6 +49,7 @@ export const subgraphs: Record<string, (env: NodeJS.ProcessEnv) => Promise<Runni
   audit: async (env) => listen(await createAuditSubgraph(loadAuditConfig(env))),
   auth: async (env) => listen(await createAuthSubgraph(loadAuthConfig(env))),
   samples: async (env) => listen(await createSamplesSubgraph(loadSamplesConfig(env))),
+  files: async (env) => listen(await createFilesSubgraph(loadFilesConfig(env))),
 };
 
 /** How long one process of the stack may take to stop before the shutdown moves on. */
@@ -99,9 +102,16 @@ export async function wireSettings(options: StackOptions): Promise<NodeJS.Proces
     const port = options.subgraphPort?.(name) ?? Number(env[variable] ?? defaultSubgraphPorts[name]);
     env[variable] = String(port === 0 ? await freePort() : port);
   }
+  const routerPort = options.routerPort ?? Number(env.ROUTER_PORT ?? 4000);
+  env.ROUTER_PORT = String(routerPort === 0 ? await freePort() : routerPort);
   env.JWKS_URL ??= `http://127.0.0.1:${env.AUTH_PORT}/.well-known/jwks.json`;
   env.AUDIT_INGEST_URL ??= `http://127.0.0.1:${env.AUDIT_PORT}${INGEST_PATH}`;
   env.OUTBOX_RELAY_SECRET ??= randomBytes(32).toString('base64url');
+  // Download links point at the router, which proxies them to the files subgraph; a secret per run is enough
+  // for links that live minutes.
+  env.FILES_PUBLIC_URL ??= `http://localhost:${env.ROUTER_PORT}`;
+  env.FILES_SIGNING_SECRET ??= randomBytes(32).toString('base64url');
+  env.SAMPLES_GRAPHQL_URL ??= `http://127.0.0.1:${env.SAMPLES_PORT}/graphql`;
   return env;
 }
 
@@ -127,7 +137,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       logger: options.logger ?? pino({ name: 'router', level: logLevel }),
     });
     running.push({ url: '', close: () => router.close() });
-    const listening = await router.listen(options.routerPort ?? port);
+    const listening = await router.listen(port);
     await router.ready;
     return { routerUrl: listening.url, subgraphUrls, close };
   } catch (error) {

@@ -65,7 +65,11 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
   const config = loadConfig(startConfig);
-  const stack = await startStack({ databaseUrls: await resolveDatabases(config) });
+  const stack = await startStack({
+    databaseUrls: await resolveDatabases(config),
+    // Uploaded files live beside the embedded database unless FILES_DIR says otherwise.
+    env: { FILES_DIR: path.join(config.dataDir, 'files'), ...process.env },
+  });
   running.push({ stop: stack.close });
   console.log(
     `\nsupergraph ready in ${elapsed()}: ${stack.routerUrl}  (GraphiQL in a browser; Ctrl-C stops)`,

@@ -1,5 +1,8 @@
 // The whole stack (every subgraph + the router, scripts/stack.ts) on fresh test databases and free ports.
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { startStack, type RunningStack } from '../../scripts/stack.ts';
 import { listDomains } from '../../scripts/migrate.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
@@ -14,7 +17,11 @@ export async function startTestStack(env: NodeJS.ProcessEnv = {}): Promise<TestS
   const databases: TestDatabase[] = await Promise.all(listDomains().map((d) => createTestDatabase(d)));
   const databaseUrls = Object.fromEntries(listDomains().map((d, i) => [d, databases[i]!.url]));
   const admin = { email: 'admin@lab.test', password: randomBytes(18).toString('base64url') };
-  const dropAll = () => Promise.all(databases.map((db) => db.drop()));
+  const filesDir = await mkdtemp(path.join(tmpdir(), 'stack-files-'));
+  const dropAll = async () => {
+    await Promise.all(databases.map((db) => db.drop()));
+    await rm(filesDir, { recursive: true, force: true });
+  };
   try {
     const stack = await startStack({
       databaseUrls,
@@ -23,6 +30,7 @@ export async function startTestStack(env: NodeJS.ProcessEnv = {}): Promise<TestS
         LOG_LEVEL: 'silent',
         ADMIN_EMAIL: admin.email,
         ADMIN_PASSWORD: admin.password,
+        FILES_DIR: filesDir,
         ...env,
       },
       routerPort: 0,
