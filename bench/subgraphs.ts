@@ -50,7 +50,10 @@ export async function startBenchSubgraphs(options: {
   const origin = (name: BenchSubgraphName) => `http://127.0.0.1:${ports[name]}`;
   const routerPort = await freePort();
   const filesDir = await mkdtemp(path.join(tmpdir(), 'bench-files-'));
-  cleanups.push({ what: 'removing the stored files', run: () => rm(filesDir, { recursive: true, force: true }) });
+  cleanups.push({
+    what: 'removing the stored files',
+    run: () => rm(filesDir, { recursive: true, force: true }),
+  });
   const jwksUrl = `${origin('auth')}/.well-known/jwks.json`;
   const admin = { email: 'bench-admin@example.com', password: randomBytes(24).toString('base64url') };
   const relay = {
