@@ -1,13 +1,9 @@
 // Test support: files to upload and sniff. The quote PDF is the lab's real one; the executables are just
 // enough header to be what they claim.
-import { readFileSync } from 'node:fs';
+import { CSV_TEMPLATE, readSharedFixture, REAL_QUOTE } from '../../test/helpers/fixtures.ts';
 
-export const QUOTE_PDF = readFileSync(
-  new URL('../../../shared/fixtures/ilab-quote/HTSF--JL-147_quote_160217072025.pdf', import.meta.url),
-);
-export const SAMPLE_CSV = readFileSync(
-  new URL('../../../shared/fixtures/csv/nanopore-sample-submission-template.csv', import.meta.url),
-);
+export const QUOTE_PDF = readSharedFixture(REAL_QUOTE);
+export const SAMPLE_CSV = readSharedFixture(CSV_TEMPLATE);
 /** A 1x1 PNG's signature and header chunk. */
 export const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
 

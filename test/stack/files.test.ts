@@ -2,16 +2,12 @@
 // sample (the samples and files subgraphs joined by the router), downloaded through the router's proxy, and the
 // row-level rule that a SUBMITTER attaches only to their own samples.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { readSharedFixture, REAL_QUOTE } from '../helpers/fixtures.ts';
 import { post } from '../helpers/graphql.ts';
 import { startTestStack, type TestStack } from '../helpers/stack.ts';
 
-const QUOTE_PATH = fileURLToPath(
-  new URL('../../../shared/fixtures/ilab-quote/HTSF--JL-147_quote_160217072025.pdf', import.meta.url),
-);
-const quote = readFileSync(QUOTE_PATH);
+const quote = readSharedFixture(REAL_QUOTE);
 const quoteSha256 = createHash('sha256').update(quote).digest('hex');
 
 let stack: TestStack;
