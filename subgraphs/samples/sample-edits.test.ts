@@ -226,6 +226,18 @@ describe('updateSample', () => {
     });
   });
 
+  it('refuses edits, assignment and priority on an archived sample, and leaves it as it was', async () => {
+    const { id } = await c.create(staff);
+    await h.sql("update sample set status = 'ARCHIVED' where id = $1", [id]);
+    const closed = { code: 'INVALID_TRANSITION', rule: 'TERMINAL_STATUS' };
+    expect(await c.refused('updateSample', { id, input: { lab: 'L' } }, staff)).toMatchObject(closed);
+    const assign = await c.bulk('assignSamples', { ids: [id], userId: staffId }, staff);
+    expect(assign.data.assignSamples.results[0].error).toMatchObject(closed);
+    const priority = await c.bulk('setPriority', { ids: [id], priority: 'URGENT' }, staff);
+    expect(priority.data.setPriority.results[0].error).toMatchObject(closed);
+    expect(await readVersion(h, id)).toBe(0);
+  });
+
   it('has no workflow fields', async () => {
     const { id } = await c.create(staff);
     const { body } = await c.send('updateSample', { id, input: { status: 'COMPLETED' } }, staff);

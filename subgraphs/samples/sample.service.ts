@@ -47,7 +47,10 @@ export function createSampleService(deps: SamplesDeps) {
   const { prisma } = deps;
   const moves = createSampleMoves(deps);
 
-  /** Reads one visible sample at the expected version and lets `change` write it, in one transaction. */
+  /**
+   * Reads one visible sample at the expected version and lets `change` write it, in one transaction. An ARCHIVED
+   * sample's record is closed: its data, assignee and priority no longer change (notes still may be added).
+   */
   function changeOne(
     caller: Caller,
     id: string,
@@ -57,6 +60,11 @@ export function createSampleService(deps: SamplesDeps) {
     return prisma.$transaction(async (tx) => {
       const row = await readVisibleSample(tx, caller, id);
       assertExpectedVersion(row, expectedVersion);
+      if (row.status === 'ARCHIVED') {
+        throw ERRORS.INVALID_TRANSITION.err('the sample is archived; its record is closed', {
+          rule: 'TERMINAL_STATUS',
+        });
+      }
       return change(tx, row, deps.now());
     });
   }
