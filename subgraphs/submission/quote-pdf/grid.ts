@@ -1,0 +1,308 @@
+// The Sample Information grid: 99 numbered rows over several pages, its header repeated on each page.
+// Columns come from the header's x positions (columns.ts), rows from the row number printed in the first column;
+// a cell is whatever text starts inside its column in that row, so an empty cell stays empty instead of pulling
+// the next value left. Header rows, the summary table and the charge table never become rows: a row must carry a
+// row number in the number column under a grid header, and the grid ends at the first line that is neither a
+// row nor a wrapped cell line.
+import { columnsFromHeader, type Column, type ColumnSpec } from './columns.ts';
+import { extracted, issueFor, withFlags } from './confidence.ts';
+import { boxOf, pageOf, roundBox, spanInRange, type QuoteLayout, type TextLine } from './layout.ts';
+import type { PdfPageModel, TextItem } from './read-pdf.ts';
+import type { ConfidenceFlag, Extracted, GridRow, QuoteIssue, RowKind, SourceBox } from './types.ts';
+import { parseMeasurement } from './values.ts';
+
+type GridKey = 'sampleName' | 'volumeUl' | 'qubitNgPerUl' | 'nanodropNgPerUl' | 'a260_280' | 'a260_230';
+
+const GRID_COLUMNS: ReadonlyArray<ColumnSpec<GridKey>> = [
+  { key: 'sampleName', header: /Sample Name/i },
+  { key: 'volumeUl', header: /Volume/i },
+  { key: 'qubitNgPerUl', header: /Qubit/i },
+  { key: 'nanodropNgPerUl', header: /Nanodrop/i },
+  // The subscripts 260/280 are separate text items; the line text has them back in place.
+  { key: 'a260_280', header: /A\s?260\s?\/\s?A\s?280/i },
+  { key: 'a260_230', header: /A\s?260\s?\/\s?A\s?230/i },
+];
+
+const PER_MICROLITRE = /\s*ng\s*\/\s*[μu]l$/i;
+/** A unit typed into a cell that matches the column's own unit is removed (text is NFKC: µ is μ). */
+const CELL_UNITS: Readonly<Record<GridKey, RegExp | null>> = {
+  sampleName: null,
+  volumeUl: /\s*[μu]l$/i,
+  qubitNgPerUl: PER_MICROLITRE,
+  nanodropNgPerUl: PER_MICROLITRE,
+  a260_280: null,
+  a260_230: null,
+};
+
+const STRICT_CONTROL =
+  /^(?:(?:positive|negative|pos\.?|neg\.?)\s*(?:control|ctrl)|blank|ntc|no[- ]template control|(?:nuclease[- ]free )?water)$/i;
+const LOOSE_CONTROL = /\b(?:control|ctrl|blank|ntc)\b/i;
+
+/** The row-number column is left of Sample Name, at most this wide, points. */
+const ROW_NUMBER_ZONE = 28;
+/** A cell's text starting further than this from its header's x is flagged, points. */
+const ALIGNMENT_TOLERANCE = 4;
+
+const isGridHeader = (line: TextLine): boolean =>
+  /Sample Name/i.test(line.text) && /Volume/i.test(line.text) && /Qubit|Nanodrop/i.test(line.text);
+
+interface RowDraft {
+  numberItems: TextItem[];
+  number: number;
+  lines: TextLine[];
+  columns: Array<Column<GridKey>>;
+  /** y of the row's bottom border when drawn. */
+  bottom: number | null;
+}
+
+/** y positions of thin horizontal shapes (cell borders) spanning the table. */
+function horizontalBorders(page: PdfPageModel, columns: Array<Column<GridKey>>): number[] {
+  const left = columns[0]!.left;
+  const right = columns[columns.length - 1]!.right;
+  return page.shapes
+    .filter(
+      (shape) =>
+        shape.box.h <= 2 && shape.box.w >= 20 && shape.box.x < right && shape.box.x + shape.box.w > left,
+    )
+    .map((shape) => shape.box.y + shape.box.h / 2)
+    .sort((a, b) => a - b);
+}
+
+function rowNumberItems(line: TextLine, columns: Array<Column<GridKey>>): TextItem[] {
+  const zoneRight = columns[0]!.left - 0.5;
+  return line.items.filter(
+    (item) => item.text.trim() !== '' && item.x < zoneRight && item.x >= zoneRight - ROW_NUMBER_ZONE,
+  );
+}
+
+function rowNumberOf(
+  line: TextLine,
+  columns: Array<Column<GridKey>>,
+): { number: number; items: TextItem[] } | null {
+  if (line.bold) return null;
+  const items = rowNumberItems(line, columns);
+  const text = items.map((item) => item.text.trim()).join('');
+  return /^\d{1,3}$/.test(text) ? { number: Number(text), items } : null;
+}
+
+function cellBox(page: number, column: Column<GridKey>, row: RowDraft): SourceBox {
+  const first = row.lines[0]!;
+  const last = row.lines[row.lines.length - 1]!;
+  const top = first.baseline - first.size;
+  const bottom = row.bottom ?? last.baseline + 0.3 * last.size;
+  return roundBox({ page, x: column.left, y: top, w: column.right - column.left, h: bottom - top });
+}
+
+function readCell(row: RowDraft, column: Column<GridKey>): Extracted<string | number | null> {
+  const parts = row.lines
+    .map((line) => ({ line, span: spanInRange(line, column.left - 0.5, column.right - 0.5) }))
+    .filter((part) => part.span.items.length > 0);
+  const page = row.lines[0]!.page;
+  if (parts.length === 0) return extracted(null, 'absent', { source: cellBox(page, column, row) });
+  const items = parts.flatMap((part) => part.span.items);
+  const text = parts.map((part) => part.span.text).join(' ');
+  const raw = parts.map((part) => part.span.text).join('\n');
+  const flags: ConfidenceFlag[] = [];
+  const offset = Math.abs(items[0]!.x - column.textX);
+  if (offset > ALIGNMENT_TOLERANCE) flags.push('OFF_COLUMN_START');
+  if (items.some((item) => item.x + item.w > column.right + 2)) flags.push('CROSSES_COLUMN');
+  if (parts.length > 1) flags.push(row.bottom === null ? 'LINES_JOINED_WITHOUT_BORDERS' : 'LINES_JOINED');
+  const source = boxOf(items);
+  const fit = 1 - Math.min(1, offset / 12);
+  if (column.key === 'sampleName') return extracted(text, 'column+geometry', { source, raw, flags, fit });
+  const parsed = parseMeasurement(text, CELL_UNITS[column.key]);
+  return extracted(parsed.value, parsed.inferred ? 'inferred' : 'column+geometry', {
+    source,
+    raw,
+    flags: [...flags, ...parsed.flags],
+    fit,
+  });
+}
+
+function kindOf(
+  cells: Record<GridKey, Extracted<string | number | null>>,
+  source: SourceBox | null,
+): Extracted<RowKind> {
+  const values = Object.values(cells);
+  if (values.every((cell) => cell.value === null && cell.raw === null)) {
+    return extracted<RowKind>('EMPTY', 'column+geometry', { source });
+  }
+  const name = typeof cells.sampleName.value === 'string' ? cells.sampleName.value.trim() : '';
+  if (STRICT_CONTROL.test(name))
+    return extracted<RowKind>('CONTROL', 'column+geometry', { source, raw: name });
+  if (LOOSE_CONTROL.test(name)) {
+    return extracted<RowKind>('CONTROL', 'inferred', { source, raw: name, flags: ['CONTROL_NAME_LOOSE'] });
+  }
+  return extracted<RowKind>('SAMPLE', 'column+geometry', { source, raw: name || null });
+}
+
+function buildRow(row: RowDraft, rowIndex: number, issues: QuoteIssue[]): GridRow {
+  const page = row.lines[0]!.page;
+  const cells = {} as Record<GridKey, Extracted<string | number | null>>;
+  for (const column of row.columns) cells[column.key] = readCell(row, column);
+  const rowBox = roundBox({
+    page,
+    x: row.numberItems[0]!.x,
+    y: cellBox(page, row.columns[0]!, row).y,
+    w: row.columns[row.columns.length - 1]!.right - row.numberItems[0]!.x,
+    h: cellBox(page, row.columns[0]!, row).h,
+  });
+  const kind = kindOf(cells, rowBox);
+  let sampleName = cells.sampleName as Extracted<string | null>;
+  if (kind.value === 'SAMPLE' && sampleName.value === null)
+    sampleName = withFlags(sampleName, ['NAME_MISSING']);
+  const result: GridRow = {
+    rowNumber: extracted(row.number, 'column+geometry', {
+      source: boxOf(row.numberItems),
+      raw: String(row.number),
+    }),
+    sampleName,
+    volumeUl: cells.volumeUl as Extracted<number | null>,
+    qubitNgPerUl: cells.qubitNgPerUl as Extracted<number | null>,
+    nanodropNgPerUl: cells.nanodropNgPerUl as Extracted<number | null>,
+    a260_280: cells.a260_280 as Extracted<number | null>,
+    a260_230: cells.a260_230 as Extracted<number | null>,
+    kind,
+  };
+  for (const key of [
+    'sampleName',
+    'volumeUl',
+    'qubitNgPerUl',
+    'nanodropNgPerUl',
+    'a260_280',
+    'a260_230',
+    'kind',
+  ] as const) {
+    const issue = issueFor(`rows[${rowIndex}].${key}`, result[key]);
+    if (issue) issues.push(issue);
+  }
+  return result;
+}
+
+function checkHeaderUnits(line: TextLine, issues: QuoteIssue[]): void {
+  const volume = /Volume\s*\(([^)]*)\)/i.exec(line.text)?.[1];
+  if (volume !== undefined && !/^[μu]l$/i.test(volume.trim())) {
+    issues.push({
+      path: 'rows',
+      severity: 'warning',
+      code: 'UNEXPECTED_UNIT',
+      message: `volume header unit is "${volume}", not µL`,
+    });
+  }
+  for (const name of ['Qubit', 'Nanodrop']) {
+    const unit = new RegExp(`${name}[^(]*\\(([^)]*)\\)`, 'i').exec(line.text)?.[1];
+    if (unit !== undefined && !/^ng\s*\/\s*[μu]l$/i.test(unit.trim())) {
+      issues.push({
+        path: 'rows',
+        severity: 'warning',
+        code: 'UNEXPECTED_UNIT',
+        message: `${name} header unit is "${unit}", not ng/µL`,
+      });
+    }
+  }
+}
+
+/** Reads every grid row (empty ones included) in row-number order. */
+export function readGrid(layout: QuoteLayout, issues: QuoteIssue[]): GridRow[] {
+  const first = layout.lines.find(isGridHeader);
+  if (!first) {
+    issues.push({
+      path: 'rows',
+      severity: 'error',
+      code: 'NOT_FOUND',
+      message: 'the Sample Information grid was not found',
+    });
+    return [];
+  }
+  checkHeaderUnits(first, issues);
+  const drafts: RowDraft[] = [];
+  const byNumber = new Map<number, RowDraft>();
+  let columns: Array<Column<GridKey>> | null = null;
+  let borders: number[] = [];
+  let current: RowDraft | null = null;
+  let skipping = false;
+  let pausedOnPage: number | null = null;
+  let header: TextLine | null = null;
+  let last = 0;
+
+  for (let index = first.index; index < layout.lines.length; index += 1) {
+    const line = layout.lines[index]!;
+    const page = pageOf(layout, line);
+    if (isGridHeader(line)) {
+      const found = columnsFromHeader(page, line, GRID_COLUMNS);
+      if (found) {
+        columns = found;
+        borders = horizontalBorders(page, found);
+        pausedOnPage = null;
+        header = line;
+      }
+      current = null;
+      continue;
+    }
+    if (!columns) continue;
+    const numbered = rowNumberOf(line, columns);
+    // A header cell wrapped onto a second line ("ratio" under "A260/A280") is part of the header, not the end.
+    if (!numbered && header && current === null && line.page === header.page) {
+      if (line.baseline - header.baseline < 2.5 * header.size) continue;
+    }
+    if (pausedOnPage !== null) {
+      // After the grid ended: only its continuation on a later page (without a repeated header) resumes it.
+      if (!numbered || numbered.number !== last + 1 || line.page === pausedOnPage) continue;
+      pausedOnPage = null;
+      borders = horizontalBorders(page, columns);
+    }
+    if (numbered) {
+      skipping = false;
+      header = null;
+      const earlier = numbered.number <= last ? byNumber.get(numbered.number) : undefined;
+      if (earlier) {
+        // Printed twice (Qt 5 prints the row cut by a page break on both pages): keep the first print, and
+        // say so louder when the two prints differ.
+        skipping = true;
+        current = null;
+        const same = earlier.lines[0]!.text === line.text;
+        issues.push({
+          path: 'rows',
+          severity: same ? 'info' : 'warning',
+          code: 'DUPLICATE_ROW',
+          message: `row ${numbered.number} is printed twice (page ${line.page})${same ? '' : ' with different text'}; the first print is used`,
+        });
+        continue;
+      }
+      if (numbered.number !== last + 1) {
+        issues.push({
+          path: 'rows',
+          severity: 'warning',
+          code: 'ROW_SEQUENCE_GAP',
+          message: `row ${numbered.number} follows row ${last}`,
+        });
+      }
+      const bottom = borders.find((y) => y > line.baseline) ?? null;
+      current = { numberItems: numbered.items, number: numbered.number, lines: [line], columns, bottom };
+      drafts.push(current);
+      byNumber.set(numbered.number, current);
+      last = Math.max(last, numbered.number);
+      continue;
+    }
+    const previous = current?.lines[current.lines.length - 1];
+    const continues =
+      current !== null &&
+      previous !== undefined &&
+      !line.bold &&
+      line.page === previous.page &&
+      line.items.every((item) => item.text.trim() === '' || item.x >= columns![0]!.left - 1) &&
+      (current.bottom !== null
+        ? line.baseline < current.bottom
+        : line.baseline - previous.baseline <= 1.6 * Math.max(line.size, previous.size));
+    if (continues) {
+      current!.lines.push(line);
+      continue;
+    }
+    if (skipping) continue;
+    current = null;
+    pausedOnPage = line.page;
+  }
+  return drafts
+    .sort((a, b) => a.number - b.number)
+    .map((draft, rowIndex) => buildRow(draft, rowIndex, issues));
+}
