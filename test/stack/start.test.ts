@@ -76,6 +76,8 @@ async function loginAndMe(routerUrl: string): Promise<string | undefined> {
   return me?.email;
 }
 
+// A cold start migrates every database and starts every subgraph, twice per test: on a busy 2-core machine that
+// takes more than the default 30 s.
 describe('npm start', () => {
   test('with every *_DATABASE_URL set it starts nothing embedded, serves the router, and stops on Ctrl-C', async () => {
     const urls: Record<string, string> = {};
@@ -99,7 +101,7 @@ describe('npm start', () => {
     expect(await portIsOpen(pgPort)).toBe(false);
     expect(await loginAndMe(started.routerUrl)).toBe(admin.email);
     expect(await interrupt(started), started.output()).toEqual(stoppedCleanly);
-  });
+  }, 120_000);
 
   test('with no database URL it runs on embedded PostgreSQL, stops it on Ctrl-C and reuses the data', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'nanopore-start-'));
@@ -127,5 +129,5 @@ describe('npm start', () => {
     expect(warm.output()).not.toContain('Created the first admin');
     expect(await loginAndMe(warm.routerUrl)).toBe(admin.email);
     expect(await interrupt(warm), warm.output()).toEqual(stoppedCleanly);
-  });
+  }, 120_000);
 });
