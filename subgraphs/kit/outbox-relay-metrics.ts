@@ -28,11 +28,17 @@ export interface OutboxRelayMetrics {
 export function createOutboxRelayMetrics(options: {
   registry: Registry;
   service: string;
+  /**
+   * Start of every metric name; default 'outbox' (outbox_pending_events ...). A second relay in the same process
+   * (another table) needs its own, or its metrics would be registered twice in the registry.
+   */
+  prefix?: string;
   stats: () => Promise<OutboxStats>;
   now: () => Date;
   log: Logger;
 }): OutboxRelayMetrics {
   const { registry, service } = options;
+  const prefix = options.prefix ?? 'outbox';
   const labels = { service };
 
   // The three gauges share one query per scrape (prom-client collects them concurrently).
@@ -49,7 +55,7 @@ export function createOutboxRelayMetrics(options: {
       }));
 
   new Gauge({
-    name: 'outbox_pending_events',
+    name: `${prefix}_pending_events`,
     help: 'Outbox events not yet delivered (nor rejected).',
     labelNames: ['service'],
     registers: [registry],
@@ -59,7 +65,7 @@ export function createOutboxRelayMetrics(options: {
     },
   });
   new Gauge({
-    name: 'outbox_oldest_pending_age_seconds',
+    name: `${prefix}_oldest_pending_age_seconds`,
     help: 'Age of the oldest pending outbox event (0 when none is pending).',
     labelNames: ['service'],
     registers: [registry],
@@ -71,7 +77,7 @@ export function createOutboxRelayMetrics(options: {
     },
   });
   new Gauge({
-    name: 'outbox_rejected_events',
+    name: `${prefix}_rejected_events`,
     help: 'Outbox events rejected for good (kept in the table with last_error; never retried automatically).',
     labelNames: ['service'],
     registers: [registry],
@@ -81,25 +87,25 @@ export function createOutboxRelayMetrics(options: {
     },
   });
   const delivered = new Counter({
-    name: 'outbox_delivered_total',
+    name: `${prefix}_delivered_total`,
     help: 'Outbox events acknowledged by the receiver, by result (stored, duplicate).',
     labelNames: ['service', 'result'],
     registers: [registry],
   });
   const rejectedTotal = new Counter({
-    name: 'outbox_rejected_total',
+    name: `${prefix}_rejected_total`,
     help: 'Outbox events rejected, by source (receiver, relay: oversized or invalid before sending).',
     labelNames: ['service', 'source'],
     registers: [registry],
   });
   const failures = new Counter({
-    name: 'outbox_delivery_failures_total',
+    name: `${prefix}_delivery_failures_total`,
     help: 'Failed delivery attempts of a whole batch, by reason; the batch stays pending and is retried.',
     labelNames: ['service', 'reason'],
     registers: [registry],
   });
   const duration = new Histogram({
-    name: 'outbox_batch_duration_seconds',
+    name: `${prefix}_batch_duration_seconds`,
     help: 'Time of one relay batch: claim, send, mark.',
     labelNames: ['service'],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],

@@ -1,7 +1,24 @@
-// The outbox relay's SQL, over any domain database with the reference OutboxEvent model (outbox_event table).
+// The outbox relay's SQL, over any domain database with the reference OutboxEvent model (outbox_event table), or
+// another table with the same columns (the submission subgraph's sample_command: a second relay, other receiver).
 // Plain pg, not Prisma: a batch is one explicit transaction whose row locks are held across the HTTP call.
 import type pg from 'pg';
 import { OUTBOX_WRITER_LOCK } from './outbox.ts';
+
+/** The reference outbox table. */
+export const DEFAULT_OUTBOX_TABLE = 'outbox_event';
+
+/** Table names are put into SQL as identifiers, so only plain lower-case names are taken. */
+export function assertOutboxTable(table: string): string {
+  if (!/^[a-z_]+$/.test(table)) throw new Error(`outbox relay: bad table name '${table}'`);
+  return table;
+}
+
+/**
+ * What the relay's own per-entity lock hashes, on top of the entity key: nothing for the reference table (as
+ * before), the table's name for any other, so that two relays over two tables of one database never skip each
+ * other's entities. (The writer lock stays per entity: recordEvent knows no table.)
+ */
+const relayLockPrefix = (table: string): string => (table === DEFAULT_OUTBOX_TABLE ? '' : `${table}|`);
 
 /** An outbox row as the relay reads it. */
 export interface OutboxRow {
@@ -28,13 +45,17 @@ export const entityKey = (row: Pick<OutboxRow, 'entity_type' | 'entity_id'>): st
   `${row.entity_type}:${row.entity_id}`;
 
 /** Claims the oldest pending rows no other relay holds (row locks until the transaction ends). */
-export async function claimPending(client: pg.PoolClient, limit: number): Promise<OutboxRow[]> {
+export async function claimPending(
+  client: pg.PoolClient,
+  limit: number,
+  table = DEFAULT_OUTBOX_TABLE,
+): Promise<OutboxRow[]> {
   // ORDER BY names the table's column: the bare name would be the text alias, which sorts '10' before '2'.
   const { rows } = await client.query<OutboxRow>(
     `SELECT id, "sequence"::text AS "sequence", type, entity_type, entity_id, owner_id, actor_id, actor_roles,
             service, request_id, occurred_at, changes, payload
-       FROM outbox_event WHERE ${PENDING}
-      ORDER BY outbox_event."sequence" LIMIT $1 FOR UPDATE SKIP LOCKED`,
+       FROM ${assertOutboxTable(table)} WHERE ${PENDING}
+      ORDER BY ${table}."sequence" LIMIT $1 FOR UPDATE SKIP LOCKED`,
     [limit],
   );
   return rows;
@@ -48,16 +69,21 @@ export async function claimPending(client: pg.PoolClient, limit: number): Promis
  * - an earlier pending event of the entity is not in this batch (locked by another relay, or committed since
  *   the claim): send only the rows before it.
  */
-export async function orderSafeRows(client: pg.PoolClient, claimed: OutboxRow[]): Promise<OutboxRow[]> {
+export async function orderSafeRows(
+  client: pg.PoolClient,
+  claimed: OutboxRow[],
+  table = DEFAULT_OUTBOX_TABLE,
+): Promise<OutboxRow[]> {
   if (!claimed.length) return [];
+  assertOutboxTable(table);
   const keys = [...new Set(claimed.map(entityKey))];
   // free: true = ours to send (probe lock taken, released below), false = a writer is in flight, null = another
   // relay has the entity.
   const { rows: locks } = await client.query<{ key: string; free: boolean | null }>(
-    `SELECT k.key, CASE WHEN pg_try_advisory_xact_lock(hashtextextended(k.key, 0))
+    `SELECT k.key, CASE WHEN pg_try_advisory_xact_lock(hashtextextended($3 || k.key, 0))
                         THEN pg_try_advisory_lock($2::int4, hashtext(k.key)) END AS free
        FROM unnest($1::text[]) WITH ORDINALITY AS k(key, n) ORDER BY k.n`,
-    [keys, OUTBOX_WRITER_LOCK],
+    [keys, OUTBOX_WRITER_LOCK, relayLockPrefix(table)],
   );
   const free = locks.filter((l) => l.free === true).map((l) => l.key);
   if (free.length) {
@@ -75,7 +101,7 @@ export async function orderSafeRows(client: pg.PoolClient, claimed: OutboxRow[])
   const maxSequence = kept.reduce((max, r) => (BigInt(r.sequence) > max ? BigInt(r.sequence) : max), 0n);
   const { rows: gaps } = await client.query<{ entity_type: string; entity_id: string; first: string }>(
     `SELECT entity_type, entity_id, min("sequence")::text AS first
-       FROM outbox_event
+       FROM ${table}
       WHERE ${PENDING} AND "sequence" <= $1 AND NOT (id = ANY($2::uuid[]))
         AND entity_type || ':' || entity_id = ANY($3::text[])
       GROUP BY entity_type, entity_id`,
@@ -88,29 +114,42 @@ export async function orderSafeRows(client: pg.PoolClient, claimed: OutboxRow[])
   });
 }
 
-export async function markDelivered(client: pg.PoolClient, ids: string[]): Promise<void> {
+export async function markDelivered(
+  client: pg.PoolClient,
+  ids: string[],
+  table = DEFAULT_OUTBOX_TABLE,
+): Promise<void> {
   if (!ids.length) return;
-  await client.query(`UPDATE outbox_event SET delivered_at = now() WHERE id = ANY($1::uuid[])`, [ids]);
+  await client.query(
+    `UPDATE ${assertOutboxTable(table)} SET delivered_at = now() WHERE id = ANY($1::uuid[])`,
+    [ids],
+  );
 }
 
 /** Final: kept with the reason, never retried automatically. */
 export async function markRejected(
   client: pg.PoolClient,
   rejected: { id: string; error: string }[],
+  table = DEFAULT_OUTBOX_TABLE,
 ): Promise<void> {
   if (!rejected.length) return;
   await client.query(
-    `UPDATE outbox_event AS o SET rejected_at = now(), last_error = r.error
+    `UPDATE ${assertOutboxTable(table)} AS o SET rejected_at = now(), last_error = r.error
        FROM unnest($1::uuid[], $2::text[]) AS r(id, error) WHERE o.id = r.id`,
     [rejected.map((r) => r.id), rejected.map((r) => r.error)],
   );
 }
 
 /** A failed attempt: nothing is marked delivered; the events stay pending. */
-export async function markAttemptFailed(client: pg.PoolClient, ids: string[], error: string): Promise<void> {
+export async function markAttemptFailed(
+  client: pg.PoolClient,
+  ids: string[],
+  error: string,
+  table = DEFAULT_OUTBOX_TABLE,
+): Promise<void> {
   if (!ids.length) return;
   await client.query(
-    `UPDATE outbox_event SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::uuid[])`,
+    `UPDATE ${assertOutboxTable(table)} SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::uuid[])`,
     [ids, error.slice(0, 1000)],
   );
 }
@@ -122,12 +161,12 @@ export interface OutboxStats {
   rejected: number;
 }
 
-export async function readStats(pool: pg.Pool): Promise<OutboxStats> {
+export async function readStats(pool: pg.Pool, table = DEFAULT_OUTBOX_TABLE): Promise<OutboxStats> {
   const { rows } = await pool.query<{ pending: string; oldest: Date | null; rejected: string }>(
     `SELECT count(*) FILTER (WHERE ${PENDING}) AS pending,
             min(occurred_at) FILTER (WHERE ${PENDING}) AS oldest,
             count(*) FILTER (WHERE rejected_at IS NOT NULL) AS rejected
-       FROM outbox_event WHERE delivered_at IS NULL`,
+       FROM ${assertOutboxTable(table)} WHERE delivered_at IS NULL`,
   );
   const row = rows[0];
   return {

@@ -450,6 +450,31 @@ describe('outbox relay', () => {
     expect(await metric('outbox_batch_duration_seconds_count{service="auth"}')).toBe(2);
   });
 
+  it('delivers another table of the same columns beside the outbox, each with its own metrics', async () => {
+    await pool.query('DROP TABLE IF EXISTS sample_command');
+    await pool.query('CREATE TABLE sample_command (LIKE outbox_event INCLUDING ALL)');
+    cleanup.push(() => pool.query('DROP TABLE sample_command'));
+    await record(['a']);
+    await pool.query(
+      `INSERT INTO sample_command (id, type, entity_type, entity_id, service, changes)
+       SELECT gen_random_uuid(), 'submission.sample_committed', 'Submission', 's-' || n, 'auth', '{}'
+         FROM generate_series(1, 3) AS n`,
+    );
+    const registry = new Registry();
+    const audit = await receiver();
+    const commands = await receiver();
+    const outbox = relay(audit.url, { registry });
+    const second = relay(commands.url, { registry, table: 'sample_command' });
+    expect(await second.runOnce()).toEqual({ delivered: 3, duplicates: 0, rejected: 0, failed: 0 });
+    expect(await outbox.runOnce()).toEqual({ delivered: 1, duplicates: 0, rejected: 0, failed: 0 });
+    expect(commands.state.stored.map((e) => e.type)).toEqual(Array(3).fill('submission.sample_committed'));
+    expect(audit.state.stored.map((e) => e.entityId)).toEqual(['a']);
+    const text = await registry.metrics();
+    expect(text).toMatch(/^sample_command_delivered_total\{service="auth",result="stored"\} 3$/m);
+    expect(text).toMatch(/^outbox_delivered_total\{service="auth",result="stored"\} 1$/m);
+    expect(() => relay(commands.url, { table: 'outbox_event; DROP TABLE x' })).toThrow(/bad table name/);
+  });
+
   it('refuses a short secret, a bad service name and a missing database', () => {
     const base = {
       databaseUrl: 'postgresql://x@127.0.0.1/x',

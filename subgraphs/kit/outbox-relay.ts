@@ -4,13 +4,16 @@
 //   rows that are safe to send now in entity order (./outbox-relay-store.ts), POST them signed as the service
 //   (./outbox-relay-send.ts), then mark each as the receiver answered (stored/duplicate: delivered, rejected: rejected) and commit.
 // A batch that fails as a whole (receiver down, timeout, refused) marks nothing, counts an attempt, and the
-// relay backs off exponentially until it succeeds. Nothing is ever deleted or dropped.
+// relay backs off exponentially until it succeeds. Nothing is ever deleted or dropped. With `table`, the same relay
+// delivers another table of the same columns to another receiver (the submission subgraph's sample commands).
 import pg from 'pg';
 import { Registry } from 'prom-client';
 import { createLogger, type Logger } from './logger.ts';
 import { createOutboxRelayMetrics, type FailureReason } from './outbox-relay-metrics.ts';
 import {
+  assertOutboxTable,
   claimPending,
+  DEFAULT_OUTBOX_TABLE,
   markAttemptFailed,
   markDelivered,
   markRejected,
@@ -38,6 +41,16 @@ export interface OutboxRelayOptions {
   databaseUrl?: string;
   /** Or a pool to use; stop() leaves it open. */
   pool?: pg.Pool;
+  /**
+   * The table to deliver, with the reference OutboxEvent columns; default outbox_event. Another table (e.g. the
+   * submission subgraph's sample_command) makes a second relay beside the first, with its own receiver.
+   */
+  table?: string;
+  /**
+   * Start of the relay's metric names; default 'outbox' for outbox_event and the table's name for any other, so
+   * two relays can share one registry (outbox_pending_events, sample_command_pending_events ...).
+   */
+  metricsPrefix?: string;
   /** The emitting subgraph, e.g. auth: the signing identity, and every event's `service` must equal it. */
   service: string;
   /** The audit subgraph's origin + INGEST_PATH. */
@@ -102,6 +115,8 @@ interface BatchOutcome {
 
 export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { service, secret, ingestUrl } = options;
+  const table = assertOutboxTable(options.table ?? DEFAULT_OUTBOX_TABLE);
+  const isDefaultTable = table === DEFAULT_OUTBOX_TABLE;
   if (!SERVICE_NAME.test(service)) throw new Error(`outbox relay: bad service name '${service}'`);
   if (secret.length < MIN_SERVICE_SECRET_LENGTH)
     throw new Error(`outbox relay: the secret must be at least ${MIN_SERVICE_SECRET_LENGTH} characters`);
@@ -113,7 +128,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const backoff = { initialMs: 500, maxMs: 30_000, factor: 2, jitter: 0.2, ...options.backoff };
   const now = options.now ?? (() => new Date());
   const sleep = options.sleep ?? abortableSleep;
-  const log = (options.logger ?? createLogger({ name: service })).child({ stage: 'outbox-relay' });
+  const log = (options.logger ?? createLogger({ name: service })).child({
+    stage: 'outbox-relay',
+    ...(isDefaultTable ? {} : { table }),
+  });
 
   if (!options.pool && !options.databaseUrl) throw new Error('outbox relay: databaseUrl or pool is required');
   const ownPool = !options.pool;
@@ -122,14 +140,15 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     new pg.Pool({
       connectionString: options.databaseUrl,
       max: 2,
-      application_name: `${service}-outbox-relay`,
+      application_name: isDefaultTable ? `${service}-outbox-relay` : `${service}-${table}-relay`,
     });
   if (ownPool) pool.on('error', (error) => log.warn({ err: error }, 'outbox relay: idle connection failed'));
 
   const metrics = createOutboxRelayMetrics({
     registry: options.registry ?? new Registry(),
     service,
-    stats: () => readStats(pool),
+    prefix: options.metricsPrefix ?? (isDefaultTable ? 'outbox' : table),
+    stats: () => readStats(pool, table),
     now,
     log,
   });
@@ -156,10 +175,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     const rejected: { id: string; error: string; row?: OutboxRow }[] = [];
     try {
       await client.query('BEGIN');
-      const claimed = await claimPending(client, limit);
+      const claimed = await claimPending(client, limit, table);
       claimedCount = claimed.length;
-      prepared = prepareBatch(await orderSafeRows(client, claimed), service);
-      await markRejected(client, prepared.rejectLocally);
+      prepared = prepareBatch(await orderSafeRows(client, claimed, table), service);
+      await markRejected(client, prepared.rejectLocally, table);
       if (prepared.send.length) {
         const answer = await postBatch(prepared.send, { ingestUrl, secret, service, requestTimeoutMs });
         if ('failure' in answer) {
@@ -169,6 +188,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
             client,
             prepared.send.map((e) => e.row.id),
             answer.message,
+            table,
           );
         } else {
           const byId = new Map(answer.results.map((r) => [r.id, r]));
@@ -191,13 +211,13 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
               else result.duplicates += 1;
             }
           }
-          await markDelivered(client, acknowledged);
-          await markRejected(client, rejected);
+          await markDelivered(client, acknowledged, table);
+          await markRejected(client, rejected, table);
           if (unacknowledged.length) {
             const message = 'the receiver answered without a result for the event';
             failure = { reason: 'bad_response', message };
             result.failed = unacknowledged.length;
-            await markAttemptFailed(client, unacknowledged, message);
+            await markAttemptFailed(client, unacknowledged, message, table);
           }
         }
       }
@@ -341,7 +361,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       return (await exclusive(runBatch)).result;
     },
     async pending() {
-      return (await readStats(pool)).pending;
+      return (await readStats(pool, table)).pending;
     },
   };
 }
