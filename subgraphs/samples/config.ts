@@ -41,6 +41,8 @@ const schema = z
     trustProxy: v.TRUST_PROXY,
     logLevel: v.LOG_LEVEL,
     outboxRelay: toOutboxRelayConfig(v),
+    /** Verifies the submission subgraph's signed sample commands (submission-intake.ts); intake is off without it. */
+    relaySecret: v.OUTBOX_RELAY_SECRET,
   }));
 
 export type SamplesConfig = z.output<typeof schema>;

@@ -1,5 +1,6 @@
 // createSamplesSubgraph: the samples subgraph, built from its config without listening (tests and the embedded
-// stack call listen themselves). Serves /graphql, /health, /ready, /metrics; its outbox relay delivers every
+// stack call listen themselves). Serves /graphql, /health, /ready, /metrics and the signed intake of accepted
+// submissions' samples (POST /internal/samples/commands, submission-intake.ts); its outbox relay delivers every
 // change to the audit subgraph.
 import { readFileSync } from 'node:fs';
 import type { Express } from 'express';
@@ -25,6 +26,7 @@ import { runResolvers } from './run.resolvers.ts';
 import { createRunService } from './run.service.ts';
 import { sampleResolvers } from './sample.resolvers.ts';
 import { createSampleService } from './sample.service.ts';
+import { mountSubmissionIntake, submissionPermissions, submissionResolvers } from './submission-intake.ts';
 import { createDatabaseAdapter } from '../kit/database.ts';
 
 export const SAMPLES_TYPE_DEFS = readFileSync(
@@ -77,8 +79,15 @@ export async function createSamplesSubgraph(
   const subgraph = createSubgraphServer<Context>({
     name: SERVICE_NAME,
     typeDefs: SAMPLES_TYPE_DEFS,
-    resolvers: [queryResolvers, sampleResolvers, analyticsResolvers, projectResolvers, runResolvers],
-    permissions,
+    resolvers: [
+      queryResolvers,
+      sampleResolvers,
+      analyticsResolvers,
+      projectResolvers,
+      runResolvers,
+      submissionResolvers,
+    ],
+    permissions: { ...permissions, ...submissionPermissions },
     createContext: createContextFactory(prisma, services),
     readiness: { database: prismaReadiness(prisma) },
     logger: log,
@@ -91,6 +100,13 @@ export async function createSamplesSubgraph(
     // 500 ids of a bulk change, with room to spare.
     bodyLimit: '2mb',
     plugins: [notifyRelayAfterMutations(() => relay)],
+  });
+  mountSubmissionIntake(subgraph.app, {
+    secret: config.relaySecret,
+    services,
+    prisma,
+    log,
+    onStored: () => relay?.notify(),
   });
   countDatabaseQueries(prisma, subgraph.metrics.registry);
   const relay = startSubgraphRelay({
