@@ -25,12 +25,18 @@ const mappers: Record<string, Record<string, string>> = {
     Run: '../prisma/samples/client.ts#Run as RunRecord',
     RunSample: '../prisma/samples/client.ts#RunSample as RunSampleRecord',
     SampleAnalytics: '../../subgraphs/samples/analytics.service.ts#AnalyticsRange',
+    Submission: '../../subgraphs/samples/submission-intake.ts#SubmissionRef',
   },
   files: {
     File: '../prisma/files/client.ts#File as FileRecord',
     FileShare: '../prisma/files/client.ts#FileShare as FileShareRecord',
     Sample: '../../subgraphs/files/deps.ts#EntityRef',
     Submission: '../../subgraphs/files/deps.ts#EntityRef',
+  },
+  submission: {
+    Submission: '../prisma/submission/client.ts#Submission as SubmissionRecord',
+    SubmissionRow: '../prisma/submission/client.ts#SubmissionRow as SubmissionRowRecord',
+    SubmissionIssue: '../../subgraphs/submission/issues.ts#StoredIssue',
   },
 };
 

@@ -1,0 +1,161 @@
+// The end of a review. acceptSubmission: IN_REVIEW -> ACCEPTED, refused while an ERROR issue is open, and in the
+// same transaction one sample command per SAMPLE/CONTROL row into sample_command (sample-commands.ts), which the
+// second relay delivers to the samples subgraph at least once, where each is applied once. Accepting an accepted
+// submission returns it and writes nothing. rejectSubmission needs a reason; cancelSubmission is the submitter's.
+import type { Submission } from '../../generated/prisma/submission/client.ts';
+import { badUserInput, ERRORS } from '../kit/errors.ts';
+import { recordEvent } from '../kit/outbox.ts';
+import type { Caller, SubmissionDeps } from './deps.ts';
+import { blockingIssues } from './issues.ts';
+import { buildSampleCommands } from './sample-commands.ts';
+import {
+  assertExpectedVersion,
+  assertStatus,
+  readVisibleForUpdate,
+  submissionEvent,
+  updateVersioned,
+} from './submission-store.ts';
+
+const MAX_REASON = 2000;
+
+function reasonText(reason: string | null | undefined, required: boolean): string | null {
+  const text = reason?.trim() ?? '';
+  if (required && !text)
+    throw badUserInput('a reason is required', { field: 'reason', rule: 'REASON_REQUIRED' });
+  if (text.length > MAX_REASON)
+    throw badUserInput(`a reason has at most ${MAX_REASON} characters`, {
+      field: 'reason',
+      rule: 'TEXT_LENGTH',
+    });
+  return text || null;
+}
+
+export function createDecisions(deps: SubmissionDeps) {
+  const { prisma } = deps;
+
+  return {
+    async accept(caller: Caller, id: string, version: number | null | undefined): Promise<Submission> {
+      return prisma.$transaction(async (tx) => {
+        const row = await readVisibleForUpdate(tx, caller, id);
+        // A retried accept (a lost answer, a double click) is answered, not refused, and writes nothing.
+        if (row.status === 'ACCEPTED') return row;
+        assertExpectedVersion(row, version);
+        assertStatus(row, ['IN_REVIEW'], 'accepted');
+        const rows = await tx.submissionRow.findMany({
+          where: { submissionId: row.id },
+          orderBy: { rowNumber: 'asc' },
+        });
+        const blocking = blockingIssues(row, rows);
+        if (blocking.length > 0) {
+          throw ERRORS.INVALID_TRANSITION.err(
+            `${blocking.length} error(s) must be corrected before the submission can be accepted`,
+            {
+              rule: 'UNRESOLVED_ERRORS',
+              issues: blocking.slice(0, 20).map((i) => ({ path: i.path, code: i.code, message: i.message })),
+            },
+          );
+        }
+        const now = deps.now();
+        const after = await updateVersioned(
+          tx,
+          row,
+          { status: 'ACCEPTED', acceptedAt: now, reviewedById: caller.userId },
+          now,
+        );
+        const commands = buildSampleCommands(caller, after, rows, now);
+        // The event first: recordEvent holds the entity's writer lock, which both relays respect, until commit.
+        await recordEvent(
+          tx,
+          submissionEvent(
+            caller,
+            row,
+            'submission.accepted',
+            now,
+            {
+              status: { from: row.status, to: 'ACCEPTED' },
+              version: { from: row.version, to: after.version },
+            },
+            {
+              samples: commands.filter((c) => c.payload.isControl === false).length,
+              controls: commands.filter((c) => c.payload.isControl === true).length,
+            },
+          ),
+        );
+        await tx.sampleCommand.createMany({ data: commands });
+        return after;
+      });
+    },
+
+    async reject(
+      caller: Caller,
+      id: string,
+      reason: string,
+      version: number | null | undefined,
+    ): Promise<Submission> {
+      const why = reasonText(reason, true);
+      return prisma.$transaction(async (tx) => {
+        const row = await readVisibleForUpdate(tx, caller, id);
+        if (row.status === 'REJECTED') return row;
+        assertExpectedVersion(row, version);
+        assertStatus(row, ['IN_REVIEW'], 'rejected');
+        const now = deps.now();
+        const after = await updateVersioned(
+          tx,
+          row,
+          { status: 'REJECTED', rejectedAt: now, rejectionReason: why, reviewedById: caller.userId },
+          now,
+        );
+        await recordEvent(
+          tx,
+          submissionEvent(caller, row, 'submission.rejected', now, {
+            status: { from: row.status, to: 'REJECTED' },
+            rejectionReason: { from: null, to: why },
+            version: { from: row.version, to: after.version },
+          }),
+        );
+        return after;
+      });
+    },
+
+    /** The submitter (with submissions:write) withdraws their own; a reviewer may cancel any. */
+    async cancel(
+      caller: Caller,
+      id: string,
+      reason: string | null | undefined,
+      version: number | null | undefined,
+    ) {
+      const why = reasonText(reason, false);
+      return prisma.$transaction(async (tx) => {
+        const row = await readVisibleForUpdate(tx, caller, id);
+        const isReviewer = caller.scopes.includes('submissions:review');
+        const isOwnSubmitter =
+          row.submittedById === caller.userId && caller.scopes.includes('submissions:write');
+        if (!isReviewer && !isOwnSubmitter) {
+          throw ERRORS.FORBIDDEN.err('only its submitter or a reviewer may cancel a submission', {
+            rule: 'NOT_OWNER',
+          });
+        }
+        if (row.status === 'CANCELLED') return row;
+        assertExpectedVersion(row, version);
+        assertStatus(row, ['DRAFT', 'IN_REVIEW'], 'cancelled');
+        const now = deps.now();
+        const after = await updateVersioned(tx, row, { status: 'CANCELLED', cancelledAt: now }, now);
+        await recordEvent(
+          tx,
+          submissionEvent(
+            caller,
+            row,
+            'submission.cancelled',
+            now,
+            {
+              status: { from: row.status, to: 'CANCELLED' },
+              version: { from: row.version, to: after.version },
+            },
+            { reason: why },
+          ),
+        );
+        return after;
+      });
+    },
+  };
+}

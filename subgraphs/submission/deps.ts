@@ -1,0 +1,31 @@
+// What the submission services share: built once per subgraph in server.ts.
+import type { PrismaClient } from '../../generated/prisma/submission/client.ts';
+import type { Logger } from '../kit/logger.ts';
+import type { SubmissionConfig } from './config.ts';
+import type { FileStore } from './file-store.ts';
+
+export const SERVICE_NAME = 'submission';
+
+export interface SubmissionDeps {
+  prisma: PrismaClient;
+  config: SubmissionConfig;
+  /** The clock; injectable for tests. */
+  now: () => Date;
+  log: Logger;
+  /** Where the original files go: the files subgraph. */
+  files: FileStore;
+}
+
+/**
+ * Who is asking: the verified caller's id, roles and scopes, the request id copied onto every outbox event, and
+ * the bearer header passed on to the files subgraph.
+ */
+export interface Caller {
+  userId: string;
+  roles: string[];
+  scopes: string[];
+  requestId: string | null;
+  /** Set for a caller who sees only their own submissions (a SUBMITTER); null: sees every submission. */
+  ownerId: string | null;
+  authorization: string | undefined;
+}

@@ -1,0 +1,279 @@
+// importSubmission: read the upload into memory (bounded), key it by sha256 (the same bytes again: the existing
+// submission), sniff PDF or CSV, parse (a file that cannot be read: BAD_USER_INPUT with the reader's code, nothing
+// stored), key a quote by its identifier (the same quote again: the existing submission), then create the
+// submission IN_REVIEW with its rows, provenance and issues in one transaction with its outbox event, and only
+// then store the original in the files subgraph (which asks this subgraph whether the caller may see the
+// submission). A files subgraph that is down costs a FILE_NOT_STORED issue, never the import; importing the same
+// bytes again retries storing it.
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type { FileUpload } from 'graphql-upload-minimal';
+import type { Prisma, Submission } from '../../generated/prisma/submission/client.ts';
+import { badUserInput, ERRORS } from '../kit/errors.ts';
+import { discardUpload } from '../kit/multipart-request.ts';
+import { recordEvent } from '../kit/outbox.ts';
+import type { Caller, SubmissionDeps } from './deps.ts';
+import { storableFileName, type StoredFileKind } from './file-store.ts';
+import { issue, resolveIssues, ruleIssues, type StoredIssue } from './issues.ts';
+import { quoteDraft } from './quote-draft.ts';
+import { parseQuotePdf } from './quote-pdf/parse-quote.ts';
+import { sheetDraft } from './sheet-draft.ts';
+import { parseSampleSheet } from './sheet/parse-sheet.ts';
+import { sniffImportKind, type ImportKind } from './sniff.ts';
+import { isVisible, submissionEvent } from './submission-store.ts';
+import type { SubmissionDraft } from './submission-data.ts';
+
+const FILE_NOT_STORED = 'FILE_NOT_STORED';
+
+interface ReadUpload {
+  bytes: Buffer;
+  name: string;
+}
+
+/** Reads the whole upload, at most `maxBytes` (the multipart parser truncates one byte later). */
+function readUpload(upload: FileUpload, maxBytes: number): Promise<ReadUpload> {
+  let stream: Readable;
+  try {
+    stream = upload.createReadStream() as unknown as Readable;
+  } catch {
+    throw badUserInput('the upload did not complete', { field: 'file', rule: 'UPLOAD_INCOMPLETE' });
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    // Never destroyed: the multipart parser would stall behind it. Bytes past the limit are read and dropped.
+    stream.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) chunks.push(chunk);
+    });
+    stream.once('error', () =>
+      reject(badUserInput('the upload did not complete', { field: 'file', rule: 'UPLOAD_INCOMPLETE' })),
+    );
+    stream.once('end', () => {
+      const truncated = (stream as Readable & { truncated?: boolean }).truncated === true;
+      if (size > maxBytes || truncated) {
+        return reject(
+          badUserInput(`the file is larger than ${maxBytes} bytes`, {
+            field: 'file',
+            rule: 'MAX_FILE_SIZE',
+            maxBytes,
+          }),
+        );
+      }
+      resolve({ bytes: Buffer.concat(chunks, size), name: upload.filename });
+    });
+  });
+}
+
+/** A reader's refusal: BAD_USER_INPUT with rule (and reason) = its code. */
+function unreadable(
+  kind: ImportKind,
+  error: { code: string; message: string; detail?: Record<string, string | number> },
+) {
+  return badUserInput(error.message, {
+    field: 'file',
+    rule: error.code,
+    reason: error.code,
+    fileType: kind,
+    ...(error.detail ? { detail: error.detail } : {}),
+  });
+}
+
+const isUniqueViolation = (error: unknown) =>
+  (error as { code?: unknown }).code === 'P2002' && (error as Error).name === 'PrismaClientKnownRequestError';
+
+export function createImportService(deps: SubmissionDeps) {
+  const { prisma, config } = deps;
+
+  async function parse(kind: ImportKind, bytes: Buffer): Promise<SubmissionDraft> {
+    if (kind === 'PDF') {
+      const result = await parseQuotePdf(bytes, {
+        maxBytes: config.maxImportBytes,
+        timeoutMs: config.parseTimeoutMs,
+      });
+      if (!result.ok) throw unreadable(kind, result.error);
+      return quoteDraft(result.submission);
+    }
+    const result = await parseSampleSheet(bytes, { maxBytes: config.maxImportBytes });
+    if (!result.ok) throw unreadable(kind, result.error);
+    return sheetDraft(result.sheet);
+  }
+
+  /** The existing submission for a caller who may see it; CONFLICT (nothing about it) for anyone else. */
+  function existingFor(caller: Caller, existing: Submission): Submission {
+    if (isVisible(caller, existing)) return existing;
+    throw ERRORS.CONFLICT.err('this file or quote was already imported by someone else; ask the facility', {
+      field: 'file',
+      rule: 'ALREADY_IMPORTED',
+    });
+  }
+
+  async function create(caller: Caller, draft: SubmissionDraft, upload: ReadUpload, sha256: string) {
+    const now = deps.now();
+    const quoteIdentifier = draft.quoteIdentifier?.trim().toUpperCase() || null;
+    const quoteDate =
+      draft.quoteDate && /^\d{4}-\d{2}-\d{2}$/.test(draft.quoteDate)
+        ? new Date(`${draft.quoteDate}T00:00:00Z`)
+        : null;
+    return prisma.$transaction(async (tx) => {
+      const submission = await tx.submission.create({
+        data: {
+          quoteIdentifier,
+          source: draft.source,
+          status: 'IN_REVIEW',
+          fileName: upload.name || null,
+          sha256,
+          submittedById: caller.userId,
+          requesterName: draft.requesterName,
+          requesterEmail: draft.requesterEmail,
+          requesterPhone: draft.requesterPhone,
+          lab: draft.lab,
+          pis: draft.pis as unknown as Prisma.InputJsonValue,
+          financialContacts: draft.financialContacts as unknown as Prisma.InputJsonValue,
+          billingAddress: draft.billingAddress,
+          serviceRequested: draft.serviceRequested,
+          quoteDate: quoteDate && !Number.isNaN(quoteDate.getTime()) ? quoteDate : null,
+          form: draft.form as unknown as Prisma.InputJsonValue,
+          costs: draft.costs as unknown as Prisma.InputJsonValue,
+          provenance: draft.provenance as unknown as Prisma.InputJsonValue,
+          issues: draft.issues as unknown as Prisma.InputJsonValue,
+          createdAt: now,
+          updatedAt: now,
+        },
+      });
+      await tx.submissionRow.createMany({
+        data: draft.rows.map((row) => ({
+          ...row,
+          submissionId: submission.id,
+          details: row.details as Prisma.InputJsonValue,
+          cells: row.cells as unknown as Prisma.InputJsonValue,
+        })),
+      });
+      const rules = ruleIssues(draft, draft.rows);
+      const count = (kind: string) => draft.rows.filter((r) => r.kind === kind).length;
+      await recordEvent(
+        tx,
+        submissionEvent(
+          caller,
+          submission,
+          'submission.imported',
+          now,
+          { status: { from: null, to: 'IN_REVIEW' } },
+          {
+            source: draft.source,
+            quoteIdentifier,
+            sha256,
+            fileName: upload.name || null,
+            samples: count('SAMPLE'),
+            controls: count('CONTROL'),
+            issues: draft.issues.length + rules.length,
+            errors: [...draft.issues, ...rules].filter((i) => i.severity === 'ERROR').length,
+          },
+        ),
+      );
+      return submission;
+    });
+  }
+
+  /** Stores the original and records where it went; a failure becomes (or stays) a FILE_NOT_STORED issue. */
+  async function storeFile(caller: Caller, submission: Submission, upload: ReadUpload): Promise<Submission> {
+    const kind: StoredFileKind = submission.source === 'PDF' ? 'QUOTE_PDF' : 'SAMPLE_SHEET';
+    const result = await deps.files.store({
+      submissionId: submission.id,
+      name: storableFileName(upload.name, kind),
+      bytes: upload.bytes,
+      kind,
+      authorization: caller.authorization,
+      requestId: caller.requestId,
+    });
+    const now = deps.now();
+    const issues = submission.issues as unknown as StoredIssue[];
+    return prisma.$transaction(async (tx) => {
+      if ('fileId' in result) {
+        // The file's id is not a reviewed value: no new version, so a review in progress is not made stale.
+        const after = await tx.submission.update({
+          where: { id: submission.id },
+          data: {
+            fileId: result.fileId,
+            issues: resolveIssues(issues, ['file'], caller.userId, now) as unknown as Prisma.InputJsonValue,
+          },
+        });
+        await recordEvent(
+          tx,
+          submissionEvent(caller, submission, 'submission.file_stored', now, {
+            fileId: { from: submission.fileId, to: result.fileId },
+          }),
+        );
+        return after;
+      }
+      if (issues.some((i) => i.code === FILE_NOT_STORED && i.resolvedAt === null)) return submission;
+      const missing = issue(
+        'file',
+        'WARNING',
+        FILE_NOT_STORED,
+        `the original file could not be stored (${result.error.code}: ${result.error.message}); import the same file again to retry`,
+      );
+      return tx.submission.update({
+        where: { id: submission.id },
+        data: { issues: [...issues, missing] as unknown as Prisma.InputJsonValue },
+      });
+    });
+  }
+
+  return {
+    async importFile(caller: Caller, file: Promise<FileUpload>): Promise<Submission> {
+      let upload: ReadUpload;
+      try {
+        upload = await readUpload(
+          await file.catch(() => {
+            throw badUserInput('the upload did not complete', { field: 'file', rule: 'UPLOAD_INCOMPLETE' });
+          }),
+          config.maxImportBytes,
+        );
+      } catch (error) {
+        discardUpload(file);
+        throw error;
+      }
+      const sha256 = createHash('sha256').update(upload.bytes).digest('hex');
+      const same = await prisma.submission.findUnique({ where: { sha256 } });
+      if (same) {
+        const existing = existingFor(caller, same);
+        return existing.fileId ? existing : storeFile(caller, existing, upload);
+      }
+      const kind = sniffImportKind(upload.bytes);
+      if (!kind) {
+        throw ERRORS.UNSUPPORTED_FILE_TYPE.err(
+          'only an iLab quote PDF or a CSV sample sheet can be imported',
+          {
+            field: 'file',
+          },
+        );
+      }
+      const draft = await parse(kind, upload.bytes);
+      const quoteIdentifier = draft.quoteIdentifier?.trim().toUpperCase();
+      if (quoteIdentifier) {
+        const quote = await prisma.submission.findUnique({ where: { quoteIdentifier } });
+        if (quote) return existingFor(caller, quote);
+      }
+      let submission: Submission;
+      try {
+        submission = await create(caller, draft, upload, sha256);
+      } catch (error) {
+        // The same bytes or quote imported at the same moment: the other import won.
+        if (!isUniqueViolation(error)) throw error;
+        const winner = await prisma.submission.findFirst({
+          where: { OR: [{ sha256 }, ...(quoteIdentifier ? [{ quoteIdentifier }] : [])] },
+        });
+        if (!winner) throw error;
+        return existingFor(caller, winner);
+      }
+      deps.log.info(
+        { submissionId: submission.id, source: submission.source, rows: draft.rows.length },
+        'submission imported',
+      );
+      return storeFile(caller, submission, upload);
+    },
+  };
+}
+
+export type ImportService = ReturnType<typeof createImportService>;
