@@ -12,6 +12,9 @@ import { createAuthSubgraph } from '../subgraphs/auth/server.ts';
 import { loadFilesConfig } from '../subgraphs/files/config.ts';
 import { createFilesSubgraph } from '../subgraphs/files/server.ts';
 import { loadSamplesConfig } from '../subgraphs/samples/config.ts';
+import { SAMPLE_COMMANDS_PATH } from '../subgraphs/samples/submission-intake.ts';
+import { loadSubmissionConfig } from '../subgraphs/submission/config.ts';
+import { createSubmissionSubgraph } from '../subgraphs/submission/server.ts';
 import { createSamplesSubgraph } from '../subgraphs/samples/server.ts';
 import { ConfigError } from '../subgraphs/kit/config.ts';
 import { INGEST_PATH } from '../subgraphs/kit/outbox-wire.ts';
@@ -50,6 +53,7 @@ export const subgraphs: Record<string, (env: NodeJS.ProcessEnv) => Promise<Runni
   auth: async (env) => listen(await createAuthSubgraph(loadAuthConfig(env))),
   samples: async (env) => listen(await createSamplesSubgraph(loadSamplesConfig(env))),
   files: async (env) => listen(await createFilesSubgraph(loadFilesConfig(env))),
+  submission: async (env) => listen(await createSubmissionSubgraph(loadSubmissionConfig(env))),
 };
 
 /** How long one process of the stack may take to stop before the shutdown moves on. */
@@ -112,6 +116,9 @@ export async function wireSettings(options: StackOptions): Promise<NodeJS.Proces
   env.FILES_PUBLIC_URL ??= `http://localhost:${env.ROUTER_PORT}`;
   env.FILES_SIGNING_SECRET ??= randomBytes(32).toString('base64url');
   env.SAMPLES_GRAPHQL_URL ??= `http://127.0.0.1:${env.SAMPLES_PORT}/graphql`;
+  env.SAMPLES_COMMANDS_URL ??= `http://127.0.0.1:${env.SAMPLES_PORT}${SAMPLE_COMMANDS_PATH}`;
+  env.SUBMISSION_GRAPHQL_URL ??= `http://127.0.0.1:${env.SUBMISSION_PORT}/graphql`;
+  env.FILES_GRAPHQL_URL ??= `http://127.0.0.1:${env.FILES_PORT}/graphql`;
   return env;
 }
 
