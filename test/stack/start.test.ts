@@ -9,6 +9,7 @@ import { createClient, LoginDocument, MeDocument } from '../../client/index.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 import { freePort } from '../../scripts/free-port.ts';
 import { listDomains } from '../../scripts/migrate.ts';
+import { subgraphs } from '../../scripts/stack.ts';
 import { databaseUrlVariable } from '../../prisma/prisma-config.ts';
 
 interface Started {
@@ -78,6 +79,13 @@ async function loginAndMe(routerUrl: string): Promise<string | undefined> {
 
 // A cold start migrates every database and starts every subgraph, twice per test: on a busy 2-core machine that
 // takes more than the default 30 s.
+/** `<NAME>_PORT` of every subgraph on a free port, so the test never meets a stack already running here. */
+async function freeSubgraphPorts(): Promise<Record<string, string>> {
+  const ports: Record<string, string> = {};
+  for (const name of Object.keys(subgraphs)) ports[`${name.toUpperCase()}_PORT`] = String(await freePort());
+  return ports;
+}
+
 describe('npm start', () => {
   test('with every *_DATABASE_URL set it starts nothing embedded, serves the router, and stops on Ctrl-C', async () => {
     const urls: Record<string, string> = {};
@@ -91,8 +99,7 @@ describe('npm start', () => {
       ...urls,
       EMBEDDED_PG_PORT: String(pgPort),
       ROUTER_PORT: String(await freePort()),
-      AUTH_PORT: String(await freePort()),
-      AUDIT_PORT: String(await freePort()),
+      ...(await freeSubgraphPorts()),
       ADMIN_EMAIL: admin.email,
       ADMIN_PASSWORD: admin.password,
       LOG_LEVEL: 'warn',
@@ -112,8 +119,7 @@ describe('npm start', () => {
       DATA_DIR: dataDir,
       EMBEDDED_PG_PORT: String(await freePort()),
       ROUTER_PORT: String(await freePort()),
-      AUTH_PORT: String(await freePort()),
-      AUDIT_PORT: String(await freePort()),
+      ...(await freeSubgraphPorts()),
       ADMIN_EMAIL: admin.email,
       ADMIN_PASSWORD: admin.password,
       LOG_LEVEL: 'warn',
