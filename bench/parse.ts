@@ -11,21 +11,13 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import PDFParser from 'pdf2json';
 import { parseQuotePdf } from '../subgraphs/submission/quote-pdf/parse-quote.ts';
 import { parseSampleSheet } from '../subgraphs/submission/sheet/parse-sheet.ts';
-import { CSV_TEMPLATE, readSharedFixture, REAL_QUOTE } from '../test/helpers/fixtures.ts';
+import { readSharedFixture, REAL_QUOTE } from '../test/helpers/fixtures.ts';
 import { root } from './processes.ts';
+import { largeSheet } from './sheets.ts';
 import { writeResults } from './report.ts';
 
 const RUNS = 10;
 const CSV_ROWS = 10_000;
-
-/** The CSV template's header and rows, repeated to `rows` data rows with unique names. */
-function largeSheet(rows: number): Uint8Array {
-  const [header, ...templateRows] = readSharedFixture(CSV_TEMPLATE).toString('utf8').trim().split(/\r?\n/);
-  const lines = [header!];
-  for (let i = 0; i < rows; i++)
-    lines.push(templateRows[i % templateRows.length]!.replace(/^[^,]*/, `S${i + 1}`));
-  return Buffer.from(`${lines.join('\r\n')}\r\n`);
-}
 
 function pdf2jsonText(bytes: Uint8Array): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -7,11 +7,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from '../scripts/free-port.ts';
 import { INGEST_PATH } from '../subgraphs/kit/outbox-wire.ts';
+import { SAMPLE_COMMANDS_PATH } from '../subgraphs/samples/submission-intake.ts';
 import { createBenchDatabases } from './database.ts';
 import { isReady, startChild, waitFor, type Child } from './processes.ts';
 import { cleanups } from './run-benchmark.ts';
 
-export const BENCH_SUBGRAPHS = ['auth', 'audit', 'samples', 'files'] as const;
+export const BENCH_SUBGRAPHS = ['auth', 'audit', 'samples', 'files', 'submission'] as const;
 export type BenchSubgraphName = (typeof BENCH_SUBGRAPHS)[number];
 
 export interface BenchSubgraph {
@@ -76,6 +77,13 @@ export async function startBenchSubgraphs(options: {
       FILES_SIGNING_SECRET: randomBytes(32).toString('base64url'),
       FILES_PUBLIC_URL: `http://127.0.0.1:${routerPort}`,
       SAMPLES_GRAPHQL_URL: `${origin('samples')}/graphql`,
+      SUBMISSION_GRAPHQL_URL: `${origin('submission')}/graphql`,
+    },
+    submission: {
+      JWKS_URL: jwksUrl,
+      ...relay,
+      FILES_GRAPHQL_URL: `${origin('files')}/graphql`,
+      SAMPLES_COMMANDS_URL: `${origin('samples')}${SAMPLE_COMMANDS_PATH}`,
     },
   };
 
