@@ -25,7 +25,7 @@ const mappers: Record<string, Record<string, string>> = {
     Run: '../prisma/samples/client.ts#Run as RunRecord',
     RunSample: '../prisma/samples/client.ts#RunSample as RunSampleRecord',
     SampleAnalytics: '../../subgraphs/samples/analytics.service.ts#AnalyticsRange',
-    Submission: '../../subgraphs/samples/submission-intake.ts#SubmissionRef',
+    Submission: '../../subgraphs/samples/deps.ts#SubmissionRef',
   },
   files: {
     File: '../prisma/files/client.ts#File as FileRecord',

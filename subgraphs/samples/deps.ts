@@ -27,3 +27,8 @@ export interface Caller {
   /** Null: sees every sample. */
   ownerId: string | null;
 }
+
+/** A Submission as this subgraph knows it: a reference (the submission subgraph owns the entity). */
+export interface SubmissionRef {
+  id: string;
+}

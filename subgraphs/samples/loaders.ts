@@ -12,6 +12,7 @@ import type {
 } from '../../generated/prisma/samples/client.ts';
 import type { SamplesServices } from './context.ts';
 import type { Caller } from './deps.ts';
+import { isUuid } from './sample-filter.ts';
 
 /** Rows in the order of `ids` (null where none), as DataLoader wants them. */
 function byId<T extends { id: string }>(ids: readonly string[], rows: T[]): (T | null)[] {
@@ -81,6 +82,23 @@ export function createLoaders(prisma: PrismaClient, services: SamplesServices, g
     entriesByRun: new DataLoader<string, RunSample[]>(async (ids) => {
       const byRun = await services.runs.listEntries(getCaller(), ids);
       return ids.map((id) => byRun.get(id) ?? []);
+    }),
+    /**
+     * The samples of each submission, in grid order (row number, then name); for a SUBMITTER only their own. Keyed
+     * by submission id (upper or lower case); an id that cannot be one has no samples.
+     */
+    samplesBySubmission: new DataLoader<string, Sample[]>(async (ids) => {
+      const { ownerId } = getCaller();
+      const valid = ids.filter(isUuid).map((id) => id.toLowerCase());
+      const rows = valid.length
+        ? await prisma.sample.findMany({
+            where: { submissionId: { in: valid }, ...(ownerId ? { ownerId } : {}) },
+            orderBy: [{ rowNumber: { sort: 'asc', nulls: 'last' } }, { name: 'asc' }],
+          })
+        : [];
+      const map = new Map<string, Sample[]>(valid.map((id) => [id, []]));
+      for (const row of rows) map.get(row.submissionId!)?.push(row);
+      return ids.map((id) => map.get(id.toLowerCase()) ?? []);
     }),
   };
 }

@@ -50,6 +50,7 @@ export const permissions: PermissionMap = {
     addSamplesToRun: canMove,
     removeSampleFromRun: canMove,
   },
+  Submission: { id: allow, samples: canRead },
   Sample: allow,
   SampleEdge: allow,
   SampleConnection: allow,

@@ -111,4 +111,9 @@ export const queryResolvers: Resolvers<Context> = {
   SampleNote: {
     author: (n) => userRef(n.authorId),
   },
+  // This subgraph's field on the submission entity (the samples its accepted rows became, submission-intake.ts).
+  Submission: {
+    __resolveReference: (ref) => ({ id: ref.id }),
+    samples: (submission, _args, ctx) => ctx.loaders.samplesBySubmission.load(submission.id),
+  },
 };

@@ -26,7 +26,7 @@ import { runResolvers } from './run.resolvers.ts';
 import { createRunService } from './run.service.ts';
 import { sampleResolvers } from './sample.resolvers.ts';
 import { createSampleService } from './sample.service.ts';
-import { mountSubmissionIntake, submissionPermissions, submissionResolvers } from './submission-intake.ts';
+import { mountSubmissionIntake } from './submission-intake.ts';
 import { createDatabaseAdapter } from '../kit/database.ts';
 
 export const SAMPLES_TYPE_DEFS = readFileSync(
@@ -79,15 +79,8 @@ export async function createSamplesSubgraph(
   const subgraph = createSubgraphServer<Context>({
     name: SERVICE_NAME,
     typeDefs: SAMPLES_TYPE_DEFS,
-    resolvers: [
-      queryResolvers,
-      sampleResolvers,
-      analyticsResolvers,
-      projectResolvers,
-      runResolvers,
-      submissionResolvers,
-    ],
-    permissions: { ...permissions, ...submissionPermissions },
+    resolvers: [queryResolvers, sampleResolvers, analyticsResolvers, projectResolvers, runResolvers],
+    permissions,
     createContext: createContextFactory(prisma, services),
     readiness: { database: prismaReadiness(prisma) },
     logger: log,

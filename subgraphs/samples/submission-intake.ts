@@ -1,29 +1,20 @@
 // Samples from accepted submissions. The submission subgraph writes one `submission.sample_committed` command per
 // SAMPLE/CONTROL row into its sample_command outbox; its relay delivers them here at least once:
-//   POST /internal/samples/commands   body { events: [WireEvent ...] }, signed like audit ingestion
-//   (kit/outbox-wire.ts, kit/service-auth.ts) by the service 'submission' only; answers { results: [IngestResult] }.
+//   POST /internal/samples/commands   body { events: [WireEvent ...] }, signed like audit ingestion and received
+//   the same way (kit/signed-batch.ts), from the service 'submission' only; answers { results: [IngestResult] }.
 // Each command creates its sample once: the sample of (submissionId, name) is the idempotency key (a unique
 // index), so a redelivered command is acknowledged as a duplicate and never makes a second sample. The sample is
 // created as createSample creates one (SUBMITTED, the sample.created audit event in this outbox), owned by the
-// submission's submitter. Also here: Submission.samples, this subgraph's field on the submission entity.
-import DataLoader from 'dataloader';
-import express, { type Express, type Response } from 'express';
+// submission's submitter. Submission.samples, this subgraph's field on the submission entity, lists them
+// (query.resolvers.ts, loaders.ts samplesBySubmission).
+import type { Express } from 'express';
 import { z } from 'zod';
-import type { Resolvers } from '../../generated/graphql/samples.ts';
 import type { Sample } from '../../generated/prisma/samples/client.ts';
 import type { Logger } from '../kit/logger.ts';
-import {
-  MAX_BATCH_BYTES,
-  MAX_BATCH_EVENTS,
-  wireEventSchema,
-  type IngestResult,
-  type WireEvent,
-} from '../kit/outbox-wire.ts';
-import { allow, denial, rule, type PermissionMap } from '../kit/permissions.ts';
-import { SERVICE_AUTH_SCHEME, verifyServiceRequest } from '../kit/service-auth.ts';
-import { requireCaller, type Context, type SamplesServices } from './context.ts';
+import { wireEventSchema, type IngestResult, type WireEvent } from '../kit/outbox-wire.ts';
+import { mountSignedBatchEndpoint } from '../kit/signed-batch.ts';
+import type { SamplesServices } from './context.ts';
 import type { Caller } from './deps.ts';
-import { isUuid } from './sample-input.ts';
 import type { CreateSampleFields } from './sample.service.ts';
 
 export const SAMPLE_COMMANDS_PATH = '/internal/samples/commands';
@@ -32,11 +23,6 @@ export const SAMPLE_COMMITTED = 'submission.sample_committed';
 const INTAKE_CONCURRENCY = 4;
 /** The only service that may send sample commands. */
 const SENDER = 'submission';
-
-/** A Submission as this subgraph knows it: a reference. */
-export interface SubmissionRef {
-  id: string;
-}
 
 const text = z.string().max(2000).nullish();
 const measurement = z.number().nullish();
@@ -222,124 +208,28 @@ export function createCommandHandler(options: Pick<SubmissionIntakeOptions, 'ser
   };
 }
 
-function fail(res: Response, status: number, code: string, message: string) {
-  res.status(status).json({ error: { code, message } });
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
 export function mountSubmissionIntake(app: Express, options: SubmissionIntakeOptions): void {
   const apply = createCommandHandler(options);
-  const rawBody = express.raw({ type: () => true, limit: MAX_BATCH_BYTES });
-
-  app.post(
-    SAMPLE_COMMANDS_PATH,
-    (req, res, next) => {
-      if (!options.secret)
-        return fail(res, 503, 'SERVICE_UNAVAILABLE', 'sample intake is off: OUTBOX_RELAY_SECRET is not set');
-      if (!req.get('authorization')?.startsWith(`${SERVICE_AUTH_SCHEME} `)) {
-        return fail(res, 401, 'UNAUTHENTICATED', `expected a signed "${SERVICE_AUTH_SCHEME}" request`);
-      }
-      rawBody(req, res, (error?: unknown) => {
-        if (!error) return next();
-        const { status, type } = error as { status?: number; type?: string };
-        if (type === 'entity.too.large' || status === 413) {
-          return fail(res, 413, 'PAYLOAD_TOO_LARGE', `the body exceeds ${MAX_BATCH_BYTES} bytes`);
-        }
-        fail(res, 400, 'BAD_USER_INPUT', 'the body could not be read');
-      });
-    },
-    async (req, res) => {
-      const log = res.locals.log ?? options.log;
-      let body: string;
-      try {
-        body = utf8.decode(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
-      } catch {
-        return fail(res, 401, 'UNAUTHENTICATED', 'bad signature');
-      }
-      const auth = verifyServiceRequest({ secret: options.secret!, header: req.get('authorization'), body });
-      if ('error' in auth) return fail(res, 401, 'UNAUTHENTICATED', auth.error);
-      if (auth.service !== SENDER) {
-        return fail(res, 401, 'UNAUTHENTICATED', `only the ${SENDER} subgraph sends sample commands`);
-      }
-      let events: unknown[];
-      try {
-        const parsed = JSON.parse(body) as { events?: unknown };
-        if (!Array.isArray(parsed?.events)) throw new Error('no events');
-        events = parsed.events;
-      } catch {
-        return fail(res, 400, 'BAD_USER_INPUT', 'the body must be JSON: { "events": [...] }');
-      }
-      if (events.length > MAX_BATCH_EVENTS) {
-        return fail(res, 400, 'BAD_USER_INPUT', `at most ${MAX_BATCH_EVENTS} events per request`);
-      }
-      // An event naming another service is a forgery; one with no service is just invalid (rejected below).
-      const service = (e: unknown) => (e as { service?: unknown })?.service;
-      if (events.some((e) => typeof service(e) === 'string' && service(e) !== SENDER)) {
-        return fail(res, 401, 'UNAUTHENTICATED', `service ${SENDER} may only send its own events`);
-      }
+  mountSignedBatchEndpoint(app, SAMPLE_COMMANDS_PATH, {
+    secret: options.secret,
+    senders: [SENDER],
+    log: options.log,
+    what: 'sample commands',
+    async handle(events) {
       const results: IngestResult[] = new Array(events.length);
-      try {
-        // One transaction per sample, a few at a time: a failure part-way leaves the earlier ones created, and the
-        // retried batch acknowledges them as duplicates.
-        let next = 0;
-        const worker = async () => {
-          while (next < events.length) {
-            const index = next++;
-            const checked = checkCommand(events[index]);
-            results[index] = checked.ok ? await apply(checked.event, checked.payload) : checked.result;
-          }
-        };
-        await Promise.all(Array.from({ length: Math.min(INTAKE_CONCURRENCY, events.length) }, worker));
-      } catch (error) {
-        log.error({ err: error }, 'sample intake failed');
-        return fail(res, 503, 'SERVICE_UNAVAILABLE', 'the samples could not be stored; retry');
-      }
+      // One transaction per sample, a few at a time: a failure part-way leaves the earlier ones created, and the
+      // retried batch acknowledges them as duplicates.
+      let next = 0;
+      const worker = async () => {
+        while (next < events.length) {
+          const index = next++;
+          const checked = checkCommand(events[index]);
+          results[index] = checked.ok ? await apply(checked.event, checked.payload) : checked.result;
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(INTAKE_CONCURRENCY, events.length) }, worker));
       if (results.some((r) => r.status === 'stored')) options.onStored?.();
-      const rejected = results.filter((r) => r.status === 'rejected');
-      if (rejected.length) log.warn({ rejected: rejected.slice(0, 10) }, 'sample commands rejected');
-      res.json({ results });
+      return results;
     },
-  );
+  });
 }
-
-/** Per request: the visible samples of each submission, in grid order, in one query for a page of submissions. */
-const samplesBySubmission = new WeakMap<Context, DataLoader<string, Sample[]>>();
-
-function loaderFor(ctx: Context): DataLoader<string, Sample[]> {
-  let loader = samplesBySubmission.get(ctx);
-  if (!loader) {
-    const caller = requireCaller(ctx);
-    loader = new DataLoader(async (ids) => {
-      const valid = ids.filter(isUuid).map((id) => id.toLowerCase());
-      const rows = valid.length
-        ? await ctx.prisma.sample.findMany({
-            where: { submissionId: { in: valid }, ...(caller.ownerId ? { ownerId: caller.ownerId } : {}) },
-            orderBy: [{ rowNumber: { sort: 'asc', nulls: 'last' } }, { name: 'asc' }],
-          })
-        : [];
-      const map = new Map<string, Sample[]>(valid.map((id) => [id, []]));
-      for (const row of rows) map.get(row.submissionId!)?.push(row);
-      return ids.map((id) => map.get(id.toLowerCase()) ?? []);
-    });
-    samplesBySubmission.set(ctx, loader);
-  }
-  return loader;
-}
-
-export const submissionResolvers: Resolvers<Context> = {
-  Submission: {
-    __resolveReference: (ref) => ({ id: ref.id }),
-    samples: (submission, _args, ctx) => loaderFor(ctx).load(submission.id),
-  },
-};
-
-/** samples:read, as a rule of its own (shield refuses two rules of one name, and permissions.ts has hasScope's). */
-const canReadSubmissionSamples = rule('submissionSamples', { cache: 'contextual' })(
-  (_p, _a, ctx: Pick<Context, 'identity'>) =>
-    ctx.identity?.scopes.includes('samples:read') ? true : denial(ctx, 'requires scope samples:read'),
-);
-
-export const submissionPermissions: PermissionMap = {
-  Submission: { id: allow, samples: canReadSubmissionSamples },
-};

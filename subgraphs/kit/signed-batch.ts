@@ -1,0 +1,110 @@
+// The receiving half of a signed batch endpoint (the outbox relays' way into the audit subgraph, the submission
+// subgraph's sample commands into the samples subgraph), written once because every step is security-critical:
+// refuse what cannot be a relay before reading a body, read the exact bytes (bounded), verify the signature over
+// them (kit/service-auth.ts), then parse `{ events: [...] }` and hand the events to the domain. Answers as
+// kit/outbox-wire.ts documents: 401 / 413 / 400 / 503 `{ error: { code, message } }`, or 200 `{ results }`.
+import express, { type Express, type Response } from 'express';
+import type { Logger } from './logger.ts';
+import { MAX_BATCH_BYTES, MAX_BATCH_EVENTS, type IngestResult } from './outbox-wire.ts';
+import { SERVICE_AUTH_SCHEME, verifyServiceRequest } from './service-auth.ts';
+
+export interface SignedBatchOptions {
+  /**
+   * The shared OUTBOX_RELAY_SECRET. Undefined: every request is answered 503 SERVICE_UNAVAILABLE, so the senders
+   * keep their events until the secret is configured.
+   */
+  secret: string | undefined;
+  /** The services (signers) that may send here; default any service holding the secret. */
+  senders?: readonly string[];
+  /** Used where the request has no logger of its own (res.locals.log). */
+  log: Logger;
+  /** What arrives, in the plural, for messages and log lines: 'audit events', 'sample commands'. */
+  what: string;
+  /**
+   * Applies a verified batch (at most MAX_BATCH_EVENTS, none naming another service than `sender`; each still
+   * unvalidated) and returns one result per event, in order. A throw answers 503: the sender retries the batch,
+   * so this must be idempotent per event.
+   */
+  handle(events: unknown[], sender: string, log: Logger): Promise<IngestResult[]>;
+}
+
+// Signed bodies are strings, so valid UTF-8: decoding strictly (BOM kept) maps bytes to text one to one.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+function fail(res: Response, status: number, code: string, message: string) {
+  res.status(status).json({ error: { code, message } });
+}
+
+export function mountSignedBatchEndpoint(app: Express, path: string, options: SignedBatchOptions): void {
+  const { secret, senders, what } = options;
+  const rawBody = express.raw({ type: () => true, limit: MAX_BATCH_BYTES });
+
+  app.post(
+    path,
+    (req, res, next) => {
+      if (!secret) {
+        return fail(
+          res,
+          503,
+          'SERVICE_UNAVAILABLE',
+          `${what} are not accepted: OUTBOX_RELAY_SECRET is not set`,
+        );
+      }
+      // Refuse what cannot be a relay before reading a body (a user's bearer token, nothing at all).
+      if (!req.get('authorization')?.startsWith(`${SERVICE_AUTH_SCHEME} `)) {
+        return fail(res, 401, 'UNAUTHENTICATED', `expected a signed "${SERVICE_AUTH_SCHEME}" request`);
+      }
+      rawBody(req, res, (error?: unknown) => {
+        if (!error) return next();
+        const { status, type } = error as { status?: number; type?: string };
+        if (type === 'entity.too.large' || status === 413) {
+          return fail(res, 413, 'PAYLOAD_TOO_LARGE', `the body exceeds ${MAX_BATCH_BYTES} bytes`);
+        }
+        fail(res, status && status < 500 ? status : 400, 'BAD_USER_INPUT', 'the body could not be read');
+      });
+    },
+    async (req, res) => {
+      const log: Logger = res.locals.log ?? options.log;
+      let body: string;
+      try {
+        body = utf8.decode(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
+      } catch {
+        return fail(res, 401, 'UNAUTHENTICATED', 'bad signature');
+      }
+      const auth = verifyServiceRequest({ secret: secret!, header: req.get('authorization'), body });
+      if ('error' in auth) return fail(res, 401, 'UNAUTHENTICATED', auth.error);
+      const sender = auth.service;
+      if (senders && !senders.includes(sender)) {
+        return fail(res, 401, 'UNAUTHENTICATED', `only the ${senders.join(' or ')} subgraph sends ${what}`);
+      }
+
+      let events: unknown[];
+      try {
+        const parsed = JSON.parse(body) as { events?: unknown };
+        if (!Array.isArray(parsed?.events)) throw new Error('no events');
+        events = parsed.events;
+      } catch {
+        return fail(res, 400, 'BAD_USER_INPUT', 'the body must be JSON: { "events": [...] }');
+      }
+      if (events.length > MAX_BATCH_EVENTS) {
+        return fail(res, 400, 'BAD_USER_INPUT', `at most ${MAX_BATCH_EVENTS} events per request`);
+      }
+      // An event naming another service is a forgery; one with no service is just invalid (the handler rejects it).
+      const service = (e: unknown) => (e as { service?: unknown })?.service;
+      if (events.some((e) => typeof service(e) === 'string' && service(e) !== sender)) {
+        return fail(res, 401, 'UNAUTHENTICATED', `service ${sender} may only send its own events`);
+      }
+
+      let results: IngestResult[];
+      try {
+        results = await options.handle(events, sender, log);
+      } catch (error) {
+        log.error({ err: error, service: sender }, `storing ${what} failed`);
+        return fail(res, 503, 'SERVICE_UNAVAILABLE', `the ${what} could not be stored; retry`);
+      }
+      const rejected = results.filter((r) => r.status === 'rejected');
+      if (rejected.length) log.warn({ service: sender, rejected: rejected.slice(0, 10) }, `${what} rejected`);
+      res.json({ results });
+    },
+  );
+}
