@@ -7,13 +7,12 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parseSampleSheet } from '../subgraphs/submission/sheet/parse-sheet.ts';
-import { readSharedFixture, REAL_QUOTE } from '../test/helpers/fixtures.ts';
+import { largeSheet, readSharedFixture, REAL_QUOTE } from '../test/helpers/fixtures.ts';
 import { expectData, send } from './load.ts';
 import { benchSettings } from './measure.ts';
 import { isReady, root, startChild, waitFor } from './processes.ts';
 import { writeResults } from './report.ts';
 import { cleanups, runBenchmark } from './run-benchmark.ts';
-import { largeSheet } from './sheets.ts';
 import { startBenchSubgraphs } from './subgraphs.ts';
 
 const settings = benchSettings();

@@ -11,9 +11,8 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import PDFParser from 'pdf2json';
 import { parseQuotePdf } from '../subgraphs/submission/quote-pdf/parse-quote.ts';
 import { parseSampleSheet } from '../subgraphs/submission/sheet/parse-sheet.ts';
-import { readSharedFixture, REAL_QUOTE } from '../test/helpers/fixtures.ts';
+import { largeSheet, readSharedFixture, REAL_QUOTE } from '../test/helpers/fixtures.ts';
 import { root } from './processes.ts';
-import { largeSheet } from './sheets.ts';
 import { writeResults } from './report.ts';
 
 const RUNS = 10;

@@ -5,7 +5,7 @@
 import type { Submission } from '../../generated/prisma/submission/client.ts';
 import { badUserInput, ERRORS } from '../kit/errors.ts';
 import { recordEvent } from '../kit/outbox.ts';
-import type { Caller, SubmissionDeps } from './deps.ts';
+import { LARGE_TRANSACTION, type Caller, type SubmissionDeps } from './deps.ts';
 import { blockingIssues } from './issues.ts';
 import { buildSampleCommands } from './sample-commands.ts';
 import {
@@ -83,7 +83,7 @@ export function createDecisions(deps: SubmissionDeps) {
         );
         await tx.sampleCommand.createMany({ data: commands });
         return after;
-      });
+      }, LARGE_TRANSACTION);
     },
 
     async reject(

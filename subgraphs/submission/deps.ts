@@ -6,6 +6,13 @@ import type { FileStore } from './file-store.ts';
 
 export const SERVICE_NAME = 'submission';
 
+/**
+ * Interactive-transaction limits for the writes whose size grows with the sheet (importing up to 10,000 rows,
+ * accepting as many sample commands): Prisma's default of 5 s is for small changes and ends such a transaction
+ * half-way under load.
+ */
+export const LARGE_TRANSACTION = { maxWait: 10_000, timeout: 120_000 } as const;
+
 export interface SubmissionDeps {
   prisma: PrismaClient;
   config: SubmissionConfig;

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CSV_TEMPLATE, readSharedFixture, REAL_QUOTE } from '../../test/helpers/fixtures.ts';
+import { CSV_TEMPLATE, largeSheet, readSharedFixture, REAL_QUOTE } from '../../test/helpers/fixtures.ts';
 import { createFileStore } from './file-store.ts';
 import { writeTinyPdf } from './quote-pdf/testing.ts';
 import { startSubmissionHarness, type SubmissionHarness } from './testing.ts';
@@ -162,6 +162,26 @@ describe('importing the real quote', () => {
 });
 
 describe('importing the CSV template', () => {
+  it('takes a 10,000-row sheet in full', async () => {
+    // Another submitter, so the visibility counts below stay about the template and the quote.
+    const { body } = await h.importFile(
+      largeSheet(10_000),
+      'large.csv',
+      await h.as(['SUBMITTER']),
+      'id status rows { rowNumber }',
+    );
+    expect(body.errors).toBeUndefined();
+    const { id, status, rows } = body.data.importSubmission;
+    expect(status).toBe('IN_REVIEW');
+    expect(rows).toHaveLength(10_000);
+    expect(rows.at(-1).rowNumber).toBe(10_001);
+    const stored = await h.sql<{ n: string }>(
+      'SELECT count(*) AS n FROM submission_row WHERE submission_id = $1',
+      [id],
+    );
+    expect(Number(stored[0]!.n)).toBe(10_000);
+  });
+
   it('returns the submission IN_REVIEW with one row per sample and per-row values', async () => {
     const { body } = await h.importFile(sheet, 'nanopore-sample-submission-template.csv', submitter, DETAIL);
     expect(body.errors).toBeUndefined();

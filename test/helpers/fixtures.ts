@@ -20,3 +20,12 @@ export const readSharedFixture = (relative: string): Buffer => readFileSync(shar
 /** The real iLab quote (5 pages) and the CSV template. */
 export const REAL_QUOTE = 'ilab-quote/HTSF--JL-147_quote_160217072025.pdf';
 export const CSV_TEMPLATE = 'csv/nanopore-sample-submission-template.csv';
+
+/** The CSV template's header and rows, repeated to `rows` data rows with unique names. */
+export function largeSheet(rows: number): Uint8Array {
+  const [header, ...templateRows] = readSharedFixture(CSV_TEMPLATE).toString('utf8').trim().split(/\r?\n/);
+  const lines = [header!];
+  for (let i = 0; i < rows; i++)
+    lines.push(templateRows[i % templateRows.length]!.replace(/^[^,]*/, `S${i + 1}`));
+  return Buffer.from(`${lines.join('\r\n')}\r\n`);
+}
