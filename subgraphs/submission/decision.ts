@@ -2,12 +2,12 @@
 // same transaction one sample command per SAMPLE/CONTROL row into sample_command (sample-commands.ts), which the
 // second relay delivers to the samples subgraph at least once, where each is applied once. Accepting an accepted
 // submission returns it and writes nothing. rejectSubmission needs a reason; cancelSubmission is the submitter's.
-import type { Submission } from '../../generated/prisma/submission/client.ts';
+import type { Prisma, Submission } from '../../generated/prisma/submission/client.ts';
 import { badUserInput, ERRORS } from '../kit/errors.ts';
 import { recordEvent } from '../kit/outbox.ts';
 import { LARGE_TRANSACTION, type Caller, type SubmissionDeps } from './deps.ts';
 import { blockingIssues } from './issues.ts';
-import { buildSampleCommands } from './sample-commands.ts';
+import { buildSampleCommands, type SampleCommandData } from './sample-commands.ts';
 import {
   assertExpectedVersion,
   assertStatus,
@@ -28,6 +28,25 @@ function reasonText(reason: string | null | undefined, required: boolean): strin
       rule: 'TEXT_LENGTH',
     });
   return text || null;
+}
+
+/**
+ * Every command in one statement from one JSON parameter, in order (their sequence is the delivery order):
+ * createMany binds each value as its own parameter, which is slow for the thousands of rows a large sheet has.
+ */
+async function insertCommands(tx: Prisma.TransactionClient, commands: SampleCommandData[]): Promise<void> {
+  await tx.$executeRaw`
+    INSERT INTO sample_command (id, type, entity_type, entity_id, owner_id, actor_id, actor_roles, service,
+      request_id, occurred_at, changes, payload)
+    SELECT c.id, c.type, c."entityType", c."entityId", c."ownerId", c."actorId",
+      ARRAY(SELECT jsonb_array_elements_text(c."actorRoles")), c.service, c."requestId", c."occurredAt", c.changes,
+      c.payload
+    FROM ROWS FROM (jsonb_to_recordset(${JSON.stringify(commands)}::jsonb) AS (id uuid, type text,
+      "entityType" text, "entityId" text, "ownerId" text, "actorId" text, "actorRoles" jsonb, service text,
+      "requestId" text, "occurredAt" timestamptz, changes jsonb, payload jsonb)) WITH ORDINALITY AS c(id, type,
+      "entityType", "entityId", "ownerId", "actorId", "actorRoles", service, "requestId", "occurredAt", changes,
+      payload, n)
+    ORDER BY c.n`;
 }
 
 export function createDecisions(deps: SubmissionDeps) {
@@ -81,7 +100,7 @@ export function createDecisions(deps: SubmissionDeps) {
             },
           ),
         );
-        await tx.sampleCommand.createMany({ data: commands });
+        await insertCommands(tx, commands);
         return after;
       }, LARGE_TRANSACTION);
     },
