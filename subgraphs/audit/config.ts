@@ -1,7 +1,7 @@
 // The audit subgraph's configuration, from the environment (subgraphs/audit/index.ts, purge.ts) or built by the
 // embedded stack with loadAuditConfig({ ...process.env, AUDIT_DATABASE_URL: url }).
 import { z } from 'zod';
-import { env, loadConfig } from '../kit/config.ts';
+import { env, loadConfig, toJwtVerifierOptions, tokenVerificationVariables } from '../kit/config.ts';
 import { MIN_SERVICE_SECRET_LENGTH } from '../kit/service-auth.ts';
 
 const ENTITY_TYPE = /^[A-Za-z][\w.-]{0,99}$/;
@@ -55,12 +55,7 @@ const schema = z
     OUTBOX_RELAY_SECRET: z.string().min(MIN_SERVICE_SECRET_LENGTH, {
       message: `must be at least ${MIN_SERVICE_SECRET_LENGTH} characters`,
     }),
-    /** Expected `iss` of access tokens; default urn:nanopore:auth. */
-    JWT_ISSUER: z.string().default('urn:nanopore:auth'),
-    /** Expected `aud` of access tokens; default urn:nanopore:supergraph. */
-    JWT_AUDIENCE: z.string().default('urn:nanopore:supergraph'),
-    /** The auth subgraph's JWKS; default http://127.0.0.1:4001/.well-known/jwks.json. */
-    JWKS_URL: env.httpUrl().default('http://127.0.0.1:4001/.well-known/jwks.json'),
+    ...tokenVerificationVariables,
     /** Most rows one export may hold; default 100000. */
     AUDIT_EXPORT_MAX_ROWS: env.positiveInt(100_000),
     /** Take the client address from X-Forwarded-For (one trusted proxy hop); default false. */
@@ -71,9 +66,8 @@ const schema = z
     port: v.AUDIT_PORT,
     host: v.AUDIT_HOST,
     relaySecret: v.OUTBOX_RELAY_SECRET,
-    jwtIssuer: v.JWT_ISSUER,
-    jwtAudience: v.JWT_AUDIENCE,
-    jwksUrl: v.JWKS_URL,
+    /** How access tokens are verified: the JWKS, issuer and audience. */
+    jwt: toJwtVerifierOptions(v),
     retentionDays: v.AUDIT_RETENTION_DAYS,
     retentionOverrides: v.AUDIT_RETENTION_OVERRIDES,
     exportMaxRows: v.AUDIT_EXPORT_MAX_ROWS,

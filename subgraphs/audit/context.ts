@@ -1,7 +1,7 @@
 // The per-request context of the audit subgraph: the kit's (verified identity, request id, logger) plus the
 // database, the per-request loaders, the services and the caller's read scope.
 import type { PrismaClient } from '../../generated/prisma/audit/client.ts';
-import { ERRORS } from '../kit/errors.ts';
+import { requireIdentity } from '../kit/identity.ts';
 import type { KitContext } from '../kit/server.ts';
 import type { ChainService } from './chain.service.ts';
 import { AUDIT_READ_SCOPE, type ReadScope } from './deps.ts';
@@ -21,10 +21,8 @@ export interface Context extends KitContext {
 
 /** Every event with audit:read; otherwise only events of entities the caller owns. */
 export function readScope(ctx: KitContext): ReadScope {
-  if (!ctx.identity) throw ERRORS.UNAUTHENTICATED.err('sign in first', { reason: 'NO_TOKEN' });
-  return ctx.identity.scopes.includes(AUDIT_READ_SCOPE)
-    ? { ownerId: null }
-    : { ownerId: ctx.identity.userId };
+  const identity = requireIdentity(ctx);
+  return identity.scopes.includes(AUDIT_READ_SCOPE) ? { ownerId: null } : { ownerId: identity.userId };
 }
 
 export function createContextFactory(prisma: PrismaClient, services: AuditServices) {

@@ -28,7 +28,7 @@ export interface AuditSubgraphDeps {
   now?: () => Date;
   /** Default: a pino logger named audit at config.logLevel. */
   log?: Logger;
-  /** How to verify access tokens; default the JWKS at config.jwksUrl. Tests pass createTestSigner().auth. */
+  /** How to verify access tokens; default config.jwt (the auth subgraph's JWKS). Tests pass createTestSigner().auth. */
   auth?: JwtVerifierOptions | { verify: VerifyToken };
   /** Rows per batch when verifying the chain; default 1000. */
   verifyBatchSize?: number;
@@ -65,11 +65,7 @@ export async function createAuditSubgraph(
     createContext: createContextFactory(prisma, services),
     readiness: { database: prismaReadiness(prisma) },
     logger: log,
-    auth: options.auth ?? {
-      jwksUrl: config.jwksUrl,
-      issuer: config.jwtIssuer,
-      audience: config.jwtAudience,
-    },
+    auth: options.auth ?? config.jwt,
     trustProxy: config.trustProxy,
   });
   const metrics = createAuditMetrics(subgraph.metrics.registry, async () => {

@@ -1,5 +1,5 @@
 import type { Resolvers } from '../../generated/graphql/auth.ts';
-import { ERRORS } from '../kit/errors.ts';
+import { requireIdentity } from '../kit/identity.ts';
 import type { Context } from './context.ts';
 import { sessionOwners } from './permissions.ts';
 import type { AuthPayload } from './session.service.ts';
@@ -17,9 +17,6 @@ export const sessionResolvers: Resolvers<Context> = {
     refreshSession: async (_p, { refreshToken }, ctx) =>
       owned(await ctx.services.sessions.refresh(refreshToken, ctx.meta)),
     logout: (_p, { refreshToken }, ctx) => ctx.services.sessions.logout(refreshToken, ctx.meta),
-    logoutAll: (_p, _a, ctx) => {
-      if (!ctx.identity) throw ERRORS.UNAUTHENTICATED.err('sign in first', { reason: 'NO_TOKEN' });
-      return ctx.services.sessions.logoutAll(ctx.identity.userId, ctx.meta);
-    },
+    logoutAll: (_p, _a, ctx) => ctx.services.sessions.logoutAll(requireIdentity(ctx).userId, ctx.meta),
   },
 };

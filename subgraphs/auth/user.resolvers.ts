@@ -1,13 +1,8 @@
 // Thin: parse arguments, call the service, shape the output.
 import type { Resolvers } from '../../generated/graphql/auth.ts';
-import { ERRORS } from '../kit/errors.ts';
+import { requireIdentity } from '../kit/identity.ts';
 import { DateTimeScalar } from '../kit/scalars.ts';
 import type { Context } from './context.ts';
-
-function requireIdentity(ctx: Context) {
-  if (!ctx.identity) throw ERRORS.UNAUTHENTICATED.err('sign in first', { reason: 'NO_TOKEN' });
-  return ctx.identity;
-}
 
 export const userResolvers: Resolvers<Context> = {
   DateTime: DateTimeScalar,

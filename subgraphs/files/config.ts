@@ -2,7 +2,7 @@
 // stack with loadFilesConfig({ ...process.env, FILES_DATABASE_URL: url, FILES_SIGNING_SECRET: secret }).
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { env, loadConfig } from '../kit/config.ts';
+import { env, loadConfig, toJwtVerifierOptions, tokenVerificationVariables } from '../kit/config.ts';
 import {
   checkOutboxRelayVariables,
   outboxRelayVariables,
@@ -41,12 +41,7 @@ const schema = z
     SAMPLES_GRAPHQL_URL: env.httpUrl().default('http://127.0.0.1:4002/graphql'),
     /** The submission subgraph, asked the same of submissions; default http://127.0.0.1:4003/graphql. */
     SUBMISSION_GRAPHQL_URL: env.httpUrl().default('http://127.0.0.1:4003/graphql'),
-    /** Expected `iss` of access tokens; default urn:nanopore:auth. */
-    JWT_ISSUER: z.string().default('urn:nanopore:auth'),
-    /** Expected `aud` of access tokens; default urn:nanopore:supergraph. */
-    JWT_AUDIENCE: z.string().default('urn:nanopore:supergraph'),
-    /** The auth subgraph's JWKS; default http://127.0.0.1:4001/.well-known/jwks.json. */
-    JWKS_URL: env.httpUrl().default('http://127.0.0.1:4001/.well-known/jwks.json'),
+    ...tokenVerificationVariables,
     /** Take the client address from X-Forwarded-For (one trusted proxy hop); default false. */
     TRUST_PROXY: env.flag(false),
     LOG_LEVEL: env.logLevel(),
@@ -65,9 +60,8 @@ const schema = z
     maxFiles: v.FILES_MAX_FILES,
     samplesGraphqlUrl: v.SAMPLES_GRAPHQL_URL,
     submissionGraphqlUrl: v.SUBMISSION_GRAPHQL_URL,
-    jwtIssuer: v.JWT_ISSUER,
-    jwtAudience: v.JWT_AUDIENCE,
-    jwksUrl: v.JWKS_URL,
+    /** How access tokens are verified: the JWKS, issuer and audience. */
+    jwt: toJwtVerifierOptions(v),
     trustProxy: v.TRUST_PROXY,
     logLevel: v.LOG_LEVEL,
     outboxRelay: toOutboxRelayConfig(v),

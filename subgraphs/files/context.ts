@@ -1,7 +1,7 @@
 // The per-request context of the files subgraph: the kit's (verified identity, request id, logger) plus the
 // database, the services, the per-request loaders and the request's time (one download URL expiry per request).
 import type { PrismaClient } from '../../generated/prisma/files/client.ts';
-import { ERRORS } from '../kit/errors.ts';
+import { readsEverything, requireIdentity } from '../kit/identity.ts';
 import type { KitContext } from '../kit/server.ts';
 import type { Caller, FilesDeps } from './deps.ts';
 import type { FileService } from './file.service.ts';
@@ -24,18 +24,17 @@ export interface Context extends KitContext {
   requestTime: Date;
 }
 
-/** Roles that see every file; anyone else sees what they uploaded, what they own and what was shared with them. */
-const SEE_ALL_ROLES = ['ADMIN', 'STAFF', 'VIEWER'];
-
-/** The verified caller, or UNAUTHENTICATED. */
+/**
+ * The verified caller, or UNAUTHENTICATED. Who does not read everything sees what they uploaded, what they own
+ * and what was shared with them.
+ */
 export function requireCaller(ctx: Pick<Context, 'identity' | 'requestId' | 'authorization'>): Caller {
-  const identity = ctx.identity;
-  if (!identity) throw ERRORS.UNAUTHENTICATED.err('sign in first', { reason: 'NO_TOKEN' });
+  const identity = requireIdentity(ctx);
   return {
     userId: identity.userId,
     roles: [...identity.roles],
     requestId: ctx.requestId,
-    seesAll: identity.roles.some((r) => SEE_ALL_ROLES.includes(r)),
+    seesAll: readsEverything(identity),
     authorization: ctx.authorization,
   };
 }

@@ -33,7 +33,7 @@ export interface FilesSubgraphDeps {
   now?: () => Date;
   /** Default: a pino logger named files at config.logLevel. */
   log?: Logger;
-  /** How to verify access tokens; default the JWKS at config.jwksUrl. Tests pass createTestSigner().auth. */
+  /** How to verify access tokens; default config.jwt (the auth subgraph's JWKS). Tests pass createTestSigner().auth. */
   auth?: JwtVerifierOptions | { verify: VerifyToken };
   /** Overrides of the outbox relay's options (tests). Used only when delivery is on. */
   outboxRelay?: Partial<OutboxRelayOptions>;
@@ -92,11 +92,7 @@ export async function createFilesSubgraph(
     createContext: createContextFactory(deps, services),
     readiness: { database: prismaReadiness(prisma) },
     logger: log,
-    auth: options.auth ?? {
-      jwksUrl: config.jwksUrl,
-      issuer: config.jwtIssuer,
-      audience: config.jwtAudience,
-    },
+    auth: options.auth ?? config.jwt,
     trustProxy: config.trustProxy,
     uploads,
     plugins: [notifyRelayAfterMutations(() => relay)],

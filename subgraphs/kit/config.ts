@@ -46,3 +46,21 @@ export const env = {
   flag: (fallback = false) => z.stringbool().default(fallback),
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };
+
+/**
+ * How a subgraph other than auth verifies access tokens: spread into its config schema,
+ * `z.object({ ...tokenVerificationVariables, ... })`, and turned into the kit server's `auth` option with
+ * toJwtVerifierOptions.
+ */
+export const tokenVerificationVariables = {
+  /** Expected `iss` of access tokens; default urn:nanopore:auth. */
+  JWT_ISSUER: z.string().default('urn:nanopore:auth'),
+  /** Expected `aud` of access tokens; default urn:nanopore:supergraph. */
+  JWT_AUDIENCE: z.string().default('urn:nanopore:supergraph'),
+  /** The auth subgraph's JWKS; default http://127.0.0.1:4001/.well-known/jwks.json. */
+  JWKS_URL: env.httpUrl().default('http://127.0.0.1:4001/.well-known/jwks.json'),
+};
+
+export function toJwtVerifierOptions(v: { JWT_ISSUER: string; JWT_AUDIENCE: string; JWKS_URL: string }) {
+  return { jwksUrl: v.JWKS_URL, issuer: v.JWT_ISSUER, audience: v.JWT_AUDIENCE };
+}

@@ -130,3 +130,21 @@ export async function withPrismaErrors<T>(run: () => Promise<T>, entity?: string
     throw fromPrismaError(error, entity);
   }
 }
+
+/**
+ * Optimistic concurrency at the API: CONFLICT when the caller passed the version they read and the record has
+ * moved on since. No expected version: nothing to check (the write itself is still versioned).
+ */
+export function assertExpectedVersion(
+  entity: string,
+  actualVersion: number,
+  expectedVersion: number | null | undefined,
+  extensions: Extensions = {},
+): void {
+  if (expectedVersion === null || expectedVersion === undefined || expectedVersion === actualVersion) return;
+  throw ERRORS.CONFLICT.err(`the ${entity} was changed since you read it; reload and retry`, {
+    ...extensions,
+    expectedVersion,
+    actualVersion,
+  });
+}

@@ -93,3 +93,16 @@ export function hasRole(identity: Identity | null | undefined, role: string): bo
 export function hasScope(identity: Identity | null | undefined, scope: string): boolean {
   return !!identity && identity.scopes.includes(scope);
 }
+
+/** The verified caller, or UNAUTHENTICATED (the same answer the permission rules give an anonymous request). */
+export function requireIdentity(ctx: { identity: Identity | null }): Identity {
+  if (!ctx.identity) throw ERRORS.UNAUTHENTICATED.err('sign in first', { reason: 'NO_TOKEN' });
+  return ctx.identity;
+}
+
+/** Roles that read every sample, submission and file; anyone else (a SUBMITTER) reads only what they own. */
+const READ_ALL_ROLES = ['ADMIN', 'STAFF', 'VIEWER'];
+
+export function readsEverything(identity: Identity): boolean {
+  return identity.roles.some((role) => READ_ALL_ROLES.includes(role));
+}

@@ -1,7 +1,7 @@
 // The samples subgraph's configuration, from the environment (subgraphs/samples/index.ts) or built by the
 // embedded stack with loadSamplesConfig({ ...process.env, SAMPLES_DATABASE_URL: url }).
 import { z } from 'zod';
-import { env, loadConfig } from '../kit/config.ts';
+import { env, loadConfig, toJwtVerifierOptions, tokenVerificationVariables } from '../kit/config.ts';
 import {
   checkOutboxRelayVariables,
   outboxRelayVariables,
@@ -16,12 +16,7 @@ const schema = z
     SAMPLES_PORT: env.port(4002),
     /** Host to listen on; default 127.0.0.1. */
     SAMPLES_HOST: z.string().default('127.0.0.1'),
-    /** Expected `iss` of access tokens; default urn:nanopore:auth. */
-    JWT_ISSUER: z.string().default('urn:nanopore:auth'),
-    /** Expected `aud` of access tokens; default urn:nanopore:supergraph. */
-    JWT_AUDIENCE: z.string().default('urn:nanopore:supergraph'),
-    /** The auth subgraph's JWKS; default http://127.0.0.1:4001/.well-known/jwks.json. */
-    JWKS_URL: env.httpUrl().default('http://127.0.0.1:4001/.well-known/jwks.json'),
+    ...tokenVerificationVariables,
     /** Most rows one exportSamples may hold; default 50000. */
     SAMPLES_EXPORT_MAX_ROWS: env.positiveInt(50_000),
     /** Take the client address from X-Forwarded-For (one trusted proxy hop); default false. */
@@ -34,9 +29,8 @@ const schema = z
     databaseUrl: v.SAMPLES_DATABASE_URL,
     port: v.SAMPLES_PORT,
     host: v.SAMPLES_HOST,
-    jwtIssuer: v.JWT_ISSUER,
-    jwtAudience: v.JWT_AUDIENCE,
-    jwksUrl: v.JWKS_URL,
+    /** How access tokens are verified: the JWKS, issuer and audience. */
+    jwt: toJwtVerifierOptions(v),
     exportMaxRows: v.SAMPLES_EXPORT_MAX_ROWS,
     trustProxy: v.TRUST_PROXY,
     logLevel: v.LOG_LEVEL,

@@ -1,7 +1,7 @@
 // The per-request context of the samples subgraph: the kit's (verified identity, request id, logger) plus the
 // database, the per-request loaders and the services.
 import type { PrismaClient } from '../../generated/prisma/samples/client.ts';
-import { ERRORS } from '../kit/errors.ts';
+import { readsEverything, requireIdentity } from '../kit/identity.ts';
 import type { KitContext } from '../kit/server.ts';
 import type { AnalyticsService } from './analytics.service.ts';
 import type { Caller } from './deps.ts';
@@ -25,18 +25,14 @@ export interface Context extends KitContext {
   services: SamplesServices;
 }
 
-/** Roles that see every sample; anyone else (a SUBMITTER) sees only the samples they own. */
-const SEE_ALL_ROLES = ['ADMIN', 'STAFF', 'VIEWER'];
-
-/** The verified caller, or UNAUTHENTICATED. */
+/** The verified caller, or UNAUTHENTICATED; a SUBMITTER sees only the samples they own. */
 export function requireCaller(ctx: KitContext): Caller {
-  const identity = ctx.identity;
-  if (!identity) throw ERRORS.UNAUTHENTICATED.err('sign in first', { reason: 'NO_TOKEN' });
+  const identity = requireIdentity(ctx);
   return {
     userId: identity.userId,
     roles: [...identity.roles],
     requestId: ctx.requestId,
-    ownerId: identity.roles.some((r) => SEE_ALL_ROLES.includes(r)) ? null : identity.userId,
+    ownerId: readsEverything(identity) ? null : identity.userId,
   };
 }
 

@@ -1,7 +1,7 @@
 // Projects: a name (unique) that groups samples, an owner and a status. Every change writes its outbox event in
 // the same transaction; a stale version or a taken name is CONFLICT.
 import type { Prisma, Project, ProjectStatus } from '../../generated/prisma/samples/client.ts';
-import { badUserInput, ERRORS, fromPrismaError } from '../kit/errors.ts';
+import { assertExpectedVersion, badUserInput, ERRORS, fromPrismaError } from '../kit/errors.ts';
 import { diffChanges, recordEvent, type Changes, type OutboxEventInput } from '../kit/outbox.ts';
 import { SERVICE_NAME, type Caller, type SamplesDeps } from './deps.ts';
 import { isUuid } from './sample-input.ts';
@@ -142,12 +142,7 @@ export function createProjectService(deps: SamplesDeps) {
         prisma.$transaction(async (tx) => {
           const before = isUuid(id) ? await tx.project.findUnique({ where: { id } }) : null;
           if (!before) throw ERRORS.NOT_FOUND.err('project not found', { id });
-          if (version != null && version !== before.version) {
-            throw ERRORS.CONFLICT.err('the project was changed since you read it; reload and retry', {
-              expectedVersion: version,
-              actualVersion: before.version,
-            });
-          }
+          assertExpectedVersion('project', before.version, version);
           const changes = diffChanges(before, data as Partial<Project>, [...EVENT_FIELDS]);
           if (Object.keys(changes).length === 0) return before;
           // Only if nobody changed it since it was read: of two concurrent updates, one gets CONFLICT.

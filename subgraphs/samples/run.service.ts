@@ -9,7 +9,12 @@ import type {
   RunSample,
   Sample,
 } from '../../generated/prisma/samples/client.ts';
-import { badUserInput, ERRORS, fromPrismaError } from '../kit/errors.ts';
+import {
+  assertExpectedVersion as assertVersion,
+  badUserInput,
+  ERRORS,
+  fromPrismaError,
+} from '../kit/errors.ts';
 import { diffChanges, recordEvent, type Changes, type OutboxEventInput } from '../kit/outbox.ts';
 import { MAX_BULK_IDS, SERVICE_NAME, type Caller, type SamplesDeps } from './deps.ts';
 import { checkEntries } from './minknow-rules.ts';
@@ -80,11 +85,7 @@ async function lockRun(tx: Prisma.TransactionClient, id: string): Promise<Run> {
 }
 
 function assertExpectedVersion(run: Run, expected: number | null | undefined): void {
-  if (expected === null || expected === undefined || expected === run.version) return;
-  throw ERRORS.CONFLICT.err('the run was changed since you read it; reload and retry', {
-    expectedVersion: expected,
-    actualVersion: run.version,
-  });
+  assertVersion('run', run.version, expected);
 }
 
 /** The samples of the entries, in their order; NOT_FOUND naming the first that does not exist (or is not visible). */

@@ -1,7 +1,7 @@
 // What every sample change does inside its transaction: read the row the caller may see, check the version the
 // caller expects, write with optimistic concurrency, and describe the change as an outbox event.
 import type { Prisma, Sample } from '../../generated/prisma/samples/client.ts';
-import { ERRORS } from '../kit/errors.ts';
+import { assertExpectedVersion as assertVersion, ERRORS } from '../kit/errors.ts';
 import type { Changes, JsonValue, OutboxEventInput } from '../kit/outbox.ts';
 import { SERVICE_NAME, type Caller } from './deps.ts';
 import { isUuid } from './sample-input.ts';
@@ -21,11 +21,7 @@ export async function readVisibleSample(
 
 /** CONFLICT when the caller passed a version and the sample has moved on since. */
 export function assertExpectedVersion(row: Sample, expectedVersion: number | null | undefined): void {
-  if (expectedVersion === null || expectedVersion === undefined || expectedVersion === row.version) return;
-  throw ERRORS.CONFLICT.err('the sample was changed since you read it; reload and retry', {
-    expectedVersion,
-    actualVersion: row.version,
-  });
+  assertVersion('sample', row.version, expectedVersion);
 }
 
 /**

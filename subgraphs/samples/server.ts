@@ -39,7 +39,7 @@ export interface SamplesSubgraphDeps {
   now?: () => Date;
   /** Default: a pino logger named samples at config.logLevel. */
   log?: Logger;
-  /** How to verify access tokens; default the JWKS at config.jwksUrl. Tests pass createTestSigner().auth. */
+  /** How to verify access tokens; default config.jwt (the auth subgraph's JWKS). Tests pass createTestSigner().auth. */
   auth?: JwtVerifierOptions | { verify: VerifyToken };
   /** Overrides of the outbox relay's options (tests). Used only when delivery is on. */
   outboxRelay?: Partial<OutboxRelayOptions>;
@@ -84,11 +84,7 @@ export async function createSamplesSubgraph(
     createContext: createContextFactory(prisma, services),
     readiness: { database: prismaReadiness(prisma) },
     logger: log,
-    auth: options.auth ?? {
-      jwksUrl: config.jwksUrl,
-      issuer: config.jwtIssuer,
-      audience: config.jwtAudience,
-    },
+    auth: options.auth ?? config.jwt,
     trustProxy: config.trustProxy,
     // 500 ids of a bulk change, with room to spare.
     bodyLimit: '2mb',

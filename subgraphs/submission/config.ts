@@ -1,7 +1,7 @@
 // The submission subgraph's configuration, from the environment (subgraphs/submission/index.ts) or built by the
 // embedded stack with loadSubmissionConfig({ ...process.env, SUBMISSION_DATABASE_URL: url }).
 import { z } from 'zod';
-import { env, loadConfig } from '../kit/config.ts';
+import { env, loadConfig, toJwtVerifierOptions, tokenVerificationVariables } from '../kit/config.ts';
 import {
   checkOutboxRelayVariables,
   outboxRelayVariables,
@@ -33,12 +33,7 @@ const schema = z
      * http://127.0.0.1:4002/internal/samples/commands. An origin alone gets the path added.
      */
     SAMPLES_COMMANDS_URL: env.httpUrl().default(`http://127.0.0.1:4002${SAMPLE_COMMANDS_PATH}`),
-    /** Expected `iss` of access tokens; default urn:nanopore:auth. */
-    JWT_ISSUER: z.string().default('urn:nanopore:auth'),
-    /** Expected `aud` of access tokens; default urn:nanopore:supergraph. */
-    JWT_AUDIENCE: z.string().default('urn:nanopore:supergraph'),
-    /** The auth subgraph's JWKS; default http://127.0.0.1:4001/.well-known/jwks.json. */
-    JWKS_URL: env.httpUrl().default('http://127.0.0.1:4001/.well-known/jwks.json'),
+    ...tokenVerificationVariables,
     /** Take the client address from X-Forwarded-For (one trusted proxy hop); default false. */
     TRUST_PROXY: env.flag(false),
     LOG_LEVEL: env.logLevel(),
@@ -56,9 +51,8 @@ const schema = z
       parseTimeoutMs: v.SUBMISSION_PARSE_TIMEOUT_MS,
       filesGraphqlUrl: v.FILES_GRAPHQL_URL,
       filesTimeoutMs: v.FILES_TIMEOUT_MS,
-      jwtIssuer: v.JWT_ISSUER,
-      jwtAudience: v.JWT_AUDIENCE,
-      jwksUrl: v.JWKS_URL,
+      /** How access tokens are verified: the JWKS, issuer and audience. */
+      jwt: toJwtVerifierOptions(v),
       trustProxy: v.TRUST_PROXY,
       logLevel: v.LOG_LEVEL,
       /** Audit delivery of the outbox; undefined when off. */

@@ -1,7 +1,7 @@
 // The per-request context of the submission subgraph: the kit's (verified identity, request id, logger) plus the
 // database, the services, the per-request loaders and the Authorization header (passed on to the files subgraph).
 import type { PrismaClient } from '../../generated/prisma/submission/client.ts';
-import { ERRORS } from '../kit/errors.ts';
+import { readsEverything, requireIdentity } from '../kit/identity.ts';
 import type { KitContext } from '../kit/server.ts';
 import type { Caller, SubmissionDeps } from './deps.ts';
 import type { ImportService } from './import.service.ts';
@@ -24,19 +24,15 @@ export interface Context extends KitContext {
   authorization: string | undefined;
 }
 
-/** Roles that see every submission; anyone else (a SUBMITTER) sees only the submissions they imported. */
-const SEE_ALL_ROLES = ['ADMIN', 'STAFF', 'VIEWER'];
-
-/** The verified caller, or UNAUTHENTICATED. */
+/** The verified caller, or UNAUTHENTICATED; a SUBMITTER sees only the submissions they imported. */
 export function requireCaller(ctx: Pick<Context, 'identity' | 'requestId' | 'authorization'>): Caller {
-  const identity = ctx.identity;
-  if (!identity) throw ERRORS.UNAUTHENTICATED.err('sign in first', { reason: 'NO_TOKEN' });
+  const identity = requireIdentity(ctx);
   return {
     userId: identity.userId,
     roles: [...identity.roles],
     scopes: [...identity.scopes],
     requestId: ctx.requestId,
-    ownerId: identity.roles.some((r) => SEE_ALL_ROLES.includes(r)) ? null : identity.userId,
+    ownerId: readsEverything(identity) ? null : identity.userId,
     authorization: ctx.authorization,
   };
 }

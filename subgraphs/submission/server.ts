@@ -36,7 +36,7 @@ export interface SubmissionSubgraphDeps {
   now?: () => Date;
   /** Default: a pino logger named submission at config.logLevel. */
   log?: Logger;
-  /** How to verify access tokens; default the JWKS at config.jwksUrl. Tests pass createTestSigner().auth. */
+  /** How to verify access tokens; default config.jwt (the auth subgraph's JWKS). Tests pass createTestSigner().auth. */
   auth?: JwtVerifierOptions | { verify: VerifyToken };
   /** Overrides of the audit outbox relay's options (tests). Used only when delivery is on. */
   outboxRelay?: Partial<OutboxRelayOptions>;
@@ -87,11 +87,7 @@ export async function createSubmissionSubgraph(
     createContext: createContextFactory(deps, services),
     readiness: { database: prismaReadiness(prisma) },
     logger: log,
-    auth: options.auth ?? {
-      jwksUrl: config.jwksUrl,
-      issuer: config.jwtIssuer,
-      audience: config.jwtAudience,
-    },
+    auth: options.auth ?? config.jwt,
     trustProxy: config.trustProxy,
     // One file per import. busboy counts a file that reaches its limit as truncated: one byte more lets a file of
     // exactly maxImportBytes through.
