@@ -3,9 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Role } from '../../generated/prisma/auth/client.ts';
+import { bearerFor } from '../../test/helpers/bearer.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/database.ts';
 import { post, type GraphQLResponse } from '../../test/helpers/graphql.ts';
-import { scopesForRoles } from '../auth/scopes.ts';
 import { createLogger } from '../kit/logger.ts';
 import { INGEST_PATH, type WireEvent } from '../kit/outbox-wire.ts';
 import type { RunningServer } from '../kit/server.ts';
@@ -102,10 +102,7 @@ export async function startAuditHarness(
     advanceDays(days) {
       offsetMs += days * 24 * 3600 * 1000;
     },
-    async as(roles, userId = randomUUID()) {
-      const token = await signer.sign({ userId, roles, scopes: scopesForRoles(roles) });
-      return { authorization: `Bearer ${token}` };
-    },
+    as: (roles, userId) => bearerFor(signer, roles, userId),
     gql: (query, variables, headers) => post(`${server.url}/graphql`, query, variables, headers),
     async ingest(events, opts = {}) {
       const body = opts.body ?? JSON.stringify({ events });

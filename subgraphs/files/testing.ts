@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import pg from 'pg';
 import type { Role } from '../../generated/prisma/auth/client.ts';
+import { bearerFor } from '../../test/helpers/bearer.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/database.ts';
 import { post, type GraphQLResponse } from '../../test/helpers/graphql.ts';
-import { scopesForRoles } from '../auth/scopes.ts';
 import { createLogger } from '../kit/logger.ts';
 import type { RunningServer } from '../kit/server.ts';
 import { createTestSigner, type TestSigner } from '../kit/testing.ts';
@@ -163,10 +163,7 @@ export async function startFilesHarness(
     advanceSeconds(seconds) {
       offsetMs += seconds * 1000;
     },
-    async as(roles, userId = randomUUID()) {
-      const token = await signer.sign({ userId, roles, scopes: scopesForRoles(roles) });
-      return { authorization: `Bearer ${token}` };
-    },
+    as: (roles, userId) => bearerFor(signer, roles, userId),
     gql: (query, variables, headers) => post(`${server.url}/graphql`, query, variables, headers),
     async upload({ headers, ...request }) {
       const { body, contentType } = uploadRequest(request);

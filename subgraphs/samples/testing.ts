@@ -1,11 +1,10 @@
 // Test support for the samples subgraph's own tests: a subgraph on a fresh database, real JWTs from a test
 // signer over real HTTP, a movable clock, and a superuser SQL connection for seeding and inspection.
-import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Role } from '../../generated/prisma/auth/client.ts';
+import { bearerFor } from '../../test/helpers/bearer.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/database.ts';
 import { post, type GraphQLResponse } from '../../test/helpers/graphql.ts';
-import { scopesForRoles } from '../auth/scopes.ts';
 import { createLogger } from '../kit/logger.ts';
 import type { RunningServer } from '../kit/server.ts';
 import { createTestSigner, type TestSigner } from '../kit/testing.ts';
@@ -68,10 +67,7 @@ export async function startSamplesHarness(
     advanceHours(hours) {
       offsetMs += hours * 3_600_000;
     },
-    async as(roles, userId = randomUUID()) {
-      const token = await signer.sign({ userId, roles, scopes: scopesForRoles(roles) });
-      return { authorization: `Bearer ${token}` };
-    },
+    as: (roles, userId) => bearerFor(signer, roles, userId),
     gql: (query, variables, headers) => post(`${server.url}/graphql`, query, variables, headers),
     queryCount: () => readQueryCount(server.url),
     async sql(text, values) {

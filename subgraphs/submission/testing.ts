@@ -4,7 +4,7 @@
 // fresh database, all verifying real JWTs from one test signer, over real HTTP. The samples subgraph can be
 // stopped and started again on the same port and database, to test delivery while it is down. A stub audit
 // receiver takes the outbox (so both relays run side by side, as in production).
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -13,9 +13,9 @@ import { join } from 'node:path';
 import pg from 'pg';
 import type { Role } from '../../generated/prisma/auth/client.ts';
 import { freePort } from '../../scripts/free-port.ts';
+import { bearerFor } from '../../test/helpers/bearer.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/database.ts';
 import { post, type GraphQLResponse } from '../../test/helpers/graphql.ts';
-import { scopesForRoles } from '../auth/scopes.ts';
 import { loadFilesConfig } from '../files/config.ts';
 import { createFilesSubgraph, type FilesSubgraph } from '../files/server.ts';
 import { multipartBody } from '../files/testing.ts';
@@ -199,10 +199,7 @@ export async function startSubmissionHarness(
     samplesUrl,
     signer,
     audited,
-    async as(roles, userId = randomUUID()) {
-      const token = await signer.sign({ userId, roles, scopes: scopesForRoles(roles) });
-      return { authorization: `Bearer ${token}` };
-    },
+    as: (roles, userId) => bearerFor(signer, roles, userId),
     gql: (query, variables, headers) => post(`${server.url}/graphql`, query, variables, headers),
     samplesGql: (query, variables, headers) => post(`${samplesUrl}/graphql`, query, variables, headers),
     filesGql: (query, variables, headers) => post(`${filesServer.url}/graphql`, query, variables, headers),
