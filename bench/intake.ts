@@ -7,7 +7,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parseSampleSheet } from '../subgraphs/submission/sheet/parse-sheet.ts';
-import { largeSheet, readSharedFixture, REAL_QUOTE } from '../test/helpers/fixtures.ts';
+import { largeSheet, readFixture, REAL_QUOTE } from '../test/helpers/fixtures.ts';
 import { expectData, send } from './load.ts';
 import { benchSettings } from './measure.ts';
 import { isReady, root, startChild, waitFor } from './processes.ts';
@@ -79,7 +79,7 @@ async function main(): Promise<boolean> {
   const rowsPerSecond = (ms: number) => Math.round(SHEET_ROWS / (ms / 1000));
 
   // The real quote: import, accept, and wait until its 96 samples are in the samples subgraph.
-  const quote = await importFile(url, token, readSharedFixture(REAL_QUOTE), 'quote.pdf', 'application/pdf');
+  const quote = await importFile(url, token, readFixture(REAL_QUOTE), 'quote.pdf', 'application/pdf');
   const expected = quote.rows.filter((r) => r.kind !== 'EMPTY').length;
   const accepted = await timed(async () => {
     expectData('accept', await send(url, { query: ACCEPT, variables: { id: quote.id }, headers }));

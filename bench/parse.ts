@@ -11,7 +11,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import PDFParser from 'pdf2json';
 import { parseQuotePdf } from '../subgraphs/submission/quote-pdf/parse-quote.ts';
 import { parseSampleSheet } from '../subgraphs/submission/sheet/parse-sheet.ts';
-import { largeSheet, readSharedFixture, REAL_QUOTE } from '../test/helpers/fixtures.ts';
+import { largeSheet, readFixture, REAL_QUOTE } from '../test/helpers/fixtures.ts';
 import { root } from './processes.ts';
 import { writeResults } from './report.ts';
 
@@ -29,7 +29,7 @@ function pdf2jsonText(bytes: Uint8Array): Promise<number> {
 
 type CaseName = 'quote' | 'quote-99' | 'csv-10k';
 const documents: Record<CaseName, () => Uint8Array> = {
-  quote: () => readSharedFixture(REAL_QUOTE),
+  quote: () => readFixture(REAL_QUOTE),
   'quote-99': () => readFileSync(path.join(root, 'test/fixtures/quotes/quote-full-grid.pdf')),
   'csv-10k': () => largeSheet(CSV_ROWS),
 };

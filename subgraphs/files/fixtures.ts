@@ -1,9 +1,9 @@
 // Test support: files to upload and sniff. The quote PDF is the lab's real one; the executables are just
 // enough header to be what they claim.
-import { CSV_TEMPLATE, readSharedFixture, REAL_QUOTE } from '../../test/helpers/fixtures.ts';
+import { CSV_TEMPLATE, readFixture, REAL_QUOTE } from '../../test/helpers/fixtures.ts';
 
-export const QUOTE_PDF = readSharedFixture(REAL_QUOTE);
-export const SAMPLE_CSV = readSharedFixture(CSV_TEMPLATE);
+export const QUOTE_PDF = readFixture(REAL_QUOTE);
+export const SAMPLE_CSV = readFixture(CSV_TEMPLATE);
 /** A 1x1 PNG's signature and header chunk. */
 export const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
 

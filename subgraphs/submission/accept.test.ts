@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readSharedFixture, REAL_QUOTE } from '../../test/helpers/fixtures.ts';
+import { readFixture, REAL_QUOTE } from '../../test/helpers/fixtures.ts';
 import { createLogger } from '../kit/logger.ts';
 import { createOutboxRelay } from '../kit/outbox-relay.ts';
 import { SAMPLE_COMMAND_TABLE } from './server.ts';
@@ -158,7 +158,7 @@ describe('accepting a submission', () => {
   });
 
   it('accepts the real quote into its 96 samples, JL-147-001 onwards', async () => {
-    const quote = await importAs(readSharedFixture(REAL_QUOTE), 'quote.pdf');
+    const quote = await importAs(readFixture(REAL_QUOTE), 'quote.pdf');
     const { body } = await h.gql(ACCEPT, { id: quote }, staff);
     expect(body.data.acceptSubmission.status).toBe('ACCEPTED');
     await delivered(quote, 96);

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CSV_TEMPLATE, largeSheet, readSharedFixture, REAL_QUOTE } from '../../test/helpers/fixtures.ts';
+import { CSV_TEMPLATE, largeSheet, readFixture, REAL_QUOTE } from '../../test/helpers/fixtures.ts';
 import { createFileStore } from './file-store.ts';
 import { writeTinyPdf } from './quote-pdf/testing.ts';
 import { startSubmissionHarness, type SubmissionHarness } from './testing.ts';
@@ -29,8 +29,8 @@ let h: SubmissionHarness;
 let submitter: Record<string, string>;
 let submitterId: string;
 let staff: Record<string, string>;
-const quote = readSharedFixture(REAL_QUOTE);
-const sheet = readSharedFixture(CSV_TEMPLATE);
+const quote = readFixture(REAL_QUOTE);
+const sheet = readFixture(CSV_TEMPLATE);
 
 beforeAll(async () => {
   h = await startSubmissionHarness();

@@ -3,11 +3,11 @@
 // row-level rule that a SUBMITTER attaches only to their own samples.
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { readSharedFixture, REAL_QUOTE } from '../helpers/fixtures.ts';
+import { readFixture, REAL_QUOTE } from '../helpers/fixtures.ts';
 import { post } from '../helpers/graphql.ts';
 import { startTestStack, type TestStack } from '../helpers/stack.ts';
 
-const quote = readSharedFixture(REAL_QUOTE);
+const quote = readFixture(REAL_QUOTE);
 const quoteSha256 = createHash('sha256').update(quote).digest('hex');
 
 let stack: TestStack;

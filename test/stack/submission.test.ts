@@ -2,11 +2,11 @@
 // forwarded to the submission subgraph, the original stored in the files subgraph), staff accept it, and the samples
 // appear once in the samples subgraph, reachable as Submission.samples.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { readSharedFixture, REAL_QUOTE } from '../helpers/fixtures.ts';
+import { readFixture, REAL_QUOTE } from '../helpers/fixtures.ts';
 import { post } from '../helpers/graphql.ts';
 import { startTestStack, type TestStack } from '../helpers/stack.ts';
 
-const quote = readSharedFixture(REAL_QUOTE);
+const quote = readFixture(REAL_QUOTE);
 let stack: TestStack;
 const bearer: Record<'admin' | 'submitter' | 'other', Record<string, string>> = {
   admin: {},

@@ -1,8 +1,8 @@
-// The real iLab quote (../shared/fixtures/ilab-quote/, 5 pages, wkhtmltopdf 0.12.4 / Qt 4.8.7), field by field and
+// The real iLab quote (test/fixtures/ilab-quote/, 5 pages, wkhtmltopdf 0.12.4 / Qt 4.8.7), field by field and
 // cell by cell. Every expected value below was read off the page images (pdftoppm renders of each page), not
 // taken from the parser's output.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readSharedFixture, REAL_QUOTE } from '../../../test/helpers/fixtures.ts';
+import { readFixture, REAL_QUOTE } from '../../../test/helpers/fixtures.ts';
 import { ISSUE_THRESHOLD } from './confidence.ts';
 import { parseQuotePdf } from './parse-quote.ts';
 import { forEachExtracted, toPlainSubmission } from './plain-submission.ts';
@@ -115,7 +115,7 @@ let submission: ParsedSubmission;
 let document: QuoteDocumentInfo;
 
 beforeAll(async () => {
-  const result = await parseQuotePdf(new Uint8Array(readSharedFixture(REAL_QUOTE)));
+  const result = await parseQuotePdf(new Uint8Array(readFixture(REAL_QUOTE)));
   if (!result.ok) throw new Error(`the real quote did not parse: ${result.error.code}`);
   submission = result.submission;
   document = result.document;

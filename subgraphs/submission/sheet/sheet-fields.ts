@@ -1,4 +1,4 @@
-// The columns a sheet may have: the template's 16 (../shared/fixtures/csv), in its order, then the quote grid's
+// The columns a sheet may have: the template's 16 (test/fixtures/csv), in its order, then the quote grid's
 // measurement columns, each with the spellings people use. Aliases are header keys (headers.ts: lower case,
 // letters and digits only), e.g. "Sample ID" is `sampleid`.
 import type { SheetField } from './types.ts';

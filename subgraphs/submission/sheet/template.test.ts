@@ -1,7 +1,7 @@
-// The lab's real template (../shared/fixtures/csv/, 16 columns, 3 rows, LF line ends, no final line end, and a
+// The lab's real template (test/fixtures/csv/, 16 columns, 3 rows, LF line ends, no final line end, and a
 // space after the last cell), value by value. Every expected value below was written from reading the file, not from the parser's output.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CSV_TEMPLATE, readSharedFixture } from '../../../test/helpers/fixtures.ts';
+import { CSV_TEMPLATE, readFixture } from '../../../test/helpers/fixtures.ts';
 import { TEMPLATE_COLUMNS } from './sheet-fields.ts';
 import { parseSampleSheet } from './parse-sheet.ts';
 import type { ParsedSheet, SampleSheetValues, SheetDocumentInfo } from './types.ts';
@@ -85,14 +85,14 @@ let sheet: ParsedSheet;
 let document: SheetDocumentInfo;
 
 beforeAll(async () => {
-  const result = await parseSampleSheet(readSharedFixture(CSV_TEMPLATE));
+  const result = await parseSampleSheet(readFixture(CSV_TEMPLATE));
   if (!result.ok) throw new Error(`template refused: ${result.error.code} ${result.error.message}`);
   ({ sheet, document } = result);
 });
 
 describe('the real CSV template', () => {
   it('is the file this test was written from', () => {
-    expect(readSharedFixture(CSV_TEMPLATE).toString('utf8')).toBe([HEADER, ...ROWS].join('\n'));
+    expect(readFixture(CSV_TEMPLATE).toString('utf8')).toBe([HEADER, ...ROWS].join('\n'));
   });
 
   it('maps all 16 columns, in order, with no sheet issue', () => {
