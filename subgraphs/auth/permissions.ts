@@ -2,11 +2,14 @@
 // these rules enforce the same again here (a subgraph never trusts its caller) and add the row-level ones.
 //
 // - Public: login, refreshSession, logout (they authenticate by what they carry: a password or a refresh token).
-// - Any signed-in user: me, logoutAll, changePassword; the fields of a User (id, name, email, roles, active,
-//   createdAt) wherever one is reachable, because other subgraphs show users as assignees, submitters and audit
-//   actors and the router resolves those references here.
+// - Any signed-in user: me, logoutAll, changePassword; a User's public profile (id, name) wherever one is
+//   reachable, because other subgraphs show users as assignees, submitters and audit actors (a SUBMITTER sees
+//   who received and QC'd their sample) and the router resolves those references here.
 // - user(id): ADMIN and STAFF (who assign work to people) see anyone; everyone else only themself (FORBIDDEN
 //   otherwise, so ids cannot be probed).
+// - The rest of a User (email, roles, active, createdAt): the same callers as user(id), wherever the User was
+//   reached: ADMIN, STAFF and the user themself. Anyone else gets FORBIDDEN on the field, so a SUBMITTER who
+//   reaches another user through a reference reads the name only.
 // - User.lastLoginAt: the user themself and ADMIN only (null with an error for others).
 // - The User in an AuthPayload (login, refreshSession) is visible in full to the caller: the caller is that
 //   user, though the request itself came without a token.
@@ -20,12 +23,18 @@ import {
   rule,
   type PermissionMap,
 } from '../kit/permissions.ts';
+import type { Identity } from '../kit/identity.ts';
 import type { Context } from './context.ts';
 
 const isAdmin = hasScope('users:admin');
 
-const isStaff = rule('isStaff', { cache: 'contextual' })((_p, _a, ctx: Context) =>
-  ctx.identity?.roles.includes('STAFF') ? true : denial(ctx),
+/** ADMIN and STAFF (who assign work to people) read any user, by user(id) or through a reference. */
+function readsAnyUser(identity: Identity | null): boolean {
+  return !!identity && (identity.scopes.includes('users:admin') || identity.roles.includes('STAFF'));
+}
+
+const readsUsers = rule('readsUsers', { cache: 'contextual' })((_p, _a, ctx: Context) =>
+  readsAnyUser(ctx.identity) ? true : denial(ctx),
 );
 
 const isSelfArgument = rule('isSelfArgument', { cache: 'strict' })(
@@ -48,10 +57,17 @@ const isSessionOwner = rule('isSessionOwner', { cache: 'no_cache' })((parent: ob
 
 const signedIn = or(isAuthenticated, isSessionOwner);
 
+/** A User's account details: the readers of users, the user themself, and the owner of a fresh session. */
+const seesAccount = rule('seesAccount', { cache: 'no_cache' })((parent: { id?: string }, _a, ctx: Context) =>
+  sessionOwners.has(parent) || readsAnyUser(ctx.identity) || ctx.identity?.userId === parent.id
+    ? true
+    : denial(ctx, "only the user themself, STAFF and ADMIN see a user's account details"),
+);
+
 export const permissions: PermissionMap = {
   Query: {
     me: isAuthenticated,
-    user: or(isAdmin, isStaff, isSelfArgument),
+    user: or(readsUsers, isSelfArgument),
     users: isAdmin,
   },
   Mutation: {
@@ -66,11 +82,11 @@ export const permissions: PermissionMap = {
   },
   User: {
     id: allow,
-    email: signedIn,
     name: signedIn,
-    roles: signedIn,
-    active: signedIn,
-    createdAt: signedIn,
+    email: seesAccount,
+    roles: seesAccount,
+    active: seesAccount,
+    createdAt: seesAccount,
     lastLoginAt: or(isSessionOwner, isAdmin, isSelfParent),
   },
   // Reachable only through fields guarded above.

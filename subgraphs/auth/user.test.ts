@@ -231,6 +231,48 @@ describe('reading users', () => {
     expect(asStaff.body.errors![0].extensions.code).toBe('FORBIDDEN');
   });
 
+  it('resolves a User reference with the account details only for the user, STAFF and ADMIN', async () => {
+    const ENTITY = `query ($r: [_Any!]!) { _entities(representations: $r) {
+      ... on User { id name email roles active createdAt } } }`;
+    const PROFILE = 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on User { id name } } }';
+    const ownerId = await h.createUser('owner@lab.example', ['SUBMITTER']);
+    const owner = await h.login('owner@lab.example');
+    await h.createUser('other@lab.example', ['SUBMITTER']);
+    const other = await h.login('other@lab.example');
+    const r = [{ __typename: 'User', id: ownerId }];
+    const full = {
+      id: ownerId,
+      name: 'owner',
+      email: 'owner@lab.example',
+      roles: ['SUBMITTER'],
+      active: true,
+    };
+
+    for (const reader of [owner, staff, admin]) {
+      const { body } = await h.gql(ENTITY, { r }, bearer(reader.accessToken));
+      expect(body.errors).toBeUndefined();
+      expect(body.data._entities).toEqual([{ ...full, createdAt: expect.any(String) }]);
+    }
+    // Another submitter and a viewer reach the display name (as on a sample's history), nothing else.
+    for (const reader of [other, viewer]) {
+      // One field at a time: the first refused non-null field nulls the entity and ends the others.
+      for (const field of ['email', 'roles', 'active', 'createdAt']) {
+        const query = `query ($r: [_Any!]!) { _entities(representations: $r) { ... on User { id ${field} } } }`;
+        const { body } = await h.gql(query, { r }, bearer(reader.accessToken));
+        expect(body.data._entities).toEqual([null]);
+        expect(body.errors![0]).toMatchObject({
+          path: ['_entities', 0, field],
+          extensions: { code: 'FORBIDDEN' },
+        });
+      }
+      const profile = await h.gql(PROFILE, { r }, bearer(reader.accessToken));
+      expect(profile.body).toEqual({ data: { _entities: [{ id: ownerId, name: 'owner' }] } });
+    }
+    const anonymous = await h.gql(PROFILE, { r });
+    expect(anonymous.body.data).toBeNull();
+    expect(anonymous.body.errors![0].extensions.code).toBe('UNAUTHENTICATED');
+  });
+
   it('resolves User references for the router in one query (dataloader)', async () => {
     const ids = (await h.auth.prisma.user.findMany({ select: { id: true } })).map((u) => u.id);
     const spy = vi.spyOn(h.auth.prisma.user, 'findMany');

@@ -47,13 +47,19 @@ export function hasScope(scope: string): ShieldRule {
   );
 }
 
-/** Federation's entry points: the router needs them whatever the caller; entity fields keep their own rules. */
+/**
+ * Federation's entry points. `_service` (the SDL) is public: the router and composition read it without a token.
+ * `_entities` resolves references with the caller's own token (the router forwards it) and needs a signed-in
+ * caller: every root field that leads to an entity does, so an anonymous plan never needs it. Beyond that, each
+ * __resolveReference applies the visibility of the root field that reads its type (null when hidden), and the
+ * entity's fields keep their own rules.
+ */
 function federationRules(schema: GraphQLSchema): PermissionMap {
   const query = schema.getQueryType()?.getFields() ?? {};
+  const fields: FieldRules = {};
+  if ('_service' in query) fields._service = allow;
   // _entities exists only when the schema has entities.
-  const fields = Object.fromEntries(
-    ['_service', '_entities'].filter((f) => f in query).map((f) => [f, allow]),
-  );
+  if ('_entities' in query) fields._entities = isAuthenticated;
   return { Query: fields, ...(schema.getType('_Service') ? { _Service: allow } : {}) };
 }
 

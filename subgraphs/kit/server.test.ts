@@ -132,15 +132,24 @@ describe('permissions', () => {
     expect(anonymous.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
   });
 
-  it('serves _service and _entities (entity fields keep their rules)', async () => {
+  it('serves _service to anyone and _entities to signed-in callers (entity fields keep their rules)', async () => {
     const sdl = await gql('{ _service { sdl } }');
     expect(sdl.body.data._service.sdl).toContain('type Widget');
     const query = 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Widget { id name } } }';
     const variables = { r: [{ __typename: 'Widget', id: 'w1' }] };
     const signedIn = await gql(query, { authorization: `Bearer ${await token()}` }, variables);
     expect(signedIn.body).toEqual({ data: { _entities: [{ id: 'w1', name: 'widget w1' }] } });
-    const anonymous = await gql(query, {}, variables);
-    expect(anonymous.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    // Even a field every caller may read (id) is not resolved for an anonymous caller: _entities itself refuses.
+    const anonymous = await gql(
+      'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Widget { id } } }',
+      {},
+      variables,
+    );
+    expect(anonymous.body.data).toBeNull();
+    expect(anonymous.body.errors[0]).toMatchObject({
+      path: ['_entities'],
+      extensions: { code: 'UNAUTHENTICATED' },
+    });
     const hidden = await gql(
       'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Widget { secret } } }',
       { authorization: `Bearer ${await token()}` },

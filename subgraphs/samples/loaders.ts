@@ -13,6 +13,7 @@ import type {
 import type { SamplesServices } from './context.ts';
 import type { Caller } from './deps.ts';
 import { isUuid } from './sample-filter.ts';
+import { visibleProjectWhere, visibleRunWhere, visibleSampleWhere } from './visibility.ts';
 
 /** Rows in the order of `ids` (null where none), as DataLoader wants them. */
 function byId<T extends { id: string }>(ids: readonly string[], rows: T[]): (T | null)[] {
@@ -37,11 +38,23 @@ export function createLoaders(prisma: PrismaClient, services: SamplesServices, g
     sampleById: new DataLoader<string, Sample | null>(async (ids) =>
       byId(ids, await prisma.sample.findMany({ where: { id: { in: [...ids] } } })),
     ),
+    /** Null for a project the caller may not see (visibility.ts), as for one that does not exist. */
     projectById: new DataLoader<string, Project | null>(async (ids) =>
-      byId(ids, await prisma.project.findMany({ where: { id: { in: [...ids] } } })),
+      byId(
+        ids,
+        await prisma.project.findMany({
+          where: { AND: [{ id: { in: ids.filter(isUuid) } }, visibleProjectWhere(getCaller())] },
+        }),
+      ),
     ),
+    /** Null for a run the caller may not see (visibility.ts), as for one that does not exist. */
     runById: new DataLoader<string, Run | null>(async (ids) =>
-      byId(ids, await prisma.run.findMany({ where: { id: { in: [...ids] } } })),
+      byId(
+        ids,
+        await prisma.run.findMany({
+          where: { AND: [{ id: { in: ids.filter(isUuid) } }, visibleRunWhere(getCaller())] },
+        }),
+      ),
     ),
     /** Oldest first. Keyed by sample id: the sample was already checked visible. */
     historyBySample: new DataLoader<string, SampleHistory[]>(async (ids) =>
@@ -88,11 +101,11 @@ export function createLoaders(prisma: PrismaClient, services: SamplesServices, g
      * by submission id (upper or lower case); an id that cannot be one has no samples.
      */
     samplesBySubmission: new DataLoader<string, Sample[]>(async (ids) => {
-      const { ownerId } = getCaller();
+      const visible = visibleSampleWhere(getCaller());
       const valid = ids.filter(isUuid).map((id) => id.toLowerCase());
       const rows = valid.length
         ? await prisma.sample.findMany({
-            where: { submissionId: { in: valid }, ...(ownerId ? { ownerId } : {}) },
+            where: { submissionId: { in: valid }, ...visible },
             orderBy: [{ rowNumber: { sort: 'asc', nulls: 'last' } }, { name: 'asc' }],
           })
         : [];

@@ -1,5 +1,6 @@
 // Thin: parse arguments, call the project service, shape the output. The parent of Project resolvers is the
-// Prisma row.
+// Prisma row. Every read (project, projects, the entity reference) applies visibility.ts: a SUBMITTER reads only
+// projects they own or that hold one of their samples.
 import type { Resolvers } from '../../generated/graphql/samples.ts';
 import { requireCaller, type Context } from './context.ts';
 import { isUuid } from './sample-input.ts';
@@ -7,7 +8,7 @@ import { isUuid } from './sample-input.ts';
 export const projectResolvers: Resolvers<Context> = {
   Query: {
     project: (_p, { id }, ctx) => (isUuid(id) ? ctx.loaders.projectById.load(id) : null),
-    projects: (_p, { status }, ctx) => ctx.services.projects.list(status),
+    projects: (_p, { status }, ctx) => ctx.services.projects.list(requireCaller(ctx), status),
   },
   Mutation: {
     createProject: (_p, { input }, ctx) => ctx.services.projects.create(requireCaller(ctx), input),

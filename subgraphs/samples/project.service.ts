@@ -5,6 +5,7 @@ import { assertExpectedVersion, badUserInput, ERRORS, fromPrismaError } from '..
 import { diffChanges, recordEvent, type Changes, type OutboxEventInput } from '../kit/outbox.ts';
 import { SERVICE_NAME, type Caller, type SamplesDeps } from './deps.ts';
 import { isUuid } from './sample-input.ts';
+import { visibleProjectWhere, visibleSampleWhere } from './visibility.ts';
 
 export interface CreateProjectInput {
   name: string;
@@ -79,9 +80,12 @@ export function createProjectService(deps: SamplesDeps) {
   const { prisma } = deps;
 
   return {
-    /** Name order. */
-    list(status: ProjectStatus | null | undefined): Promise<Project[]> {
-      return prisma.project.findMany({ where: status ? { status } : {}, orderBy: [{ name: 'asc' }] });
+    /** The projects the caller may see (visibility.ts), in name order. */
+    list(caller: Caller, status: ProjectStatus | null | undefined): Promise<Project[]> {
+      return prisma.project.findMany({
+        where: { AND: [status ? { status } : {}, visibleProjectWhere(caller)] },
+        orderBy: [{ name: 'asc' }],
+      });
     },
 
     /** Samples per project that the caller may see (a SUBMITTER: their own); 0 for a project with none. */
@@ -90,7 +94,7 @@ export function createProjectService(deps: SamplesDeps) {
         by: ['projectId'],
         where: {
           projectId: { in: [...projectIds] },
-          ...(caller.ownerId !== null ? { ownerId: caller.ownerId } : {}),
+          ...visibleSampleWhere(caller),
         },
         _count: { _all: true },
       });

@@ -200,6 +200,31 @@ describe('reading projects', () => {
     expect((await data(query, { id: project.id }, staff)).project.samples.totalCount).toBe(4);
   });
 
+  it('shows a SUBMITTER the projects they own or that hold their samples, by id, in the list and as a reference', async () => {
+    const stranger = randomUUID();
+    const reader = await h.as(['SUBMITTER'], stranger);
+    const create = async (name: string, ownerId: string) =>
+      (await data(CREATE, { input: { name, ownerId } })).createProject.id as string;
+    const owned = await create('Owned by the reader', stranger);
+    const holding = await create('Holds a sample of the reader', randomUUID());
+    const hidden = await create('Of somebody else', randomUUID());
+    await h.samples.prisma.sample.create({ data: { name: 'mine', ownerId: stranger, projectId: holding } });
+    await h.samples.prisma.sample.create({
+      data: { name: 'theirs', ownerId: randomUUID(), projectId: hidden },
+    });
+
+    const list = (await data('{ projects { id } }', {}, reader)).projects.map((p: { id: string }) => p.id);
+    expect(list.sort()).toEqual([owned, holding].sort());
+    const ENTITIES = `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Project { id name } } }`;
+    const r = [owned, holding, hidden].map((id) => ({ __typename: 'Project', id }));
+    const refs = (await data(ENTITIES, { r }, reader))._entities;
+    expect(refs.map((p: { id: string } | null) => p?.id ?? null)).toEqual([owned, holding, null]);
+    expect((await data(GET, { id: hidden }, reader)).project).toBeNull();
+    expect((await data(GET, { id: holding }, reader)).project.sampleCount).toBe(1);
+    // Read-all roles see every one of them.
+    expect((await data(ENTITIES, { r }, viewer))._entities.every(Boolean)).toBe(true);
+  });
+
   it('gives null for an unknown or malformed id', async () => {
     expect((await data(GET, { id: randomUUID() })).project).toBeNull();
     expect((await data(GET, { id: 'nope' })).project).toBeNull();

@@ -1,5 +1,6 @@
 // Thin: parse arguments, call the run service, shape the output. The parent of Run and RunSample resolvers is the
-// Prisma row.
+// Prisma row. Every read (run, runs, RunSample.run, the entity reference) applies visibility.ts: a SUBMITTER reads
+// only runs one of their samples was loaded on.
 import type { Resolvers } from '../../generated/graphql/samples.ts';
 import { ERRORS } from '../kit/errors.ts';
 import { requireCaller, type Context } from './context.ts';
@@ -14,7 +15,7 @@ async function loadRun(ctx: Context, id: string) {
 export const runResolvers: Resolvers<Context> = {
   Query: {
     run: (_p, { id }, ctx) => (isUuid(id) ? ctx.loaders.runById.load(id) : null),
-    runs: (_p, { format, first }, ctx) => ctx.services.runs.list(format, first),
+    runs: (_p, { format, first }, ctx) => ctx.services.runs.list(requireCaller(ctx), format, first),
   },
   Mutation: {
     createRun: (_p, { input }, ctx) => ctx.services.runs.create(requireCaller(ctx), input),

@@ -32,6 +32,7 @@ import {
   type UpdateRunInput,
 } from './run-input.ts';
 import { isUuid } from './sample-input.ts';
+import { visibleRunWhere } from './visibility.ts';
 
 export const MAX_RUNS_PAGE = 200;
 
@@ -119,8 +120,8 @@ export function createRunService(deps: SamplesDeps) {
   }
 
   return {
-    /** Newest first. */
-    async list(format: FlowCellFormat | null | undefined, first: number): Promise<Run[]> {
+    /** The runs the caller may see (visibility.ts), newest first. */
+    async list(caller: Caller, format: FlowCellFormat | null | undefined, first: number): Promise<Run[]> {
       if (!Number.isInteger(first) || first < 1 || first > MAX_RUNS_PAGE) {
         throw badUserInput(`first must be between 1 and ${MAX_RUNS_PAGE}`, {
           field: 'first',
@@ -128,7 +129,7 @@ export function createRunService(deps: SamplesDeps) {
         });
       }
       return prisma.run.findMany({
-        where: format ? { format } : {},
+        where: { AND: [format ? { format } : {}, visibleRunWhere(caller)] },
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
         take: first,
       });

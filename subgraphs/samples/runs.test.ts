@@ -486,6 +486,27 @@ describe('reading runs', () => {
     expect((await ok(GET, { id: run.id })).samples).toHaveLength(2);
   });
 
+  it('shows a SUBMITTER only the runs their samples are on, by id, in the list and as a reference', async () => {
+    const theirs = await createRun(minionInput);
+    const mine = await createRun(minionInput);
+    await ok(ADD, {
+      runId: theirs.id,
+      samples: [{ sampleId: (await seedSample({ ownerId: otherOwnerId })).id }],
+    });
+    await ok(ADD, { runId: mine.id, samples: [{ sampleId: (await seedSample()).id }] });
+
+    const listed = await ok(`{ runs(first: 200) { id } }`, {}, submitter);
+    const ids = listed.map((r: { id: string }) => r.id);
+    expect(ids).toContain(mine.id);
+    expect(ids).not.toContain(theirs.id);
+    expect(await ok(GET, { id: theirs.id }, submitter)).toBeNull();
+    const ENTITIES = `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Run { id flowCellId } } }`;
+    const r = [theirs.id, mine.id].map((id) => ({ __typename: 'Run', id }));
+    const refs = await ok(ENTITIES, { r }, submitter);
+    expect(refs.map((run: { id: string } | null) => run?.id ?? null)).toEqual([null, mine.id]);
+    expect((await ok(ENTITIES, { r }, viewer)).every(Boolean)).toBe(true);
+  });
+
   it('gives null for an unknown or malformed id', async () => {
     expect(await ok(GET, { id: randomUUID() })).toBeNull();
     expect(await ok(GET, { id: 'not-a-uuid' })).toBeNull();

@@ -12,6 +12,7 @@ import type {
 import { badUserInput } from '../kit/errors.ts';
 import type { Caller } from './deps.ts';
 import { CLOSED_STATUSES } from './turnaround.ts';
+import { visibleSampleWhere } from './visibility.ts';
 
 export interface DateRange {
   /** Inclusive. */
@@ -133,7 +134,7 @@ export function toSampleWhere(
 ): Prisma.SampleWhereInput {
   const f = filter ?? {};
   const and: Prisma.SampleWhereInput[] = [];
-  if (caller.ownerId !== null) and.push({ ownerId: caller.ownerId });
+  and.push(visibleSampleWhere(caller));
   if (f.status) and.push({ status: { in: [...f.status] } });
   if (f.stage) and.push({ stage: { in: [...f.stage] } });
   if (f.priority) and.push({ priority: { in: [...f.priority] } });
