@@ -21,7 +21,6 @@ describe('loadAuditConfig', () => {
       retentionDays: 2555,
       retentionOverrides: {},
       exportMaxRows: 100_000,
-      trustProxy: false,
       logLevel: 'info',
     });
   });

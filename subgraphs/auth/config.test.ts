@@ -19,7 +19,7 @@ describe('loadAuthConfig', () => {
       loginLockDurationSeconds: 900,
       loginIpMaxAttempts: 30,
       loginIpWindowSeconds: 900,
-      trustProxy: false,
+      clientAddressSecret: undefined,
       logLevel: 'info',
     });
   });

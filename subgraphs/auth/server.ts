@@ -13,6 +13,7 @@ import type { AuthConfig } from './config.ts';
 import { createContextFactory, type Context } from './context.ts';
 import { SERVICE_NAME, type AuthDeps } from './deps.ts';
 import { createKeyStore, SIGNING_ALGORITHM } from './keys.service.ts';
+import { createLoginGuard } from './login-guard.ts';
 import { createLoginService } from './login.service.ts';
 import { dummyPasswordHash } from './password.ts';
 import { permissions } from './permissions.ts';
@@ -70,12 +71,18 @@ export async function createAuthSubgraph(
       });
     }
     await dummyPasswordHash();
+    if (!config.clientAddressSecret) {
+      log.warn(
+        'CLIENT_ADDRESS_SECRET is not set: login limits key on the socket peer, which behind the router is the router for every client',
+      );
+    }
 
     const sessions = createSessionService(deps);
+    const guard = createLoginGuard(deps);
     const services = {
       sessions,
-      login: createLoginService(deps, sessions),
-      users: createUserService(deps, sessions),
+      login: createLoginService(deps, sessions, guard),
+      users: createUserService(deps, sessions, guard),
     };
     const subgraph = createSubgraphServer<Context>({
       name: 'auth',
@@ -93,7 +100,7 @@ export async function createAuthSubgraph(
         algorithms: [SIGNING_ALGORITHM],
         now,
       },
-      trustProxy: config.trustProxy,
+      clientAddressSecret: config.clientAddressSecret,
       plugins: [notifyRelayAfterMutations(() => relay)],
     });
     relay = startSubgraphRelay({

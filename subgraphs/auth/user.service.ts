@@ -6,6 +6,7 @@ import { diffChanges, recordEvent, type OutboxEventInput } from '../kit/outbox.t
 import type { AuthDeps, EventMeta } from './deps.ts';
 import { SERVICE_NAME } from './deps.ts';
 import { assertPasswordRules, hashPassword, normalizeEmail, verifyPassword } from './password.ts';
+import type { LoginGuard } from './login-guard.ts';
 import type { SessionService } from './session.service.ts';
 
 export interface UserFilter {
@@ -55,7 +56,7 @@ function assertRoles(roles: Role[]): Role[] {
 const encodeCursor = (email: string) => Buffer.from(email, 'utf8').toString('base64url');
 const decodeCursor = (cursor: string) => Buffer.from(cursor, 'base64url').toString('utf8');
 
-export function createUserService(deps: AuthDeps, sessions: SessionService) {
+export function createUserService(deps: AuthDeps, sessions: SessionService, guard: LoginGuard) {
   const { prisma } = deps;
 
   function event(
@@ -225,17 +226,23 @@ export function createUserService(deps: AuthDeps, sessions: SessionService) {
       });
     },
 
-    /** The caller's own change: needs the current password; ends the caller's other sessions. */
+    /**
+     * The caller's own change: needs the current password, whose wrong guesses count toward the same lockout
+     * as failed logins (per account and client address); ends the caller's other sessions.
+     */
     async changePassword(
-      userId: string,
-      sessionId: string | undefined,
+      caller: { userId: string; sessionId: string | undefined; clientIp: string | undefined },
       input: { currentPassword: string; newPassword: string },
       meta: EventMeta,
     ): Promise<User> {
+      const { userId, sessionId } = caller;
       const user = await prisma.user.findUnique({ where: { id: userId } });
       if (!user || !user.active)
         throw ERRORS.UNAUTHENTICATED.err('the account is not active', { reason: 'ACCOUNT_DISABLED' });
+      const attempt = { email: user.email, user, clientIp: caller.clientIp, meta };
+      await guard.check(attempt);
       if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
+        await guard.recordFailure(attempt, 'CURRENT_PASSWORD_INCORRECT');
         throw badUserInput('the current password is not correct', {
           field: 'currentPassword',
           rule: 'CURRENT_PASSWORD_INCORRECT',
