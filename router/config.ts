@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { clientAddressSecretVariable } from '../subgraphs/kit/client-address.ts';
-import { env } from '../subgraphs/kit/config.ts';
+import { env, sessionCheckVariables } from '../subgraphs/kit/config.ts';
 import { parseTrustedProxies } from './useClientAddress.ts';
 import type { RouterOptions } from './createRouter.ts';
 
@@ -54,6 +54,7 @@ const envSchema = z.object({
       }
     }),
   CLIENT_ADDRESS_SECRET: clientAddressSecretVariable,
+  ...sessionCheckVariables(),
   LOG_LEVEL: env.logLevel(),
 });
 
@@ -107,7 +108,17 @@ export function loadRouterConfig(
         supergraph: e.ROUTER_SUPERGRAPH,
         supergraphPollIntervalMs: e.ROUTER_SUPERGRAPH_POLL_MS,
         subgraphUrls,
-        jwt: { jwksUrl: e.JWKS_URL, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
+        jwt: {
+          jwksUrl: e.JWKS_URL,
+          issuer: e.JWT_ISSUER,
+          audience: e.JWT_AUDIENCE,
+          maxTokenLifetimeSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+          revocations: {
+            url: e.REVOCATION_URL,
+            pollMs: e.REVOCATION_POLL_MS,
+            maxStaleMs: e.REVOCATION_MAX_STALE_MS,
+          },
+        },
         authorization: { mode: e.ROUTER_AUTHZ_MODE },
         limits: {
           maxBodyBytes: e.ROUTER_MAX_BODY_BYTES,

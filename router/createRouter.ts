@@ -31,7 +31,7 @@ export interface RouterOptions {
   supergraphPollIntervalMs?: number;
   /** Subgraph URL overrides by subgraph name, like Apollo Router's override_subgraph_url. @default {} */
   subgraphUrls?: Record<string, string>;
-  jwt?: Omit<JwtOptions, 'subgraphUrls'>;
+  jwt?: Omit<JwtOptions, 'subgraphUrls' | 'logger'>;
   authorization?: AuthorizationOptions;
   limits?: BodyLimitOptions & OperationLimitsOptions;
   cost?: Omit<CostOptions, 'registry'>;
@@ -82,7 +82,7 @@ export async function createRouter(options: RouterOptions = {}): Promise<Router>
     useCors(options.cors),
     ...(options.graphiql === false ? [] : [useGraphiql()]),
     useBodyLimit(options.limits),
-    useJwt({ ...options.jwt, subgraphUrls }),
+    useJwt({ ...options.jwt, subgraphUrls, logger }),
     useOperationLimits(options.limits),
     useCost({ ...options.cost, registry }),
     useAuthorization(options.authorization),

@@ -20,6 +20,8 @@ describe('loadAuthConfig', () => {
       loginIpMaxAttempts: 30,
       loginIpWindowSeconds: 900,
       clientAddressSecret: undefined,
+      revocationPollMs: 1000,
+      revocationMaxStaleMs: 15_000,
       logLevel: 'info',
     });
   });

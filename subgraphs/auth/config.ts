@@ -2,7 +2,7 @@
 // stack (scripts/start.ts) with loadAuthConfig({ ...process.env, AUTH_DATABASE_URL: url }).
 import { z } from 'zod';
 import { clientAddressSecretVariable } from '../kit/client-address.ts';
-import { env, loadConfig } from '../kit/config.ts';
+import { env, loadConfig, sessionCheckVariables } from '../kit/config.ts';
 import {
   checkOutboxRelayVariables,
   outboxRelayVariables,
@@ -44,6 +44,9 @@ const schema = z
      * throttling and lockout key on that address. Unset: every address is the socket peer (the router's).
      */
     CLIENT_ADDRESS_SECRET: clientAddressSecretVariable,
+    /** How often this subgraph re-reads its own revocation feed; as for the other subgraphs. */
+    REVOCATION_POLL_MS: sessionCheckVariables().REVOCATION_POLL_MS,
+    REVOCATION_MAX_STALE_MS: sessionCheckVariables().REVOCATION_MAX_STALE_MS,
     LOG_LEVEL: env.logLevel(),
     ...outboxRelayVariables,
   })
@@ -64,6 +67,8 @@ const schema = z
     loginIpMaxAttempts: v.LOGIN_IP_MAX_ATTEMPTS,
     loginIpWindowSeconds: v.LOGIN_IP_WINDOW_SECONDS,
     clientAddressSecret: v.CLIENT_ADDRESS_SECRET,
+    revocationPollMs: v.REVOCATION_POLL_MS,
+    revocationMaxStaleMs: v.REVOCATION_MAX_STALE_MS,
     logLevel: v.LOG_LEVEL,
     outboxRelay: toOutboxRelayConfig(v),
   }));

@@ -190,8 +190,18 @@ export function createUserService(deps: AuthDeps, sessions: SessionService, guar
         const active = diffChanges(before, after, ['active']);
         if (Object.keys(names).length)
           await recordEvent(tx, event(meta, after, 'user.updated', { changes: names }));
-        if (Object.keys(roles).length)
-          await recordEvent(tx, event(meta, after, 'user.roles_changed', { changes: roles }));
+        if (Object.keys(roles).length) {
+          // Tokens carry roles: end the sessions, so none of them works with the old roles (not even for the
+          // seconds before it expires). The user signs in again and gets the new ones.
+          const revoked = await sessions.revokeAllForUser(tx, id, 'ROLES_CHANGED');
+          await recordEvent(
+            tx,
+            event(meta, after, 'user.roles_changed', {
+              changes: roles,
+              payload: { sessionsRevoked: revoked },
+            }),
+          );
+        }
         if (Object.keys(active).length) {
           let revoked = 0;
           if (!after.active) revoked = await sessions.revokeAllForUser(tx, id, 'DEACTIVATED');

@@ -22,6 +22,7 @@ import { isKnownErrorCode } from './errors.ts';
 import {
   bearerToken,
   createJwtVerifier,
+  createRevocationListFor,
   type Identity,
   type JwtVerifierOptions,
   type VerifyToken,
@@ -116,7 +117,9 @@ export function createSubgraphServer<TContext extends KitContext>(
   options: SubgraphServerOptions<TContext>,
 ): SubgraphServer {
   const logger = options.logger ?? createLogger({ name: options.name });
-  const verify = 'verify' in options.auth ? options.auth.verify : createJwtVerifier(options.auth);
+  const revocations = 'verify' in options.auth ? undefined : createRevocationListFor(options.auth, logger);
+  const verify =
+    'verify' in options.auth ? options.auth.verify : createJwtVerifier(options.auth, revocations);
   const typeDefs = typeof options.typeDefs === 'string' ? parse(options.typeDefs) : options.typeDefs;
   const schema = applyPermissions(
     buildSubgraphSchema({
@@ -222,13 +225,15 @@ export function createSubgraphServer<TContext extends KitContext>(
     metrics,
     logger,
     start() {
-      starting ??= apollo.start().then(() => {
+      // The first poll of ended sessions runs beside Apollo's start, so tokens can be checked once we serve.
+      starting ??= Promise.all([apollo.start(), revocations?.start()]).then(() => {
         graphqlHandler = expressMiddleware(apollo, { context });
         started = true;
       });
       return starting;
     },
     async stop() {
+      revocations?.stop();
       for (const server of servers) await closeServer(server);
       servers.clear();
       if (started) {
