@@ -3,8 +3,8 @@
 // replicas, and by normalized email whether or not an account exists, so an unknown email behaves exactly like a
 // known one.
 //
-// The client address is the one the router vouches for (kit/client-address.ts). Every limit includes it, so a
-// failure storm from one client never blocks another client's correct password:
+// The client address is the one the router vouches for (kit/client-address.ts), an IPv6 one taken as its /64.
+// Every limit includes it, so a failure storm from one client never blocks another client's correct password:
 // - Lockout, per (email, address): LOGIN_MAX_FAILURES failures within LOGIN_LOCK_WINDOW_SECONDS lock that pair
 //   for LOGIN_LOCK_DURATION_SECONDS, starting at the failure that reached the limit (that attempt already gets
 //   ACCOUNT_LOCKED). Attempts while locked are rejected without checking the password and do not extend the
@@ -34,10 +34,27 @@ export interface Attempt {
   meta: EventMeta;
 }
 
+/**
+ * What the limits count by (and the stored `ip`): an IPv4 address, or the /64 of an IPv6 one, since one site
+ * (one attacker) usually holds a whole /64 and could otherwise take a fresh address for every few guesses.
+ */
+export function limitKey(address: string): string {
+  if (!address.includes(':')) return address;
+  const [head = '', tail] = address.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups =
+    tail === undefined ? left : [...left, ...Array(8 - left.length - right.length).fill('0'), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}
+
 export function createLoginGuard(deps: AuthDeps) {
   const { prisma, config } = deps;
   const ms = (s: number) => s * 1000;
-  const addressOf = (attempt: Attempt) => attempt.clientIp ?? UNKNOWN_ADDRESS;
+  const addressOf = (attempt: Attempt) => (attempt.clientIp ? limitKey(attempt.clientIp) : UNKNOWN_ADDRESS);
 
   function failureEvent(attempt: Attempt, reason: string) {
     const { email, user, meta } = attempt;
@@ -51,7 +68,7 @@ export function createLoginGuard(deps: AuthDeps) {
       actor: meta.actor,
       requestId: meta.requestId,
       occurredAt: deps.now(),
-      payload: { email, reason, ip: addressOf(attempt) },
+      payload: { email, reason, ip: attempt.clientIp ?? null },
     };
   }
 

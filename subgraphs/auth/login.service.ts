@@ -60,7 +60,7 @@ export function createLoginService(deps: AuthDeps, sessions: SessionService, gua
           requestId: meta.requestId,
           occurredAt: at,
           changes: { lastLoginAt: { from: user.lastLoginAt?.toISOString() ?? null, to: at.toISOString() } },
-          payload: { ip },
+          payload: { ip: input.clientIp ?? null },
         });
         return payload;
       });

@@ -179,6 +179,29 @@ describe('client address throttling', () => {
     }
   });
 
+  it('counts an IPv6 client by its /64, so rotating addresses within it gains nothing', async () => {
+    const secret = randomBytes(32).toString('base64url');
+    const v6 = await startAuthHarness(
+      { LOGIN_IP_MAX_ATTEMPTS: '2', CLIENT_ADDRESS_SECRET: secret },
+      { db: h.db },
+    );
+    try {
+      await v6.auth.prisma.loginAttempt.deleteMany();
+      const from = async (ip: string) => {
+        const headers = { [CLIENT_ADDRESS_HEADER]: signClientAddress(secret, ip) };
+        const { body } = await v6.gql(LOGIN, { e: 'zoe@lab.example', p: 'wrong password here' }, headers);
+        return body.errors![0].extensions.code;
+      };
+      expect(await from('2001:db8:0:7::1')).toBe('UNAUTHENTICATED');
+      expect(await from('2001:db8:0:7::2')).toBe('UNAUTHENTICATED');
+      expect(await from('2001:db8:0:7:abcd::3')).toBe('TOO_MANY_REQUESTS');
+      expect(await from('2001:db8:0:8::1')).toBe('UNAUTHENTICATED');
+    } finally {
+      await v6.server.close();
+      await v6.auth.close();
+    }
+  });
+
   it("locks an account per client address: one address's failures never block another's correct password", async () => {
     const secret = randomBytes(32).toString('base64url');
     const split = await startAuthHarness({ CLIENT_ADDRESS_SECRET: secret }, { db: h.db });
