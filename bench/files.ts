@@ -160,7 +160,7 @@ async function main(): Promise<boolean> {
     ['--supergraph', path.join(root, 'schema/supergraph.graphql'), '--port', String(routerPort)],
     {
       ...stack.urlVariables('ROUTER_SUBGRAPH_URL_'),
-      JWKS_URL: stack.jwksUrl,
+      ...stack.tokenVariables,
       LOG_LEVEL: settings.logLevel,
       ROUTER_MAX_FILE_BYTES: String((FILE_MB + 10) * 1024 * 1024),
     },

@@ -26,10 +26,11 @@ const resultsDir = path.join(root, 'bench/results');
 async function main(): Promise<boolean> {
   const loadBefore = os.loadavg();
   console.log('bench: starting the subgraphs');
-  const { subgraphs, admin, databaseSource, urlVariables, jwksUrl, routerPort } = await startBenchSubgraphs({
-    logLevel: settings.logLevel,
-    tokenTtlSeconds: Math.max(900, 3 * (settings.warmupSeconds + settings.durationSeconds) + 600),
-  });
+  const { subgraphs, admin, databaseSource, urlVariables, tokenVariables, routerPort } =
+    await startBenchSubgraphs({
+      logLevel: settings.logLevel,
+      tokenTtlSeconds: Math.max(900, 3 * (settings.warmupSeconds + settings.durationSeconds) + 600),
+    });
   const auth = subgraphs.auth;
   const login = expectData('login', await send(auth.url, { query: LOGIN_MUTATION, variables: admin }));
   const token = (login.json?.data?.login as { accessToken?: string } | undefined)?.accessToken;
@@ -48,7 +49,7 @@ async function main(): Promise<boolean> {
     'our router',
     'router/index.ts',
     ['--supergraph', supergraphFile, '--port', String(routerPort)],
-    { ...urlVariables('ROUTER_SUBGRAPH_URL_'), JWKS_URL: jwksUrl, LOG_LEVEL: settings.logLevel },
+    { ...urlVariables('ROUTER_SUBGRAPH_URL_'), ...tokenVariables, LOG_LEVEL: settings.logLevel },
   );
   cleanups.push({ what: 'stopping our router', run: () => router.stop() });
   const viaRouter = { name: 'our router', url: `http://127.0.0.1:${routerPort}/graphql`, child: router };

@@ -139,7 +139,7 @@ async function main(): Promise<boolean> {
     ['--supergraph', supergraphFile, '--port', String(routerPort)],
     {
       ...stack.urlVariables('ROUTER_SUBGRAPH_URL_'),
-      JWKS_URL: stack.jwksUrl,
+      ...stack.tokenVariables,
       LOG_LEVEL: settings.logLevel,
     },
   );

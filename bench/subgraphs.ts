@@ -32,6 +32,8 @@ export interface BenchSubgraphs {
   /** ROUTER_SUBGRAPH_URL_<NAME> for the router, BENCH_SUBGRAPH_URL_<NAME> for the plain gateway. */
   urlVariables(prefix: 'ROUTER_SUBGRAPH_URL_' | 'BENCH_SUBGRAPH_URL_'): Record<string, string>;
   jwksUrl: string;
+  /** JWKS_URL and ACCESS_TOKEN_TTL_SECONDS, for the router. */
+  tokenVariables: Record<string, string>;
   /** The port the router must listen on: download links point at it. */
   routerPort: number;
 }
@@ -56,6 +58,8 @@ export async function startBenchSubgraphs(options: {
     run: () => rm(filesDir, { recursive: true, force: true }),
   });
   const jwksUrl = `${origin('auth')}/.well-known/jwks.json`;
+  // Every verifier refuses tokens living longer than it is told: all of them get the bench's lifetime.
+  const tokenVariables = { JWKS_URL: jwksUrl, ACCESS_TOKEN_TTL_SECONDS: String(options.tokenTtlSeconds) };
   const admin = { email: 'bench-admin@example.com', password: randomBytes(24).toString('base64url') };
   const relay = {
     OUTBOX_RELAY_SECRET: randomBytes(32).toString('base64url'),
@@ -68,10 +72,10 @@ export async function startBenchSubgraphs(options: {
       ACCESS_TOKEN_TTL_SECONDS: String(options.tokenTtlSeconds),
       ...relay,
     },
-    audit: { OUTBOX_RELAY_SECRET: relay.OUTBOX_RELAY_SECRET, JWKS_URL: jwksUrl },
-    samples: { JWKS_URL: jwksUrl, ...relay },
+    audit: { OUTBOX_RELAY_SECRET: relay.OUTBOX_RELAY_SECRET, ...tokenVariables },
+    samples: { ...tokenVariables, ...relay },
     files: {
-      JWKS_URL: jwksUrl,
+      ...tokenVariables,
       ...relay,
       FILES_DIR: filesDir,
       FILES_SIGNING_SECRET: randomBytes(32).toString('base64url'),
@@ -80,7 +84,7 @@ export async function startBenchSubgraphs(options: {
       SUBMISSION_GRAPHQL_URL: `${origin('submission')}/graphql`,
     },
     submission: {
-      JWKS_URL: jwksUrl,
+      ...tokenVariables,
       ...relay,
       FILES_GRAPHQL_URL: `${origin('files')}/graphql`,
       SAMPLES_COMMANDS_URL: `${origin('samples')}${SAMPLE_COMMANDS_PATH}`,
@@ -111,6 +115,7 @@ export async function startBenchSubgraphs(options: {
     admin,
     databaseSource: database.source,
     jwksUrl,
+    tokenVariables,
     routerPort,
     urlVariables: (prefix) =>
       Object.fromEntries(

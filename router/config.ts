@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { env } from '../subgraphs/kit/config.ts';
+import { clientAddressSecretVariable } from '../subgraphs/kit/client-address.ts';
+import { env, sessionCheckVariables } from '../subgraphs/kit/config.ts';
+import { parseTrustedProxies } from './useClientAddress.ts';
 import type { RouterOptions } from './createRouter.ts';
 
 /** Every environment variable the router reads (ROUTER_SUBGRAPH_URL_<NAME> aside), with its default. */
@@ -35,6 +37,24 @@ const envSchema = z.object({
   ROUTER_MAX_FILES: env.positiveInt(10),
   ROUTER_UPLOAD_TIMEOUT_MS: env.positiveInt(600_000),
   ROUTER_GRAPHIQL: env.flag(true),
+  ROUTER_TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    )
+    .superRefine((entries, ctx) => {
+      try {
+        parseTrustedProxies(entries);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
+  CLIENT_ADDRESS_SECRET: clientAddressSecretVariable,
+  ...sessionCheckVariables(),
   LOG_LEVEL: env.logLevel(),
 });
 
@@ -88,7 +108,17 @@ export function loadRouterConfig(
         supergraph: e.ROUTER_SUPERGRAPH,
         supergraphPollIntervalMs: e.ROUTER_SUPERGRAPH_POLL_MS,
         subgraphUrls,
-        jwt: { jwksUrl: e.JWKS_URL, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
+        jwt: {
+          jwksUrl: e.JWKS_URL,
+          issuer: e.JWT_ISSUER,
+          audience: e.JWT_AUDIENCE,
+          maxTokenLifetimeSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+          revocations: {
+            url: e.REVOCATION_URL,
+            pollMs: e.REVOCATION_POLL_MS,
+            maxStaleMs: e.REVOCATION_MAX_STALE_MS,
+          },
+        },
         authorization: { mode: e.ROUTER_AUTHZ_MODE },
         limits: {
           maxBodyBytes: e.ROUTER_MAX_BODY_BYTES,
@@ -109,6 +139,7 @@ export function loadRouterConfig(
           uploadTimeoutMs: e.ROUTER_UPLOAD_TIMEOUT_MS,
         },
         graphiql: e.ROUTER_GRAPHIQL,
+        clientAddress: { trustedProxies: e.ROUTER_TRUSTED_PROXIES, secret: e.CLIENT_ADDRESS_SECRET },
       },
     },
   };

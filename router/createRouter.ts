@@ -9,6 +9,7 @@ import { createSupergraphManager, type SupergraphSource } from './createSupergra
 import { useAccessLog } from './useAccessLog.ts';
 import { useAuthorization, type AuthorizationOptions } from './useAuthorization.ts';
 import { useBodyLimit, type BodyLimitOptions } from './useBodyLimit.ts';
+import { useClientAddress, type ClientAddressOptions } from './useClientAddress.ts';
 import { useCors, type CorsOptions } from './useCors.ts';
 import { useCost, type CostOptions } from './useCost.ts';
 import { useErrorMasking } from './useErrorMasking.ts';
@@ -30,7 +31,7 @@ export interface RouterOptions {
   supergraphPollIntervalMs?: number;
   /** Subgraph URL overrides by subgraph name, like Apollo Router's override_subgraph_url. @default {} */
   subgraphUrls?: Record<string, string>;
-  jwt?: Omit<JwtOptions, 'subgraphUrls'>;
+  jwt?: Omit<JwtOptions, 'subgraphUrls' | 'logger'>;
   authorization?: AuthorizationOptions;
   limits?: BodyLimitOptions & OperationLimitsOptions;
   cost?: Omit<CostOptions, 'registry'>;
@@ -38,6 +39,8 @@ export interface RouterOptions {
   /** File uploads (GraphQL multipart requests); the operations part obeys limits.maxBodyBytes. */
   uploads?: Omit<UploadOptions, 'maxBodyBytes'>;
   subgraphTimeout?: SubgraphTimeoutOptions;
+  /** How the client's address is found (trusted proxies) and vouched for to the subgraphs. */
+  clientAddress?: ClientAddressOptions;
   /** Serve GraphiQL at GET /graphql for browsers. @default true */
   graphiql?: boolean;
   /** @default pino at level info on stdout */
@@ -79,12 +82,13 @@ export async function createRouter(options: RouterOptions = {}): Promise<Router>
     useCors(options.cors),
     ...(options.graphiql === false ? [] : [useGraphiql()]),
     useBodyLimit(options.limits),
-    useJwt({ ...options.jwt, subgraphUrls }),
+    useJwt({ ...options.jwt, subgraphUrls, logger }),
     useOperationLimits(options.limits),
     useCost({ ...options.cost, registry }),
     useAuthorization(options.authorization),
     useUploads({ ...options.uploads, maxBodyBytes: options.limits?.maxBodyBytes }),
     useHeaderPropagation(),
+    useClientAddress(options.clientAddress),
     useSubgraphTimeout(options.subgraphTimeout),
     useErrorMasking({ logger }),
     useMetrics({ registry }),

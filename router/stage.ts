@@ -22,6 +22,8 @@ export interface RouterContext {
   requestId: string;
   logger: Logger;
   identity?: Identity;
+  /** The client's address (useClientAddress): the socket peer or what trusted proxies reported. */
+  clientAddress?: string;
   /** The files of a multipart request (set by useUploads); undefined for JSON requests. */
   uploads?: UploadSession;
 }

@@ -1,4 +1,13 @@
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
+import type { Logger } from 'pino';
+import {
+  createRevocationList,
+  httpRevocations,
+  lifetimeExceeded,
+  revocationsUrlFor,
+  type RevocationFeedOptions,
+  type RevocationList,
+} from '../subgraphs/kit/session-revocations.ts';
 import { routerError } from './errors.ts';
 import { getRequestState } from './requestState.ts';
 import type { Identity, RouterStage } from './stage.ts';
@@ -23,6 +32,15 @@ export interface JwtOptions {
   authSubgraph?: string;
   /** Subgraph URL overrides (to derive the JWKS URL). @default {} */
   subgraphUrls?: Readonly<Record<string, string>>;
+  /** Longest `exp - iat` honoured; a token issued in the future is refused too. @default 900 */
+  maxTokenLifetimeSeconds?: number;
+  /**
+   * The auth subgraph's feed of ended sessions (kit/session-revocations.ts). @default url: /sessions/revoked at
+   * the JWKS URL's origin; pollMs 1000; maxStaleMs 15_000
+   */
+  revocations?: Omit<RevocationFeedOptions, 'load'>;
+  /** Where feed failures are reported. */
+  logger?: Logger;
 }
 
 /**
@@ -32,6 +50,25 @@ export interface JwtOptions {
 export function useJwt(options: JwtOptions = {}): RouterStage {
   let jwksUrl = options.jwksUrl;
   let jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
+  const lifetime = options.maxTokenLifetimeSeconds ?? 900;
+  let sessions: { url: string; list: RevocationList } | undefined;
+  const logger = options.logger;
+  /** (Re)starts polling the revocation feed when its URL changes (it follows the JWKS URL unless set). */
+  const followFeed = () => {
+    const url = options.revocations?.url ?? (jwksUrl ? revocationsUrlFor(jwksUrl) : undefined);
+    if (!url || sessions?.url === url) return;
+    sessions?.list.stop();
+    const list = createRevocationList({
+      load: httpRevocations(url),
+      pollMs: options.revocations?.pollMs,
+      maxStaleMs: options.revocations?.maxStaleMs,
+      onError: (err) => logger?.warn({ err, url }, 'session revocation feed unreadable; retrying'),
+      onRecovered: () => logger?.info({ url }, 'session revocation feed readable again'),
+    });
+    sessions = { url, list };
+    void list.start();
+  };
+  followFeed();
   const keys = () => {
     if (!jwks && jwksUrl) {
       jwks = createRemoteJWKSet(new URL(jwksUrl), {
@@ -55,6 +92,10 @@ export function useJwt(options: JwtOptions = {}): RouterStage {
         subgraphUrl(auth.name, auth.url, options.subgraphUrls),
       ).href;
       if (derived !== jwksUrl) [jwksUrl, jwks] = [derived, undefined];
+      followFeed();
+    },
+    close() {
+      sessions?.list.stop();
     },
     async context(req) {
       const header = req.get('authorization');
@@ -69,8 +110,9 @@ export function useJwt(options: JwtOptions = {}): RouterStage {
           algorithms: options.algorithms ?? ['EdDSA', 'ES256'],
           issuer: options.issuer ?? 'urn:nanopore:auth',
           audience: options.audience ?? 'urn:nanopore:supergraph',
-          requiredClaims: ['exp', 'sub'],
+          requiredClaims: ['exp', 'sub', 'iat', 'sid'],
           clockTolerance: options.clockToleranceSeconds ?? 5,
+          maxTokenAge: lifetime,
         }));
       } catch (error) {
         const unavailable =
@@ -86,6 +128,20 @@ export function useJwt(options: JwtOptions = {}): RouterStage {
           error instanceof joseErrors.JWTExpired ? 'Token has expired' : 'Token is invalid',
         );
       }
+      if (lifetimeExceeded(payload, lifetime) || typeof payload.sid !== 'string') {
+        throw unauthenticated('Token is invalid');
+      }
+      let session = sessions?.list.state(payload.sid) ?? 'unknown';
+      // Stale or never read (just started, or the feed was down): one poll now, shared by concurrent requests.
+      if (session === 'unknown' && sessions) {
+        await sessions.list.sync();
+        session = sessions.list.state(payload.sid);
+      }
+      if (session === 'unknown') {
+        getRequestState(req)?.logger.error({ stage: 'jwt' }, 'ended sessions cannot be checked');
+        throw routerError('SERVICE_UNAVAILABLE', 'Token verification is not available');
+      }
+      if (session === 'revoked') throw unauthenticated('The session has ended, sign in again');
       const identity: Identity = {
         sub: String(payload.sub),
         roles: Array.isArray(payload.roles)

@@ -111,6 +111,8 @@ export async function wireSettings(options: StackOptions): Promise<NodeJS.Proces
   env.JWKS_URL ??= `http://127.0.0.1:${env.AUTH_PORT}/.well-known/jwks.json`;
   env.AUDIT_INGEST_URL ??= `http://127.0.0.1:${env.AUDIT_PORT}${INGEST_PATH}`;
   env.OUTBOX_RELAY_SECRET ??= randomBytes(32).toString('base64url');
+  // The router vouches for client addresses to the subgraphs (login limits per client).
+  env.CLIENT_ADDRESS_SECRET ??= randomBytes(32).toString('base64url');
   // Download links point at the router, which proxies them to the files subgraph; a secret per run is enough
   // for links that live minutes.
   env.FILES_PUBLIC_URL ??= `http://localhost:${env.ROUTER_PORT}`;

@@ -17,11 +17,12 @@ describe('loadAuditConfig', () => {
         issuer: 'urn:nanopore:auth',
         audience: 'urn:nanopore:supergraph',
         jwksUrl: 'http://127.0.0.1:4001/.well-known/jwks.json',
+        maxTokenLifetimeSeconds: 900,
+        revocations: { url: 'http://127.0.0.1:4001/sessions/revoked', pollMs: 1000, maxStaleMs: 15_000 },
       },
       retentionDays: 2555,
       retentionOverrides: {},
       exportMaxRows: 100_000,
-      trustProxy: false,
       logLevel: 'info',
     });
   });

@@ -58,8 +58,6 @@ const schema = z
     ...tokenVerificationVariables,
     /** Most rows one export may hold; default 100000. */
     AUDIT_EXPORT_MAX_ROWS: env.positiveInt(100_000),
-    /** Take the client address from X-Forwarded-For (one trusted proxy hop); default false. */
-    TRUST_PROXY: env.flag(false),
   })
   .transform((v) => ({
     databaseUrl: v.AUDIT_DATABASE_URL,
@@ -71,7 +69,6 @@ const schema = z
     retentionDays: v.AUDIT_RETENTION_DAYS,
     retentionOverrides: v.AUDIT_RETENTION_OVERRIDES,
     exportMaxRows: v.AUDIT_EXPORT_MAX_ROWS,
-    trustProxy: v.TRUST_PROXY,
     logLevel: v.LOG_LEVEL,
   }));
 

@@ -66,7 +66,6 @@ export async function createAuditSubgraph(
     readiness: { database: prismaReadiness(prisma) },
     logger: log,
     auth: options.auth ?? config.jwt,
-    trustProxy: config.trustProxy,
   });
   const metrics = createAuditMetrics(subgraph.metrics.registry, async () => {
     const head = await prisma.auditChainHead.findUnique({ where: { id: 1 } });

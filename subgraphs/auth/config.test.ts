@@ -19,7 +19,9 @@ describe('loadAuthConfig', () => {
       loginLockDurationSeconds: 900,
       loginIpMaxAttempts: 30,
       loginIpWindowSeconds: 900,
-      trustProxy: false,
+      clientAddressSecret: undefined,
+      revocationPollMs: 1000,
+      revocationMaxStaleMs: 15_000,
       logLevel: 'info',
     });
   });

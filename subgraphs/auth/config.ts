@@ -1,7 +1,8 @@
 // The auth subgraph's configuration, from the environment (subgraphs/auth/index.ts) or built by the embedded
 // stack (scripts/start.ts) with loadAuthConfig({ ...process.env, AUTH_DATABASE_URL: url }).
 import { z } from 'zod';
-import { env, loadConfig } from '../kit/config.ts';
+import { clientAddressSecretVariable } from '../kit/client-address.ts';
+import { env, loadConfig, sessionCheckVariables } from '../kit/config.ts';
 import {
   checkOutboxRelayVariables,
   outboxRelayVariables,
@@ -38,8 +39,14 @@ const schema = z
     LOGIN_IP_MAX_ATTEMPTS: env.positiveInt(30),
     /** Default 900 (15 minutes). */
     LOGIN_IP_WINDOW_SECONDS: env.positiveInt(900),
-    /** Take the client address from X-Forwarded-For (one trusted proxy hop); default false. */
-    TRUST_PROXY: env.flag(false),
+    /**
+     * Shared with the router, which signs each request's client address with it (kit/client-address.ts); login
+     * throttling and lockout key on that address. Unset: every address is the socket peer (the router's).
+     */
+    CLIENT_ADDRESS_SECRET: clientAddressSecretVariable,
+    /** How often this subgraph re-reads its own revocation feed; as for the other subgraphs. */
+    REVOCATION_POLL_MS: sessionCheckVariables().REVOCATION_POLL_MS,
+    REVOCATION_MAX_STALE_MS: sessionCheckVariables().REVOCATION_MAX_STALE_MS,
     LOG_LEVEL: env.logLevel(),
     ...outboxRelayVariables,
   })
@@ -59,7 +66,9 @@ const schema = z
     loginLockDurationSeconds: v.LOGIN_LOCK_DURATION_SECONDS,
     loginIpMaxAttempts: v.LOGIN_IP_MAX_ATTEMPTS,
     loginIpWindowSeconds: v.LOGIN_IP_WINDOW_SECONDS,
-    trustProxy: v.TRUST_PROXY,
+    clientAddressSecret: v.CLIENT_ADDRESS_SECRET,
+    revocationPollMs: v.REVOCATION_POLL_MS,
+    revocationMaxStaleMs: v.REVOCATION_MAX_STALE_MS,
     logLevel: v.LOG_LEVEL,
     outboxRelay: toOutboxRelayConfig(v),
   }));

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
+import { CLIENT_ADDRESS_HEADER, signClientAddress } from '../kit/client-address.ts';
 import { JWKS_PATH } from './server.ts';
 import { PASSWORD, startAuthHarness, type AuthHarness } from './testing.ts';
 
@@ -146,22 +148,118 @@ describe('client address throttling', () => {
     }
   });
 
-  it('uses X-Forwarded-For only with TRUST_PROXY', async () => {
-    const proxied = await startAuthHarness({ LOGIN_IP_MAX_ATTEMPTS: '2', TRUST_PROXY: 'true' }, { db: h.db });
+  it('believes only a client address the router signed; X-Forwarded-For and unsigned headers are ignored', async () => {
+    const secret = randomBytes(32).toString('base64url');
+    const proxied = await startAuthHarness(
+      { LOGIN_IP_MAX_ATTEMPTS: '2', CLIENT_ADDRESS_SECRET: secret },
+      { db: h.db },
+    );
     try {
       await proxied.auth.prisma.loginAttempt.deleteMany();
-      const from = (ip: string) =>
-        proxied.gql(LOGIN, { e: 'zed@lab.example', p: 'wrong password here' }, { 'x-forwarded-for': ip });
-      await from('10.0.0.1');
-      await from('10.0.0.1');
-      expect((await from('10.0.0.1')).body.errors![0].extensions.code).toBe('TOO_MANY_REQUESTS');
-      expect((await from('10.0.0.2')).body.errors![0].extensions.code).toBe('UNAUTHENTICATED');
+      const attempt = (headers: Record<string, string>) =>
+        proxied.gql(LOGIN, { e: 'zed@lab.example', p: 'wrong password here' }, headers);
+      const signed = (ip: string) => ({ [CLIENT_ADDRESS_HEADER]: signClientAddress(secret, ip) });
+      await attempt(signed('10.0.0.1'));
+      await attempt(signed('10.0.0.1'));
+      expect((await attempt(signed('10.0.0.1'))).body.errors![0].extensions.code).toBe('TOO_MANY_REQUESTS');
+      expect((await attempt(signed('10.0.0.2'))).body.errors![0].extensions.code).toBe('UNAUTHENTICATED');
+
+      // A direct caller's claims are not believed: each of these is the socket peer, 127.0.0.1.
+      await attempt({ 'x-forwarded-for': '10.9.9.1' });
+      await attempt({
+        [CLIENT_ADDRESS_HEADER]: signClientAddress('another secret entirely, 32+ chars', '10.9.9.2'),
+      });
+      const stale = { [CLIENT_ADDRESS_HEADER]: signClientAddress(secret, '10.9.9.3', Date.now() - 120_000) };
+      expect((await attempt(stale)).body.errors![0].extensions.code).toBe('TOO_MANY_REQUESTS');
       const ips = await proxied.auth.prisma.loginAttempt.findMany({ select: { ip: true }, distinct: ['ip'] });
-      expect(ips.map((r) => r.ip).sort()).toEqual(['10.0.0.1', '10.0.0.2']);
+      expect(ips.map((r) => r.ip).sort()).toEqual(['10.0.0.1', '10.0.0.2', '127.0.0.1']);
     } finally {
       await proxied.server.close();
       await proxied.auth.close();
     }
+  });
+
+  it('counts an IPv6 client by its /64, so rotating addresses within it gains nothing', async () => {
+    const secret = randomBytes(32).toString('base64url');
+    const v6 = await startAuthHarness(
+      { LOGIN_IP_MAX_ATTEMPTS: '2', CLIENT_ADDRESS_SECRET: secret },
+      { db: h.db },
+    );
+    try {
+      await v6.auth.prisma.loginAttempt.deleteMany();
+      const from = async (ip: string) => {
+        const headers = { [CLIENT_ADDRESS_HEADER]: signClientAddress(secret, ip) };
+        const { body } = await v6.gql(LOGIN, { e: 'zoe@lab.example', p: 'wrong password here' }, headers);
+        return body.errors![0].extensions.code;
+      };
+      expect(await from('2001:db8:0:7::1')).toBe('UNAUTHENTICATED');
+      expect(await from('2001:db8:0:7::2')).toBe('UNAUTHENTICATED');
+      expect(await from('2001:db8:0:7:abcd::3')).toBe('TOO_MANY_REQUESTS');
+      expect(await from('2001:db8:0:8::1')).toBe('UNAUTHENTICATED');
+    } finally {
+      await v6.server.close();
+      await v6.auth.close();
+    }
+  });
+
+  it("locks an account per client address: one address's failures never block another's correct password", async () => {
+    const secret = randomBytes(32).toString('base64url');
+    const split = await startAuthHarness({ CLIENT_ADDRESS_SECRET: secret }, { db: h.db });
+    try {
+      await split.auth.prisma.loginAttempt.deleteMany();
+      await split.createUser('hal@lab.example', ['ADMIN']);
+      const from = (ip: string, password: string) =>
+        split.gql(
+          LOGIN,
+          { e: 'hal@lab.example', p: password },
+          {
+            [CLIENT_ADDRESS_HEADER]: signClientAddress(secret, ip),
+          },
+        );
+      const codes = [];
+      for (let i = 0; i < 6; i++)
+        codes.push((await from('10.1.0.1', 'wrong password here')).body.errors![0].extensions.code);
+      expect(codes.slice(3)).toEqual(['UNAUTHENTICATED', 'ACCOUNT_LOCKED', 'ACCOUNT_LOCKED']);
+      // The attacker's address stays locked even with the right password ...
+      expect((await from('10.1.0.1', PASSWORD)).body.errors![0].extensions.code).toBe('ACCOUNT_LOCKED');
+      // ... while the owner, elsewhere, signs in.
+      const owner = await from('10.2.0.1', PASSWORD);
+      expect(owner.body.errors).toBeUndefined();
+      expect(owner.body.data.login.user.email).toBe('hal@lab.example');
+    } finally {
+      await split.server.close();
+      await split.auth.close();
+    }
+  });
+});
+
+describe('changePassword', () => {
+  const CHANGE = `mutation ($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) { id } }`;
+
+  it('counts wrong current-password guesses toward the lockout', async () => {
+    await h.createUser('ivy@lab.example', ['STAFF']);
+    const { accessToken } = await h.login('ivy@lab.example');
+    const guess = (current: string) =>
+      h.gql(
+        CHANGE,
+        { c: current, n: 'a brand new long password' },
+        { authorization: `Bearer ${accessToken}` },
+      );
+    const codes = [];
+    for (let i = 0; i < 5; i++)
+      codes.push((await guess(`wrong guess number ${i}`)).body.errors![0].extensions.code);
+    expect(codes).toEqual([
+      'BAD_USER_INPUT',
+      'BAD_USER_INPUT',
+      'BAD_USER_INPUT',
+      'BAD_USER_INPUT',
+      'ACCOUNT_LOCKED',
+    ]);
+    // Locked: even the right current password is refused now, and so is a login from the same address.
+    expect((await guess(PASSWORD)).body.errors![0].extensions.code).toBe('ACCOUNT_LOCKED');
+    expect((await login('ivy@lab.example')).body.errors![0].extensions.code).toBe('ACCOUNT_LOCKED');
+    const locked = (await h.events()).filter((e) => e.type === 'user.locked_out');
+    expect(locked.at(-1)!.payload).toMatchObject({ email: 'ivy@lab.example', failures: 5 });
   });
 });
 

@@ -8,15 +8,18 @@ import type { OutboxRelay, OutboxRelayOptions } from '../kit/outbox-relay.ts';
 import { notifyRelayAfterMutations, startSubgraphRelay } from '../kit/outbox-relay-setup.ts';
 import { prismaReadiness } from '../kit/readiness.ts';
 import { createSubgraphServer, type RunningServer } from '../kit/server.ts';
+import { REVOCATIONS_PATH } from '../kit/session-revocations.ts';
 import { ensureAdmin, type BootstrapOptions } from './bootstrap.ts';
 import type { AuthConfig } from './config.ts';
 import { createContextFactory, type Context } from './context.ts';
 import { SERVICE_NAME, type AuthDeps } from './deps.ts';
 import { createKeyStore, SIGNING_ALGORITHM } from './keys.service.ts';
+import { createLoginGuard } from './login-guard.ts';
 import { createLoginService } from './login.service.ts';
 import { dummyPasswordHash } from './password.ts';
 import { permissions } from './permissions.ts';
 import { sessionResolvers } from './session.resolvers.ts';
+import { createRevocationService } from './revocation.service.ts';
 import { createSessionService } from './session.service.ts';
 import { userResolvers } from './user.resolvers.ts';
 import { createUserService } from './user.service.ts';
@@ -70,12 +73,19 @@ export async function createAuthSubgraph(
       });
     }
     await dummyPasswordHash();
+    if (!config.clientAddressSecret) {
+      log.warn(
+        'CLIENT_ADDRESS_SECRET is not set: login limits key on the socket peer, which behind the router is the router for every client',
+      );
+    }
 
-    const sessions = createSessionService(deps);
+    const revocations = createRevocationService(deps);
+    const sessions = createSessionService(deps, revocations);
+    const guard = createLoginGuard(deps);
     const services = {
       sessions,
-      login: createLoginService(deps, sessions),
-      users: createUserService(deps, sessions),
+      login: createLoginService(deps, sessions, guard),
+      users: createUserService(deps, sessions, guard),
     };
     const subgraph = createSubgraphServer<Context>({
       name: 'auth',
@@ -92,8 +102,15 @@ export async function createAuthSubgraph(
         audience: config.jwtAudience,
         algorithms: [SIGNING_ALGORITHM],
         now,
+        maxTokenLifetimeSeconds: config.accessTokenTtlSeconds,
+        // Our own feed, read from the database like everyone else's copy is read over HTTP.
+        revocations: {
+          load: revocations.page,
+          pollMs: config.revocationPollMs,
+          maxStaleMs: config.revocationMaxStaleMs,
+        },
       },
-      trustProxy: config.trustProxy,
+      clientAddressSecret: config.clientAddressSecret,
       plugins: [notifyRelayAfterMutations(() => relay)],
     });
     relay = startSubgraphRelay({
@@ -104,6 +121,15 @@ export async function createAuthSubgraph(
       log,
       now,
       overrides: options.outboxRelay,
+    });
+    subgraph.app.get(REVOCATIONS_PATH, async (req, res) => {
+      const after = typeof req.query.after === 'string' ? req.query.after : '0';
+      if (!/^\d{1,18}$/.test(after)) {
+        res.status(400).json({ error: 'after must be a cursor from this feed (digits)' });
+        return;
+      }
+      res.setHeader('cache-control', 'no-store');
+      res.json(await revocations.page(after));
     });
     subgraph.app.get(JWKS_PATH, async (_req, res) => {
       res.setHeader('cache-control', 'public, max-age=300');

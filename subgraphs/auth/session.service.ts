@@ -7,6 +7,7 @@ import { ERRORS } from '../kit/errors.ts';
 import { recordEvent } from '../kit/outbox.ts';
 import type { AuthDeps, EventMeta } from './deps.ts';
 import { SERVICE_NAME } from './deps.ts';
+import type { RevocationService } from './revocation.service.ts';
 import { scopesForRoles } from './scopes.ts';
 
 type Tx = Prisma.TransactionClient;
@@ -20,7 +21,13 @@ export interface AuthPayload {
 }
 
 export type RevokeReason =
-  'LOGOUT' | 'LOGOUT_ALL' | 'REUSE_DETECTED' | 'PASSWORD_CHANGED' | 'PASSWORD_RESET' | 'DEACTIVATED';
+  | 'LOGOUT'
+  | 'LOGOUT_ALL'
+  | 'REUSE_DETECTED'
+  | 'PASSWORD_CHANGED'
+  | 'PASSWORD_RESET'
+  | 'DEACTIVATED'
+  | 'ROLES_CHANGED';
 
 export function hashRefreshToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -31,7 +38,7 @@ const sessionRevoked = (message = 'the session was revoked, sign in again') =>
 const invalidRefreshToken = () =>
   ERRORS.UNAUTHENTICATED.err('the refresh token is invalid', { reason: 'REFRESH_TOKEN_INVALID' });
 
-export function createSessionService(deps: AuthDeps) {
+export function createSessionService(deps: AuthDeps, revocations: RevocationService) {
   const { prisma, config } = deps;
 
   /** Stores a new refresh token (in `tx`) and signs an access token for the user. */
@@ -60,7 +67,10 @@ export function createSessionService(deps: AuthDeps) {
     return { accessToken: token, refreshToken, expiresAt, refreshExpiresAt, user };
   }
 
-  /** Revokes every live token of the families; returns how many families had a live token. */
+  /**
+   * Revokes every live token of the families and publishes the sessions whose access tokens may still work
+   * (one was issued with each refresh token); returns how many families had a live refresh token.
+   */
   async function revokeFamilies(
     tx: Tx,
     where: Prisma.RefreshTokenWhereInput,
@@ -72,10 +82,16 @@ export function createSessionService(deps: AuthDeps) {
       select: { familyId: true },
       distinct: ['familyId'],
     });
+    const ended = await tx.refreshToken.findMany({
+      where: { ...where, revokedAt: null, createdAt: { gt: revocations.liveSince() } },
+      select: { familyId: true, userId: true },
+      distinct: ['familyId'],
+    });
     await tx.refreshToken.updateMany({
       where: { ...where, revokedAt: null },
       data: { revokedAt: now, revokedReason: reason },
     });
+    await revocations.record(tx, ended, reason);
     return live.length;
   }
 

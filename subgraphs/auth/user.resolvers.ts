@@ -18,7 +18,8 @@ export const userResolvers: Resolvers<Context> = {
       ctx.services.users.resetPassword(id, newPassword, ctx.meta),
     changePassword: (_p, args, ctx) => {
       const identity = requireIdentity(ctx);
-      return ctx.services.users.changePassword(identity.userId, identity.sessionId, args, ctx.meta);
+      const caller = { userId: identity.userId, sessionId: identity.sessionId, clientIp: ctx.clientIp };
+      return ctx.services.users.changePassword(caller, args, ctx.meta);
     },
   },
   User: {

@@ -6,6 +6,7 @@ import { diffChanges, recordEvent, type OutboxEventInput } from '../kit/outbox.t
 import type { AuthDeps, EventMeta } from './deps.ts';
 import { SERVICE_NAME } from './deps.ts';
 import { assertPasswordRules, hashPassword, normalizeEmail, verifyPassword } from './password.ts';
+import type { LoginGuard } from './login-guard.ts';
 import type { SessionService } from './session.service.ts';
 
 export interface UserFilter {
@@ -55,7 +56,7 @@ function assertRoles(roles: Role[]): Role[] {
 const encodeCursor = (email: string) => Buffer.from(email, 'utf8').toString('base64url');
 const decodeCursor = (cursor: string) => Buffer.from(cursor, 'base64url').toString('utf8');
 
-export function createUserService(deps: AuthDeps, sessions: SessionService) {
+export function createUserService(deps: AuthDeps, sessions: SessionService, guard: LoginGuard) {
   const { prisma } = deps;
 
   function event(
@@ -189,8 +190,18 @@ export function createUserService(deps: AuthDeps, sessions: SessionService) {
         const active = diffChanges(before, after, ['active']);
         if (Object.keys(names).length)
           await recordEvent(tx, event(meta, after, 'user.updated', { changes: names }));
-        if (Object.keys(roles).length)
-          await recordEvent(tx, event(meta, after, 'user.roles_changed', { changes: roles }));
+        if (Object.keys(roles).length) {
+          // Tokens carry roles: end the sessions, so none of them works with the old roles (not even for the
+          // seconds before it expires). The user signs in again and gets the new ones.
+          const revoked = await sessions.revokeAllForUser(tx, id, 'ROLES_CHANGED');
+          await recordEvent(
+            tx,
+            event(meta, after, 'user.roles_changed', {
+              changes: roles,
+              payload: { sessionsRevoked: revoked },
+            }),
+          );
+        }
         if (Object.keys(active).length) {
           let revoked = 0;
           if (!after.active) revoked = await sessions.revokeAllForUser(tx, id, 'DEACTIVATED');
@@ -225,17 +236,23 @@ export function createUserService(deps: AuthDeps, sessions: SessionService) {
       });
     },
 
-    /** The caller's own change: needs the current password; ends the caller's other sessions. */
+    /**
+     * The caller's own change: needs the current password, whose wrong guesses count toward the same lockout
+     * as failed logins (per account and client address); ends the caller's other sessions.
+     */
     async changePassword(
-      userId: string,
-      sessionId: string | undefined,
+      caller: { userId: string; sessionId: string | undefined; clientIp: string | undefined },
       input: { currentPassword: string; newPassword: string },
       meta: EventMeta,
     ): Promise<User> {
+      const { userId, sessionId } = caller;
       const user = await prisma.user.findUnique({ where: { id: userId } });
       if (!user || !user.active)
         throw ERRORS.UNAUTHENTICATED.err('the account is not active', { reason: 'ACCOUNT_DISABLED' });
+      const attempt = { email: user.email, user, clientIp: caller.clientIp, meta };
+      await guard.check(attempt);
       if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
+        await guard.recordFailure(attempt, 'CURRENT_PASSWORD_INCORRECT');
         throw badUserInput('the current password is not correct', {
           field: 'currentPassword',
           rule: 'CURRENT_PASSWORD_INCORRECT',

@@ -1,3 +1,4 @@
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bearer, PASSWORD, startAuthHarness, type AuthHarness } from './testing.ts';
 
@@ -69,7 +70,7 @@ describe('createUser', () => {
 });
 
 describe('updateUser', () => {
-  it('changes roles and writes user.roles_changed with from/to; new roles apply on refresh', async () => {
+  it('changes roles, ending the sessions that carry the old ones; writes user.roles_changed with from/to', async () => {
     const id = await h.createUser('promote@lab.example', ['VIEWER']);
     const session = await h.login('promote@lab.example');
     const { body } = await h.gql(
@@ -80,11 +81,27 @@ describe('updateUser', () => {
     expect(body.data.updateUser.roles).toEqual(['STAFF', 'VIEWER']);
     const event = (await h.events()).find((e) => e.type === 'user.roles_changed' && e.entityId === id);
     expect(event!.changes).toEqual({ roles: { from: ['VIEWER'], to: ['STAFF', 'VIEWER'] } });
+    expect(event!.payload).toEqual({ sessionsRevoked: 1 });
     const refreshed = await h.gql(
       'mutation ($t: String!) { refreshSession(refreshToken: $t) { user { roles } } }',
       { t: session.refreshToken },
     );
-    expect(refreshed.body.data.refreshSession.user.roles).toEqual(['STAFF', 'VIEWER']);
+    expect(refreshed.body.errors![0].extensions).toMatchObject({ reason: 'SESSION_REVOKED' });
+    // The old access token stops working within a poll of the revocation feed (1 s) ...
+    const me = () => h.gql('{ me { id } }', {}, bearer(session.accessToken));
+    const deadline = Date.now() + 5000;
+    let res = await me();
+    while (res.status !== 401 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      res = await me();
+    }
+    expect(res.body.errors![0].extensions).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      reason: 'SESSION_REVOKED',
+    });
+    // ... and a new sign-in carries the new roles.
+    const again = await h.login('promote@lab.example');
+    expect(decodeJwt(again.accessToken).roles).toEqual(['STAFF', 'VIEWER']);
   });
 
   it('deactivating ends all sessions and blocks login; writes user.deactivated', async () => {

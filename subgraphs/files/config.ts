@@ -42,8 +42,6 @@ const schema = z
     /** The submission subgraph, asked the same of submissions; default http://127.0.0.1:4003/graphql. */
     SUBMISSION_GRAPHQL_URL: env.httpUrl().default('http://127.0.0.1:4003/graphql'),
     ...tokenVerificationVariables,
-    /** Take the client address from X-Forwarded-For (one trusted proxy hop); default false. */
-    TRUST_PROXY: env.flag(false),
     LOG_LEVEL: env.logLevel(),
     ...outboxRelayVariables,
   })
@@ -62,7 +60,6 @@ const schema = z
     submissionGraphqlUrl: v.SUBMISSION_GRAPHQL_URL,
     /** How access tokens are verified: the JWKS, issuer and audience. */
     jwt: toJwtVerifierOptions(v),
-    trustProxy: v.TRUST_PROXY,
     logLevel: v.LOG_LEVEL,
     outboxRelay: toOutboxRelayConfig(v),
   }));

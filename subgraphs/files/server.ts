@@ -93,7 +93,6 @@ export async function createFilesSubgraph(
     readiness: { database: prismaReadiness(prisma) },
     logger: log,
     auth: options.auth ?? config.jwt,
-    trustProxy: config.trustProxy,
     uploads,
     plugins: [notifyRelayAfterMutations(() => relay)],
   });

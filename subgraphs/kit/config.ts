@@ -1,6 +1,7 @@
 // One typed config per process, parsed from the environment once at the edge (STYLE.md §2). A bad or missing
 // value stops startup with one message naming every offending variable.
 import { z } from 'zod';
+import { revocationsUrlFor } from './session-revocations.ts';
 
 /** Thrown by loadConfig; `problems` lists one line per variable. */
 export class ConfigError extends Error {
@@ -59,8 +60,44 @@ export const tokenVerificationVariables = {
   JWT_AUDIENCE: z.string().default('urn:nanopore:supergraph'),
   /** The auth subgraph's JWKS; default http://127.0.0.1:4001/.well-known/jwks.json. */
   JWKS_URL: env.httpUrl().default('http://127.0.0.1:4001/.well-known/jwks.json'),
+  ...sessionCheckVariables(),
 };
 
-export function toJwtVerifierOptions(v: { JWT_ISSUER: string; JWT_AUDIENCE: string; JWKS_URL: string }) {
-  return { jwksUrl: v.JWKS_URL, issuer: v.JWT_ISSUER, audience: v.JWT_AUDIENCE };
+/**
+ * How the router and the subgraphs bound token age and learn of ended sessions (kit/session-revocations.ts).
+ * A function so the router's schema can spread the same definitions.
+ */
+export function sessionCheckVariables() {
+  return {
+    /** The longest access-token lifetime (`exp - iat`) honoured; default 900, as the auth subgraph issues. */
+    ACCESS_TOKEN_TTL_SECONDS: env.positiveInt(900),
+    /** The auth subgraph's revocation feed; default /sessions/revoked at the JWKS URL's origin. */
+    REVOCATION_URL: env.httpUrl().optional(),
+    /** How often the feed is polled: how long a revoked token may keep working; default 1000 (100 to 5000). */
+    REVOCATION_POLL_MS: z.coerce.number().int().min(100).max(5000).default(1000),
+    /** Without a successful poll for this long, authenticated requests get 503; default 15000 (10000 to 600000). */
+    REVOCATION_MAX_STALE_MS: z.coerce.number().int().min(10_000).max(600_000).default(15_000),
+  };
+}
+
+export function toJwtVerifierOptions(v: {
+  JWT_ISSUER: string;
+  JWT_AUDIENCE: string;
+  JWKS_URL: string;
+  ACCESS_TOKEN_TTL_SECONDS: number;
+  REVOCATION_URL?: string;
+  REVOCATION_POLL_MS: number;
+  REVOCATION_MAX_STALE_MS: number;
+}) {
+  return {
+    jwksUrl: v.JWKS_URL,
+    issuer: v.JWT_ISSUER,
+    audience: v.JWT_AUDIENCE,
+    maxTokenLifetimeSeconds: v.ACCESS_TOKEN_TTL_SECONDS,
+    revocations: {
+      url: v.REVOCATION_URL ?? revocationsUrlFor(v.JWKS_URL),
+      pollMs: v.REVOCATION_POLL_MS,
+      maxStaleMs: v.REVOCATION_MAX_STALE_MS,
+    },
+  };
 }

@@ -2,6 +2,14 @@
 // router (or anyone else) sets: the token is the only source.
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { ERRORS } from './errors.ts';
+import {
+  createRevocationList,
+  httpRevocations,
+  lifetimeExceeded,
+  revocationsUrlFor,
+  type RevocationFeedOptions,
+  type RevocationList,
+} from './session-revocations.ts';
 
 export interface Identity {
   /** The user id (the token's `sub`). */
@@ -30,11 +38,37 @@ export interface JwtVerifierOptions {
   clockToleranceSeconds?: number;
   /** The clock; default the system's. Injectable so tests can move time. */
   now?: () => Date;
+  /**
+   * The longest access-token lifetime honoured (ACCESS_TOKEN_TTL_SECONDS): a token with `exp - iat` above it, or
+   * issued in the future, is refused. Unset: no bound (test verifiers only).
+   */
+  maxTokenLifetimeSeconds?: number;
+  /** Refuse tokens of ended sessions (./session-revocations.ts); every token then needs a `sid`. */
+  revocations?: RevocationFeedOptions;
 }
 
 export type VerifyToken = (token: string) => Promise<Identity>;
 
-export function createJwtVerifier(options: JwtVerifierOptions): VerifyToken {
+/** The list of ended sessions the verifier checks, polling the configured feed; undefined when none is. */
+export function createRevocationListFor(
+  options: JwtVerifierOptions,
+  log: { warn(obj: object, msg: string): void; info(msg: string): void },
+): RevocationList | undefined {
+  const feed = options.revocations;
+  if (!feed) return undefined;
+  const url = feed.url ?? (options.jwksUrl ? revocationsUrlFor(options.jwksUrl) : undefined);
+  const load = feed.load ?? (url ? httpRevocations(url) : undefined);
+  if (!load) throw new Error('revocations need a url, a load function or a jwksUrl to derive the url from');
+  return createRevocationList({
+    load,
+    pollMs: feed.pollMs,
+    maxStaleMs: feed.maxStaleMs,
+    onError: (err) => log.warn({ err, url }, 'session revocation feed unreadable; retrying'),
+    onRecovered: () => log.info('session revocation feed readable again'),
+  });
+}
+
+export function createJwtVerifier(options: JwtVerifierOptions, sessions?: RevocationList): VerifyToken {
   const getKey =
     options.getKey ??
     (options.jwksUrl
@@ -42,7 +76,8 @@ export function createJwtVerifier(options: JwtVerifierOptions): VerifyToken {
       : undefined);
   if (!getKey) throw new Error('createJwtVerifier needs jwksUrl or getKey');
   const algorithms = options.algorithms ?? ['EdDSA', 'ES256'];
-  return async (token) => {
+  const lifetime = options.maxTokenLifetimeSeconds;
+  const verify: VerifyToken = async (token) => {
     try {
       const { payload } = await jwtVerify(token, getKey, {
         issuer: options.issuer,
@@ -51,7 +86,10 @@ export function createJwtVerifier(options: JwtVerifierOptions): VerifyToken {
         clockTolerance: options.clockToleranceSeconds ?? 5,
         requiredClaims: ['sub', 'exp', 'iat'],
         ...(options.now ? { currentDate: options.now() } : {}),
+        ...(lifetime ? { maxTokenAge: lifetime } : {}),
       });
+      if (lifetime && lifetimeExceeded(payload, lifetime))
+        throw new Error('token lifetime above the maximum');
       const roles = Array.isArray(payload.roles) ? payload.roles.filter((r) => typeof r === 'string') : [];
       const scope = typeof payload.scope === 'string' ? payload.scope : '';
       return {
@@ -70,6 +108,39 @@ export function createJwtVerifier(options: JwtVerifierOptions): VerifyToken {
         { reason, http: { status: 401 } },
       );
     }
+  };
+  return sessions ? checkingSessions(verify, sessions) : verify;
+}
+
+/** Refuses tokens of ended sessions, and every token while the list of ended sessions is too stale to tell. */
+function checkingSessions(verify: VerifyToken, sessions: RevocationList): VerifyToken {
+  return async (token) => {
+    const identity = await verify(token);
+    const sid = identity.sessionId;
+    if (!sid) {
+      throw ERRORS.UNAUTHENTICATED.err('the access token has no session', {
+        reason: 'TOKEN_INVALID',
+        http: { status: 401 },
+      });
+    }
+    let state = sessions.state(sid);
+    // Stale or never read (just started, or the feed was down): one poll now, shared by concurrent requests.
+    if (state === 'unknown') {
+      await sessions.sync();
+      state = sessions.state(sid);
+    }
+    if (state === 'unknown') {
+      throw ERRORS.SERVICE_UNAVAILABLE.err('sessions cannot be checked right now, retry shortly', {
+        http: { status: 503 },
+      });
+    }
+    if (state === 'revoked') {
+      throw ERRORS.UNAUTHENTICATED.err('the session has ended, sign in again', {
+        reason: 'SESSION_REVOKED',
+        http: { status: 401 },
+      });
+    }
+    return identity;
   };
 }
 

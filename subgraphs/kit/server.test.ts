@@ -6,6 +6,7 @@ import { ERRORS } from './errors.ts';
 import { hasAnyRole, isAuthenticated, allow } from './permissions.ts';
 import { createSubgraphServer, type KitContext, type RunningServer } from './server.ts';
 import { createTestSigner, type TestSigner } from './testing.ts';
+import { freePort } from '../../scripts/free-port.ts';
 
 const typeDefs = /* GraphQL */ `
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
@@ -248,5 +249,62 @@ describe('http endpoints', () => {
     expect(text).toMatch(
       /http_requests_total\{method="POST",route="\/graphql",status="200",subgraph="widgets"\}/,
     );
+  });
+});
+
+describe('session checks', () => {
+  const minimal = {
+    typeDefs,
+    logger: createLogger({ level: 'silent' }),
+    defaultMetrics: false,
+    resolvers: { Query: { publicHello: () => 'hello', me: () => 'me' } },
+    permissions: { Query: { publicHello: allow, me: isAuthenticated } },
+  };
+  const me = (url: string, bearer: string) =>
+    fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
+      body: JSON.stringify({ query: '{ me }' }),
+    }).then(async (res) => ({ status: res.status, body: (await res.json()) as any })); // eslint-disable-line @typescript-eslint/no-explicit-any
+
+  it('refuses a token issued in the future or living longer than the maximum', async () => {
+    const bounded = await createSubgraphServer<KitContext>({
+      ...minimal,
+      name: 'bounded',
+      auth: { ...signer.auth, maxTokenLifetimeSeconds: 900 },
+    }).listen(0);
+    try {
+      const sign = (expiresIn: string, issuedAt?: string) =>
+        signer.sign({ userId: 'user-1', expiresIn, issuedAt });
+      expect((await me(bounded.url, await sign('15m'))).body).toEqual({ data: { me: 'me' } });
+      for (const token of [await sign('20m', '2m'), await sign('16m')]) {
+        const refused = await me(bounded.url, token);
+        expect(refused.status).toBe(401);
+        expect(refused.body.errors[0].extensions).toMatchObject({
+          code: 'UNAUTHENTICATED',
+          reason: 'TOKEN_INVALID',
+        });
+      }
+    } finally {
+      await bounded.close();
+    }
+  });
+
+  it('fails closed (503) for authenticated requests while the revocation feed cannot be read', async () => {
+    const nobodyListens = `http://127.0.0.1:${await freePort()}/sessions/revoked`;
+    const unchecked = await createSubgraphServer<KitContext>({
+      ...minimal,
+      name: 'unchecked',
+      auth: { ...signer.auth, revocations: { url: nobodyListens, pollMs: 100, maxStaleMs: 500 } },
+    }).listen(0);
+    try {
+      const refused = await me(unchecked.url, await signer.sign({ userId: 'user-1' }));
+      expect(refused.status).toBe(503);
+      expect(refused.body.errors[0].extensions.code).toBe('SERVICE_UNAVAILABLE');
+      const anonymous = await gql('{ publicHello }');
+      expect(anonymous.body).toEqual({ data: { publicHello: 'hello' } });
+    } finally {
+      await unchecked.close();
+    }
   });
 });

@@ -16,11 +16,13 @@ import express, { type Express, type Request, type RequestHandler, type Response
 import { parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { graphqlUploadExpress, type UploadOptions } from 'graphql-upload-minimal';
 import { drainUnreadUploads, processMultipartRequest } from './multipart-request.ts';
+import { CLIENT_ADDRESS_HEADER, normalizeAddress, verifyClientAddress } from './client-address.ts';
 import { createFormatError, createErrorLogging } from './error-handling.ts';
 import { isKnownErrorCode } from './errors.ts';
 import {
   bearerToken,
   createJwtVerifier,
+  createRevocationListFor,
   type Identity,
   type JwtVerifierOptions,
   type VerifyToken,
@@ -37,7 +39,7 @@ export interface KitContext {
   log: Logger;
   /** The verified caller, or null when the request carries no token. */
   identity: Identity | null;
-  /** The client address: the socket peer, or the proxy-reported one when trustProxy is set. */
+  /** The client address: the one the router signed (kit/client-address.ts), else the socket peer. */
   clientIp: string | undefined;
 }
 
@@ -63,8 +65,11 @@ export interface SubgraphServerOptions<TContext extends KitContext> {
   logger?: Logger;
   /** How to verify bearer tokens: JWKS URL or local key resolver, issuer, audience; or a ready verifier. */
   auth: JwtVerifierOptions | { verify: VerifyToken };
-  /** Take the client address from X-Forwarded-For as set by one trusted proxy hop; default false. */
-  trustProxy?: boolean;
+  /**
+   * The secret the router signs client addresses with (CLIENT_ADDRESS_SECRET). Without it every caller's address
+   * is its socket peer: behind the router, the router's. X-Forwarded-For is never read.
+   */
+  clientAddressSecret?: string;
   /** Max JSON body size; default '1mb'. */
   bodyLimit?: string;
   /**
@@ -112,7 +117,9 @@ export function createSubgraphServer<TContext extends KitContext>(
   options: SubgraphServerOptions<TContext>,
 ): SubgraphServer {
   const logger = options.logger ?? createLogger({ name: options.name });
-  const verify = 'verify' in options.auth ? options.auth.verify : createJwtVerifier(options.auth);
+  const revocations = 'verify' in options.auth ? undefined : createRevocationListFor(options.auth, logger);
+  const verify =
+    'verify' in options.auth ? options.auth.verify : createJwtVerifier(options.auth, revocations);
   const typeDefs = typeof options.typeDefs === 'string' ? parse(options.typeDefs) : options.typeDefs;
   const schema = applyPermissions(
     buildSubgraphSchema({
@@ -143,7 +150,7 @@ export function createSubgraphServer<TContext extends KitContext>(
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', options.trustProxy ? 1 : false);
+  app.set('trust proxy', false);
   app.use(metrics.http);
   app.use((req, res, next) => {
     const incoming = req.get('x-request-id');
@@ -194,7 +201,7 @@ export function createSubgraphServer<TContext extends KitContext>(
       const token = bearerToken(req.get('authorization'));
       const identity = token ? await verify(token) : null;
       if (identity) log = log.child({ userId: identity.userId });
-      const base: KitContext = { requestId, log, identity, clientIp: req.ip };
+      const base: KitContext = { requestId, log, identity, clientIp: clientAddress(req) };
       return options.createContext ? await options.createContext(base, { req, res }) : (base as TContext);
     } catch (error) {
       // Context errors skip the plugins: log unknown ones here (formatError masks them).
@@ -202,6 +209,12 @@ export function createSubgraphServer<TContext extends KitContext>(
       if (!isKnownErrorCode(code)) log.error({ err: error }, 'context creation failed');
       throw error;
     }
+  }
+
+  function clientAddress(req: Request): string | undefined {
+    const secret = options.clientAddressSecret;
+    const signed = secret ? verifyClientAddress(secret, req.get(CLIENT_ADDRESS_HEADER)) : undefined;
+    return signed ?? normalizeAddress(req.socket.remoteAddress);
   }
 
   let starting: Promise<void> | undefined;
@@ -212,13 +225,15 @@ export function createSubgraphServer<TContext extends KitContext>(
     metrics,
     logger,
     start() {
-      starting ??= apollo.start().then(() => {
+      // The first poll of ended sessions runs beside Apollo's start, so tokens can be checked once we serve.
+      starting ??= Promise.all([apollo.start(), revocations?.start()]).then(() => {
         graphqlHandler = expressMiddleware(apollo, { context });
         started = true;
       });
       return starting;
     },
     async stop() {
+      revocations?.stop();
       for (const server of servers) await closeServer(server);
       servers.clear();
       if (started) {

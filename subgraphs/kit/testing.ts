@@ -1,5 +1,6 @@
 // Test support for every subgraph: real EdDSA-signed JWTs without the auth subgraph. Pass `auth` to
 // createSubgraphServer and sign tokens for any identity.
+import { randomUUID } from 'node:crypto';
 import {
   createLocalJWKSet,
   exportJWK,
@@ -22,6 +23,10 @@ export interface TestSigner {
     expiresIn?: string;
     /** Override the issuer (to test rejection). */
     issuer?: string;
+    /** The session; default a new random one. */
+    sessionId?: string;
+    /** `iat` as jose accepts it ('10m' for a token issued in the future); default now. */
+    issuedAt?: string;
   }): Promise<string>;
 }
 
@@ -35,13 +40,21 @@ export async function createTestSigner(
   return {
     auth: { getKey: createLocalJWKSet(jwks), issuer, audience, algorithms: ['EdDSA'] },
     jwks,
-    sign: ({ userId, roles = [], scopes = [], expiresIn = '5m', issuer: iss = issuer }) =>
-      new SignJWT({ roles, scope: scopes.join(' ') })
+    sign: ({
+      userId,
+      roles = [],
+      scopes = [],
+      expiresIn = '5m',
+      issuer: iss = issuer,
+      sessionId = randomUUID(),
+      issuedAt,
+    }) =>
+      new SignJWT({ roles, scope: scopes.join(' '), sid: sessionId })
         .setProtectedHeader({ alg: 'EdDSA', kid: 'test-key' })
         .setSubject(userId)
         .setIssuer(iss)
         .setAudience(audience)
-        .setIssuedAt()
+        .setIssuedAt(issuedAt)
         .setExpirationTime(expiresIn)
         .sign(privateKey),
   };

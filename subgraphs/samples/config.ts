@@ -19,8 +19,6 @@ const schema = z
     ...tokenVerificationVariables,
     /** Most rows one exportSamples may hold; default 50000. */
     SAMPLES_EXPORT_MAX_ROWS: env.positiveInt(50_000),
-    /** Take the client address from X-Forwarded-For (one trusted proxy hop); default false. */
-    TRUST_PROXY: env.flag(false),
     LOG_LEVEL: env.logLevel(),
     ...outboxRelayVariables,
   })
@@ -32,7 +30,6 @@ const schema = z
     /** How access tokens are verified: the JWKS, issuer and audience. */
     jwt: toJwtVerifierOptions(v),
     exportMaxRows: v.SAMPLES_EXPORT_MAX_ROWS,
-    trustProxy: v.TRUST_PROXY,
     logLevel: v.LOG_LEVEL,
     outboxRelay: toOutboxRelayConfig(v),
     /** Verifies the submission subgraph's signed sample commands (submission-intake.ts); intake is off without it. */

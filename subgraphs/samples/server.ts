@@ -85,7 +85,6 @@ export async function createSamplesSubgraph(
     readiness: { database: prismaReadiness(prisma) },
     logger: log,
     auth: options.auth ?? config.jwt,
-    trustProxy: config.trustProxy,
     // 500 ids of a bulk change, with room to spare.
     bodyLimit: '2mb',
     plugins: [notifyRelayAfterMutations(() => relay)],

@@ -34,8 +34,6 @@ const schema = z
      */
     SAMPLES_COMMANDS_URL: env.httpUrl().default(`http://127.0.0.1:4002${SAMPLE_COMMANDS_PATH}`),
     ...tokenVerificationVariables,
-    /** Take the client address from X-Forwarded-For (one trusted proxy hop); default false. */
-    TRUST_PROXY: env.flag(false),
     LOG_LEVEL: env.logLevel(),
     ...outboxRelayVariables,
   })
@@ -53,7 +51,6 @@ const schema = z
       filesTimeoutMs: v.FILES_TIMEOUT_MS,
       /** How access tokens are verified: the JWKS, issuer and audience. */
       jwt: toJwtVerifierOptions(v),
-      trustProxy: v.TRUST_PROXY,
       logLevel: v.LOG_LEVEL,
       /** Audit delivery of the outbox; undefined when off. */
       outboxRelay: toOutboxRelayConfig(v),

@@ -88,7 +88,6 @@ export async function createSubmissionSubgraph(
     readiness: { database: prismaReadiness(prisma) },
     logger: log,
     auth: options.auth ?? config.jwt,
-    trustProxy: config.trustProxy,
     // One file per import. busboy counts a file that reaches its limit as truncated: one byte more lets a file of
     // exactly maxImportBytes through.
     uploads: { maxFileSize: config.maxImportBytes + 1, maxFiles: 1 },

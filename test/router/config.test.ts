@@ -16,6 +16,27 @@ describe('router config', () => {
     });
   });
 
+  it('reads trusted proxies and the client-address secret, refusing a bad CIDR or a short secret', () => {
+    const defaults = loadRouterConfig({});
+    expect('config' in defaults && defaults.config.options.clientAddress).toEqual({
+      trustedProxies: [],
+      secret: undefined,
+    });
+    const secret = 's'.repeat(32);
+    const set = loadRouterConfig({
+      ROUTER_TRUSTED_PROXIES: '10.0.0.0/8, 192.168.1.7,fd00::/8',
+      CLIENT_ADDRESS_SECRET: secret,
+    });
+    expect('config' in set && set.config.options.clientAddress).toEqual({
+      trustedProxies: ['10.0.0.0/8', '192.168.1.7', 'fd00::/8'],
+      secret,
+    });
+    const bad = loadRouterConfig({ ROUTER_TRUSTED_PROXIES: '10.0.0.0/33', CLIENT_ADDRESS_SECRET: 'short' });
+    const errors = 'errors' in bad ? bad.errors.join('\n') : '';
+    expect(errors).toContain('ROUTER_TRUSTED_PROXIES: "10.0.0.0/33" is not an IP address or CIDR');
+    expect(errors).toContain('CLIENT_ADDRESS_SECRET: must be at least 32 characters');
+  });
+
   it('reads upload limits and the upload timeout, with defaults that let a 200 MB file through', () => {
     const defaults = loadRouterConfig({});
     expect('config' in defaults && defaults.config.options).toMatchObject({

@@ -1,5 +1,6 @@
 // Test fixtures for the router: tiny inline subgraphs on random ports, an in-process supergraph, a JWKS server
 // and real signed tokens. Every start function returns something with close(); tests close all of them.
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { composeServices } from '@apollo/composition';
@@ -99,6 +100,10 @@ export interface TestKeys {
   kid: string;
   /** How many times the JWKS was fetched. */
   fetches: () => number;
+  /** Ends a session: the server's revocation feed (/sessions/revoked, as the auth subgraph's) lists it. */
+  revoke(sid: string): void;
+  /** Makes the feed answer 500 (true) or work again (false). */
+  breakFeed(broken: boolean): void;
   close(): Promise<void>;
 }
 
@@ -111,9 +116,23 @@ export async function startJwks(): Promise<TestKeys> {
   const kid = 'test-key-1';
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' };
   let fetches = 0;
-  const server = createServer((_req, res) => {
-    fetches += 1;
+  const revoked: { sid: string; until: number }[] = [];
+  let feedBroken = false;
+  const server = createServer((req, res) => {
     res.setHeader('content-type', 'application/json');
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/sessions/revoked') {
+      if (feedBroken) {
+        res.statusCode = 500;
+        res.end('{}');
+        return;
+      }
+      const after = Number(url.searchParams.get('after') ?? '0');
+      const page = revoked.slice(after);
+      res.end(JSON.stringify({ cursor: String(revoked.length), revoked: page, more: false }));
+      return;
+    }
+    fetches += 1;
     res.end(JSON.stringify({ keys: [publicJwk] }));
   });
   const port = await listen(server);
@@ -123,6 +142,10 @@ export async function startJwks(): Promise<TestKeys> {
     publicJwk,
     kid,
     fetches: () => fetches,
+    revoke: (sid) => void revoked.push({ sid, until: Date.now() + 600_000 }),
+    breakFeed: (broken) => {
+      feedBroken = broken;
+    },
     close: () => closeServer(server),
   };
 }
@@ -138,7 +161,7 @@ export async function signToken(
   claims: JWTPayload & { roles?: string[]; scope?: string } = {},
   options: { expiresIn?: string | number; issuer?: string; audience?: string; kid?: string } = {},
 ): Promise<string> {
-  return new SignJWT({ roles: [], scope: '', ...claims })
+  return new SignJWT({ roles: [], scope: '', sid: randomUUID(), ...claims })
     .setProtectedHeader({ alg: 'EdDSA', kid: options.kid ?? keys.kid })
     .setSubject(claims.sub ?? 'user-1')
     .setIssuer(options.issuer ?? issuer)

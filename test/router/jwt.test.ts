@@ -113,7 +113,12 @@ describe('JWT verification', () => {
       { Query: { whoami: () => 'u1' } },
       {
         routes: (app) =>
-          app.get('/.well-known/jwks.json', (_req, res) => void res.json({ keys: [keys.publicJwk] })),
+          app
+            .get('/.well-known/jwks.json', (_req, res) => void res.json({ keys: [keys.publicJwk] }))
+            .get(
+              '/sessions/revoked',
+              (_req, res) => void res.json({ cursor: '0', revoked: [], more: false }),
+            ),
       },
     );
     const derived = await startRouter({ supergraph: { sdl: composeSupergraphSdl([auth]) } });
@@ -126,6 +131,85 @@ describe('JWT verification', () => {
     } finally {
       await derived.close();
       await auth.close();
+    }
+  });
+
+  it('refuses a token without a session, issued in the future, or living longer than the maximum', async () => {
+    const claims = { roles: [], scope: '' };
+    const noSid = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'EdDSA', kid: keys.kid })
+      .setSubject('u1')
+      .setIssuer(issuer)
+      .setAudience(audience)
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(keys.privateKey);
+    await expectUnauthenticated(noSid);
+    const issued = (iat: number, exp: number) =>
+      new SignJWT({ ...claims, sid: 'a-session' })
+        .setProtectedHeader({ alg: 'EdDSA', kid: keys.kid })
+        .setSubject('u1')
+        .setIssuer(issuer)
+        .setAudience(audience)
+        .setIssuedAt(iat)
+        .setExpirationTime(exp)
+        .sign(keys.privateKey);
+    // Within the limits (900 s lifetime, 5 s clock tolerance) it passes ...
+    const ok = await router.post(
+      { query: '{ hello }' },
+      { authorization: `Bearer ${await issued(now(), now() + 900)}` },
+    );
+    expect(ok.body).toEqual({ data: { hello: 'world' } });
+    // ... a minute in the future or a day long it does not.
+    await expectUnauthenticated(await issued(now() + 60, now() + 600));
+    await expectUnauthenticated(await issued(now(), now() + 86_400));
+    await expectUnauthenticated(await issued(now() - 10, now() + 900));
+  });
+
+  it('refuses the tokens of an ended session once the revocation feed lists it', async () => {
+    const sid = 'ended-session';
+    const token = await signToken(keys, { sid });
+    const call = () => router.post({ query: '{ hello }' }, { authorization: `Bearer ${token}` });
+    expect((await call()).body).toEqual({ data: { hello: 'world' } });
+    keys.revoke(sid);
+    const deadline = Date.now() + 5000;
+    let res = await call();
+    while (res.status !== 401 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      res = await call();
+    }
+    expect(res.status).toBe(401);
+    expect(res.body.errors?.[0]?.extensions).toEqual({ code: 'UNAUTHENTICATED' });
+    // Other sessions are unaffected.
+    expect(
+      (await router.post({ query: '{ hello }' }, { authorization: `Bearer ${await signToken(keys)}` })).body,
+    ).toEqual({
+      data: { hello: 'world' },
+    });
+  });
+
+  it('fails closed for authenticated requests while the revocation feed is unreadable', async () => {
+    const ownKeys = await startJwks();
+    const strict = await startRouter({
+      supergraph: { sdl: composeSupergraphSdl([graphs.users, graphs.samples]) },
+      jwt: { jwksUrl: ownKeys.jwksUrl, revocations: { pollMs: 100, maxStaleMs: 500 } },
+    });
+    try {
+      const token = await signToken(ownKeys);
+      const call = () => strict.post({ query: '{ hello }' }, { authorization: `Bearer ${token}` });
+      expect((await call()).body).toEqual({ data: { hello: 'world' } });
+      ownKeys.breakFeed(true);
+      await new Promise((r) => setTimeout(r, 800));
+      const refused = await call();
+      expect(refused.status).toBe(503);
+      expect(refused.body.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
+      // Anonymous requests do not depend on it.
+      expect((await strict.post({ query: '{ hello }' })).body).toEqual({ data: { hello: 'world' } });
+      ownKeys.breakFeed(false);
+      expect((await call()).body).toEqual({ data: { hello: 'world' } });
+    } finally {
+      await strict.close();
+      await ownKeys.close();
     }
   });
 
