@@ -130,7 +130,10 @@ describe('lockout', () => {
 
 describe('client address throttling', () => {
   it('throttles an address after LOGIN_IP_MAX_ATTEMPTS failures, whatever the emails', async () => {
-    const throttled = await startAuthHarness({ LOGIN_IP_MAX_ATTEMPTS: '3' }, { db: h.db });
+    const throttled = await startAuthHarness(
+      { LOGIN_IP_MAX_ATTEMPTS: '3', AUTH_KEY_ENCRYPTION_KEY: h.kek },
+      { db: h.db },
+    );
     try {
       // The harness shares the database with earlier tests: start from a clean slate of attempts.
       await throttled.auth.prisma.loginAttempt.deleteMany();
@@ -147,7 +150,10 @@ describe('client address throttling', () => {
   });
 
   it('uses X-Forwarded-For only with TRUST_PROXY', async () => {
-    const proxied = await startAuthHarness({ LOGIN_IP_MAX_ATTEMPTS: '2', TRUST_PROXY: 'true' }, { db: h.db });
+    const proxied = await startAuthHarness(
+      { LOGIN_IP_MAX_ATTEMPTS: '2', TRUST_PROXY: 'true', AUTH_KEY_ENCRYPTION_KEY: h.kek },
+      { db: h.db },
+    );
     try {
       await proxied.auth.prisma.loginAttempt.deleteMany();
       const from = (ip: string) =>
