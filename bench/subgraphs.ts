@@ -66,9 +66,14 @@ export async function startBenchSubgraphs(options: {
       ADMIN_EMAIL: admin.email,
       ADMIN_PASSWORD: admin.password,
       ACCESS_TOKEN_TTL_SECONDS: String(options.tokenTtlSeconds),
+      AUTH_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       ...relay,
     },
-    audit: { OUTBOX_RELAY_SECRET: relay.OUTBOX_RELAY_SECRET, JWKS_URL: jwksUrl },
+    audit: {
+      OUTBOX_RELAY_SECRET: relay.OUTBOX_RELAY_SECRET,
+      AUDIT_SIGNING_KEY: randomBytes(32).toString('base64'),
+      JWKS_URL: jwksUrl,
+    },
     samples: { JWKS_URL: jwksUrl, ...relay },
     files: {
       JWKS_URL: jwksUrl,

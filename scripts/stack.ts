@@ -111,6 +111,10 @@ export async function wireSettings(options: StackOptions): Promise<NodeJS.Proces
   env.JWKS_URL ??= `http://127.0.0.1:${env.AUTH_PORT}/.well-known/jwks.json`;
   env.AUDIT_INGEST_URL ??= `http://127.0.0.1:${env.AUDIT_PORT}${INGEST_PATH}`;
   env.OUTBOX_RELAY_SECRET ??= randomBytes(32).toString('base64url');
+  // Keys that must outlive a run when the databases do: npm start passes its own from DATA_DIR/keys
+  // (scripts/local-secrets.ts); fresh databases (tests, benches) get fresh ones.
+  env.AUTH_KEY_ENCRYPTION_KEY ??= randomBytes(32).toString('base64');
+  env.AUDIT_SIGNING_KEY ??= randomBytes(32).toString('base64');
   // Download links point at the router, which proxies them to the files subgraph; a secret per run is enough
   // for links that live minutes.
   env.FILES_PUBLIC_URL ??= `http://localhost:${env.ROUTER_PORT}`;

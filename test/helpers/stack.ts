@@ -31,9 +31,6 @@ export async function startTestStack(env: NodeJS.ProcessEnv = {}): Promise<TestS
         ADMIN_EMAIL: admin.email,
         ADMIN_PASSWORD: admin.password,
         FILES_DIR: filesDir,
-        // Keys `npm start` keeps under DATA_DIR: per run here.
-        AUTH_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-        AUDIT_SIGNING_KEY: randomBytes(32).toString('base64'),
         ...env,
       },
       routerPort: 0,

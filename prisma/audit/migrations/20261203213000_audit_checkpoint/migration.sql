@@ -24,3 +24,14 @@ END
 CREATE TRIGGER audit_checkpoint_append_only BEFORE UPDATE OR DELETE ON "audit_checkpoint" FOR EACH ROW EXECUTE FUNCTION audit_checkpoint_guard();
 
 CREATE TRIGGER audit_checkpoint_no_truncate BEFORE TRUNCATE ON "audit_checkpoint" FOR EACH STATEMENT EXECUTE FUNCTION audit_checkpoint_guard();
+
+-- Least privilege (deploy/postgres/create-databases.sql): the runtime role gets SELECT and INSERT by default
+-- privileges, and here the one UPDATE it needs, on the chain head's columns (SELECT ... FOR UPDATE needs it too).
+-- Nothing happens where the database names no runtime role.
+DO E'
+BEGIN
+  IF coalesce(current_setting(''nanopore.runtime_role'', true), '''') <> '''' THEN
+    EXECUTE format(''GRANT UPDATE ("sequence", "hash") ON "audit_chain_head" TO %I'', current_setting(''nanopore.runtime_role''))\073
+  END IF\073
+END
+';
