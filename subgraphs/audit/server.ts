@@ -57,11 +57,11 @@ export async function createAuditSubgraph(
   const deps: AuditDeps = { prisma, now: options.now ?? (() => new Date()), log, checkpoints };
   const chain = createChainService(deps, { batchSize: options.verifyBatchSize });
   // Cover what arrived while no process signed (and a chain from before checkpoints existed), then keep the
-  // unsigned tail short.
-  await chain.checkpoint();
-  const checkpointTimer = setInterval(() => {
+  // unsigned tail short. A failure (the database is down) is logged, and the next tick tries again.
+  const signCheckpoint = () =>
     chain.checkpoint().catch((error: unknown) => log.error({ err: error }, 'audit checkpoint failed'));
-  }, intervalSeconds * 1000);
+  await signCheckpoint();
+  const checkpointTimer = setInterval(() => void signCheckpoint(), intervalSeconds * 1000);
   checkpointTimer.unref();
   const services = {
     chain,
