@@ -70,9 +70,14 @@ export async function startBenchSubgraphs(options: {
       ADMIN_EMAIL: admin.email,
       ADMIN_PASSWORD: admin.password,
       ACCESS_TOKEN_TTL_SECONDS: String(options.tokenTtlSeconds),
+      AUTH_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       ...relay,
     },
-    audit: { OUTBOX_RELAY_SECRET: relay.OUTBOX_RELAY_SECRET, ...tokenVariables },
+    audit: {
+      OUTBOX_RELAY_SECRET: relay.OUTBOX_RELAY_SECRET,
+      AUDIT_SIGNING_KEY: randomBytes(32).toString('base64'),
+      ...tokenVariables,
+    },
     samples: { ...tokenVariables, ...relay },
     files: {
       ...tokenVariables,

@@ -113,6 +113,10 @@ export async function wireSettings(options: StackOptions): Promise<NodeJS.Proces
   env.OUTBOX_RELAY_SECRET ??= randomBytes(32).toString('base64url');
   // The router vouches for client addresses to the subgraphs (login limits per client).
   env.CLIENT_ADDRESS_SECRET ??= randomBytes(32).toString('base64url');
+  // Keys that must outlive a run when the databases do: npm start passes its own from DATA_DIR/keys
+  // (scripts/local-secrets.ts); fresh databases (tests, benches) get fresh ones.
+  env.AUTH_KEY_ENCRYPTION_KEY ??= randomBytes(32).toString('base64');
+  env.AUDIT_SIGNING_KEY ??= randomBytes(32).toString('base64');
   // Download links point at the router, which proxies them to the files subgraph; a secret per run is enough
   // for links that live minutes.
   env.FILES_PUBLIC_URL ??= `http://localhost:${env.ROUTER_PORT}`;

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ConfigError, env, loadConfig } from '../subgraphs/kit/config.ts';
 import { databaseUrlVariable } from '../prisma/prisma-config.ts';
 import { ensureDatabase, startEmbeddedPostgres } from './embedded-postgres.ts';
+import { localSecrets } from './local-secrets.ts';
 import { listDomains, migrateDatabase } from './migrate.ts';
 import { startStack } from './stack.ts';
 
@@ -67,8 +68,13 @@ async function main(): Promise<void> {
   const config = loadConfig(startConfig);
   const stack = await startStack({
     databaseUrls: await resolveDatabases(config),
-    // Uploaded files live beside the embedded database unless FILES_DIR says otherwise.
-    env: { FILES_DIR: path.join(config.dataDir, 'files'), ...process.env },
+    // Uploaded files live beside the embedded database unless FILES_DIR says otherwise, and so do the keys
+    // that must survive a restart (the auth key-encryption key, the audit checkpoint signing key).
+    env: {
+      FILES_DIR: path.join(config.dataDir, 'files'),
+      ...(await localSecrets(config.dataDir, process.env)),
+      ...process.env,
+    },
   });
   running.push({ stop: stack.close });
   console.log(

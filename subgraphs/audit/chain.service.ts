@@ -1,11 +1,19 @@
 // The hash chain: appending events (one writer at a time, so the chain never forks) and verifying it.
 // Every append runs in one transaction that locks the chain head row, reads the tip, inserts the events with
 // consecutive sequences, each hashed over its predecessor's hash, and moves the tip. A failed transaction
-// leaves no trace, so sequences stay gapless.
+// leaves no trace, so sequences stay gapless. Signed checkpoints (checkpoint.ts) are made in the same
+// transaction whenever one is due, and verification checks them.
 import type { Prisma } from '../../generated/prisma/audit/client.ts';
 import { Prisma as P } from '../../generated/prisma/audit/client.ts';
 import { badUserInput } from '../kit/errors.ts';
 import { eventHash, GENESIS_HASH, type ChainedContent } from './canonical.ts';
+import {
+  checkpointAtOrBefore,
+  checkpointsBetween,
+  insertCheckpoints,
+  nextDue,
+  type Checkpoint,
+} from './checkpoint.ts';
 import type { AuditDeps } from './deps.ts';
 import { RECORD_COLUMNS, type AuditEventRecord } from './record.ts';
 
@@ -31,13 +39,19 @@ export async function lockChainHead(
   return { sequence: BigInt(head.sequence), hash: head.hash };
 }
 
-/** Appends inside the caller's transaction (which must not have locked anything the chain needs). */
+/**
+ * Appends inside the caller's transaction (which must not have locked anything the chain needs), signing a
+ * checkpoint at each event where one falls due.
+ */
 export async function appendInTransaction(
   tx: Prisma.TransactionClient,
+  deps: Pick<AuditDeps, 'checkpoints'>,
   events: readonly NewAuditEvent[],
   receivedAt: Date,
 ): Promise<AppendResult[]> {
   const head = await lockChainHead(tx);
+  let due = nextDue(await checkpointAtOrBefore(tx), deps.checkpoints.every);
+  const checkpoints: Checkpoint[] = [];
   const ids = [...new Set(events.map((e) => e.eventId))];
   const stored = ids.length
     ? await tx.$queryRaw<{ eventId: string; sequence: bigint }[]>`
@@ -57,6 +71,11 @@ export async function appendInTransaction(
     sequence += 1n;
     const content: ChainedContent = { ...event, sequence, prevHash: hash, receivedAt };
     hash = eventHash(content);
+    if (sequence >= due) {
+      const interval = deps.checkpoints.every;
+      checkpoints.push(deps.checkpoints.sign({ sequence, hash, signedAt: receivedAt, interval }));
+      due = sequence + BigInt(interval);
+    }
     known.set(event.eventId, sequence);
     results.push({ eventId: event.eventId, status: 'stored', sequence });
     rows.push({
@@ -70,8 +89,31 @@ export async function appendInTransaction(
   if (rows.length) {
     await tx.auditEvent.createMany({ data: rows });
     await tx.auditChainHead.update({ where: { id: 1 }, data: { sequence, hash } });
+    await insertCheckpoints(tx, checkpoints);
   }
   return results;
+}
+
+/**
+ * Signs the chain head as a checkpoint unless the newest checkpoint already covers it (timer, start, purge).
+ * Returns the new checkpoint's sequence, or null when there was nothing new.
+ */
+export async function checkpointInTransaction(
+  tx: Prisma.TransactionClient,
+  deps: Pick<AuditDeps, 'checkpoints' | 'now'>,
+): Promise<bigint | null> {
+  const head = await lockChainHead(tx);
+  const last = await checkpointAtOrBefore(tx);
+  if (head.sequence === 0n || (last && last.sequence >= head.sequence)) return null;
+  const { sequence, hash } = head;
+  const checkpoint = deps.checkpoints.sign({
+    sequence,
+    hash,
+    signedAt: deps.now(),
+    interval: deps.checkpoints.every,
+  });
+  await insertCheckpoints(tx, [checkpoint]);
+  return sequence;
 }
 
 export interface ChainVerification {
@@ -81,6 +123,11 @@ export interface ChainVerification {
   checked: number;
   firstBrokenSequence: number | null;
   reason: string | null;
+  /**
+   * The newest signed checkpoint the checked range passed through. Events after it are protected by the hash
+   * chain only: a database owner could rewrite them and recompute the hashes.
+   */
+  lastSignedSequence: number | null;
 }
 
 export const VERIFY_BATCH_SIZE = 1000;
@@ -99,7 +146,14 @@ export function createChainService(deps: AuditDeps, options: { batchSize?: numbe
   return {
     /** Appends a batch in its own transaction; duplicates (by event id) are acknowledged, not stored. */
     append(events: readonly NewAuditEvent[]): Promise<AppendResult[]> {
-      return prisma.$transaction((tx) => appendInTransaction(tx, events, deps.now()), TRANSACTION);
+      return prisma.$transaction((tx) => appendInTransaction(tx, deps, events, deps.now()), TRANSACTION);
+    },
+
+    /** Signs a checkpoint at the chain head if it moved since the newest one (timer, start). */
+    async checkpoint(): Promise<bigint | null> {
+      const sequence = await prisma.$transaction((tx) => checkpointInTransaction(tx, deps), TRANSACTION);
+      if (sequence !== null) deps.log.info({ sequence: String(sequence) }, 'audit checkpoint signed');
+      return sequence;
     },
 
     /**
@@ -131,8 +185,26 @@ export function createChainService(deps: AuditDeps, options: { batchSize?: numbe
         checked,
         firstBrokenSequence: broken ? Number(broken.sequence) : null,
         reason: broken?.reason ?? null,
+        lastSignedSequence: lastSigned === null ? null : Number(lastSigned),
       });
+      let lastSigned: bigint | null = null;
       if (first > last) return result(0, null);
+
+      if (anchor && first === start) {
+        const announced = await prisma.$queryRaw<unknown[]>`
+          SELECT 1 FROM audit_event WHERE type = 'audit.purged' AND sequence > ${anchor.purgedThroughSequence}
+            AND payload->>'purgedThroughSequence' = ${String(anchor.purgedThroughSequence)}
+            AND payload->>'anchorHash' = ${anchor.hash}
+          LIMIT 1`;
+        if (!announced.length) {
+          return result(0, null, {
+            sequence: start,
+            reason: 'retention anchor not announced by an audit.purged event',
+          });
+        }
+      }
+      // The checkpoint before the range: the first one inside it must come within its signed interval.
+      let previous = await checkpointAtOrBefore(prisma, first - 1n);
 
       let prevHash = anchor?.hash ?? GENESIS_HASH;
       if (first > start) {
@@ -148,6 +220,10 @@ export function createChainService(deps: AuditDeps, options: { batchSize?: numbe
       let checked = 0;
       for (;;) {
         const batch = await readBatch(expected - 1n, last);
+        const through = batch.length ? BigInt(batch[batch.length - 1]!.sequence) : expected - 1n;
+        const checkpoints = new Map(
+          (await checkpointsBetween(prisma, expected - 1n, through)).map((c) => [c.sequence, c]),
+        );
         for (const record of batch) {
           const sequence = BigInt(record.sequence);
           if (sequence !== expected) {
@@ -165,6 +241,29 @@ export function createChainService(deps: AuditDeps, options: { batchSize?: numbe
               reason: 'prev_hash does not match the previous event',
             });
           }
+          if (previous && sequence > previous.sequence + BigInt(previous.interval)) {
+            return result(checked, expected - 1n, {
+              sequence: previous.sequence + BigInt(previous.interval),
+              reason: `signed checkpoint missing: one is due every ${previous.interval} events`,
+            });
+          }
+          const checkpoint = checkpoints.get(sequence);
+          if (checkpoint) {
+            if (!deps.checkpoints.verify(checkpoint)) {
+              return result(checked, expected - 1n, {
+                sequence,
+                reason: 'checkpoint signature invalid or by an unknown key',
+              });
+            }
+            if (checkpoint.hash !== record.hash) {
+              return result(checked, expected - 1n, {
+                sequence,
+                reason: `chain differs from the signed checkpoint: an event after ${previous?.sequence ?? 0} was rewritten`,
+              });
+            }
+            previous = checkpoint;
+            lastSigned = sequence;
+          }
           prevHash = record.hash;
           expected += 1n;
           checked += 1;
@@ -176,6 +275,13 @@ export function createChainService(deps: AuditDeps, options: { batchSize?: numbe
       }
       if (last === head.sequence && prevHash !== head.hash) {
         return result(checked, last, { sequence: last, reason: 'chain head does not match the last event' });
+      }
+      if (!previous && last >= BigInt(deps.checkpoints.every) && !(await checkpointAtOrBefore(prisma))) {
+        // Every checkpoint is gone (they are never deleted otherwise) where at least one was due.
+        return result(checked, last, {
+          sequence: BigInt(deps.checkpoints.every),
+          reason: 'signed checkpoint missing: none at all',
+        });
       }
       return result(checked, last);
     },

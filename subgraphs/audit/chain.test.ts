@@ -17,7 +17,9 @@ afterAll(async () => {
 });
 
 const VERIFY = `query ($from: Int, $to: Int) {
-  verifyAuditChain(from: $from, to: $to) { intact checkedFrom checkedTo checked firstBrokenSequence reason }
+  verifyAuditChain(from: $from, to: $to) {
+    intact checkedFrom checkedTo checked firstBrokenSequence reason lastSignedSequence
+  }
 }`;
 
 async function verify(range: { from?: number; to?: number } = {}) {
@@ -45,6 +47,7 @@ describe('the hash chain', () => {
       checked: 20,
       firstBrokenSequence: null,
       reason: null,
+      lastSignedSequence: null,
     });
     expect(await verify({ from: 5, to: 9 })).toMatchObject({
       intact: true,

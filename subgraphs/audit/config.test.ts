@@ -3,16 +3,23 @@ import { ConfigError } from '../kit/config.ts';
 import { loadAuditConfig, loadRetentionConfig } from './config.ts';
 
 const SECRET = 'x'.repeat(32);
+const SIGNING_KEY = Buffer.alloc(32, 9);
+const KEY = SIGNING_KEY.toString('base64');
 
 describe('loadAuditConfig', () => {
   it('applies the documented defaults', () => {
     expect(
-      loadAuditConfig({ AUDIT_DATABASE_URL: 'postgresql://u@h/audit', OUTBOX_RELAY_SECRET: SECRET }),
+      loadAuditConfig({
+        AUDIT_DATABASE_URL: 'postgresql://u@h/audit',
+        OUTBOX_RELAY_SECRET: SECRET,
+        AUDIT_SIGNING_KEY: KEY,
+      }),
     ).toEqual({
       databaseUrl: 'postgresql://u@h/audit',
       port: 4005,
       host: '127.0.0.1',
       relaySecret: SECRET,
+      checkpoints: { signingKey: SIGNING_KEY, previousPublicKeys: [], every: 1000, intervalSeconds: 60 },
       jwt: {
         issuer: 'urn:nanopore:auth',
         audience: 'urn:nanopore:supergraph',
@@ -31,6 +38,7 @@ describe('loadAuditConfig', () => {
     const config = loadAuditConfig({
       AUDIT_DATABASE_URL: 'postgresql://u@h/audit',
       OUTBOX_RELAY_SECRET: SECRET,
+      AUDIT_SIGNING_KEY: KEY,
       AUDIT_RETENTION_OVERRIDES: 'LoginAttempt=365, User=2555',
     });
     expect(config.retentionOverrides).toEqual({ LoginAttempt: 365, User: 2555 });
@@ -42,6 +50,7 @@ describe('loadAuditConfig', () => {
         OUTBOX_RELAY_SECRET: 'short',
         AUDIT_RETENTION_DAYS: '0',
         AUDIT_RETENTION_OVERRIDES: 'User=forever',
+        AUDIT_CHECKPOINT_PUBLIC_KEYS: 'not-a-key',
         JWKS_URL: 'ftp://x',
       });
       expect.unreachable();
@@ -49,9 +58,11 @@ describe('loadAuditConfig', () => {
       expect(error).toBeInstanceOf(ConfigError);
       const names = (error as ConfigError).problems.map((p) => p.split(':')[0]).sort();
       expect(names).toEqual([
+        'AUDIT_CHECKPOINT_PUBLIC_KEYS',
         'AUDIT_DATABASE_URL',
         'AUDIT_RETENTION_DAYS',
         'AUDIT_RETENTION_OVERRIDES',
+        'AUDIT_SIGNING_KEY',
         'JWKS_URL',
         'OUTBOX_RELAY_SECRET',
       ]);
@@ -60,9 +71,15 @@ describe('loadAuditConfig', () => {
 });
 
 describe('loadRetentionConfig', () => {
-  it('needs no relay secret', () => {
-    expect(loadRetentionConfig({ AUDIT_DATABASE_URL: 'postgresql://u@h/audit' })).toEqual({
+  it('needs no relay secret, but the checkpoint signing key', () => {
+    expect(() => loadRetentionConfig({ AUDIT_DATABASE_URL: 'postgresql://u@h/audit' })).toThrow(
+      /AUDIT_SIGNING_KEY: required/,
+    );
+    expect(
+      loadRetentionConfig({ AUDIT_DATABASE_URL: 'postgresql://u@h/audit', AUDIT_SIGNING_KEY: KEY }),
+    ).toEqual({
       databaseUrl: 'postgresql://u@h/audit',
+      checkpoints: { signingKey: SIGNING_KEY, previousPublicKeys: [], every: 1000 },
       retentionDays: 2555,
       retentionOverrides: {},
       logLevel: 'info',

@@ -2,6 +2,7 @@
 // embedded stack with loadAuditConfig({ ...process.env, AUDIT_DATABASE_URL: url }).
 import { z } from 'zod';
 import { env, loadConfig, toJwtVerifierOptions, tokenVerificationVariables } from '../kit/config.ts';
+import { decodeSecretKey, secretKeyVariable } from '../kit/secret-key.ts';
 import { MIN_SERVICE_SECRET_LENGTH } from '../kit/service-auth.ts';
 
 const ENTITY_TYPE = /^[A-Za-z][\w.-]{0,99}$/;
@@ -26,10 +27,39 @@ const retentionOverrides = z
   })
   .default({});
 
+/** "key1,key2": raw Ed25519 public keys (32 bytes, base64 or hex each). */
+const publicKeyList = z
+  .string()
+  .transform((text, ctx) => {
+    const keys: Buffer[] = [];
+    for (const part of text
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)) {
+      const key = decodeSecretKey(part);
+      if (!key) {
+        ctx.addIssue({ code: 'custom', message: `"${part}" is not a 32-byte public key (base64 or hex)` });
+        return z.NEVER;
+      }
+      keys.push(key);
+    }
+    return keys;
+  })
+  .default([]);
+
 /** What the retention purge needs (subgraphs/audit/purge.ts runs with only these). */
 const retentionFields = {
   /** PostgreSQL URL of the audit database. Required. */
   AUDIT_DATABASE_URL: env.databaseUrl(),
+  /**
+   * Ed25519 key (32-byte seed, base64 or hex) that signs chain checkpoints; never stored in the database.
+   * Required (npm start generates one under DATA_DIR).
+   */
+  AUDIT_SIGNING_KEY: secretKeyVariable(),
+  /** Public keys of earlier AUDIT_SIGNING_KEYs, comma-separated: their checkpoints still verify. */
+  AUDIT_CHECKPOINT_PUBLIC_KEYS: publicKeyList,
+  /** A checkpoint is signed in the append transaction at least every this many events; default 1000. */
+  AUDIT_CHECKPOINT_EVERY: env.positiveInt(1000),
   /** How long events are kept, in days, counted from their receipt; default 2555 (7 years). */
   AUDIT_RETENTION_DAYS: env.positiveInt(2555),
   /** Per entity type, e.g. "LoginAttempt=365,User=2555"; default none. */
@@ -37,8 +67,19 @@ const retentionFields = {
   LOG_LEVEL: env.logLevel(),
 };
 
+const checkpointSettings = (v: {
+  AUDIT_SIGNING_KEY: Buffer;
+  AUDIT_CHECKPOINT_PUBLIC_KEYS: Buffer[];
+  AUDIT_CHECKPOINT_EVERY: number;
+}) => ({
+  signingKey: v.AUDIT_SIGNING_KEY,
+  previousPublicKeys: v.AUDIT_CHECKPOINT_PUBLIC_KEYS,
+  every: v.AUDIT_CHECKPOINT_EVERY,
+});
+
 const retentionSchema = z.object(retentionFields).transform((v) => ({
   databaseUrl: v.AUDIT_DATABASE_URL,
+  checkpoints: checkpointSettings(v),
   retentionDays: v.AUDIT_RETENTION_DAYS,
   retentionOverrides: v.AUDIT_RETENTION_OVERRIDES,
   logLevel: v.LOG_LEVEL,
@@ -56,6 +97,8 @@ const schema = z
       message: `must be at least ${MIN_SERVICE_SECRET_LENGTH} characters`,
     }),
     ...tokenVerificationVariables,
+    /** Also sign the chain head every this many seconds when it moved; default 60. */
+    AUDIT_CHECKPOINT_INTERVAL_SECONDS: env.positiveInt(60),
     /** Most rows one export may hold; default 100000. */
     AUDIT_EXPORT_MAX_ROWS: env.positiveInt(100_000),
   })
@@ -64,6 +107,7 @@ const schema = z
     port: v.AUDIT_PORT,
     host: v.AUDIT_HOST,
     relaySecret: v.OUTBOX_RELAY_SECRET,
+    checkpoints: { ...checkpointSettings(v), intervalSeconds: v.AUDIT_CHECKPOINT_INTERVAL_SECONDS },
     /** How access tokens are verified: the JWKS, issuer and audience. */
     jwt: toJwtVerifierOptions(v),
     retentionDays: v.AUDIT_RETENTION_DAYS,

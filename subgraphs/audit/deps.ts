@@ -1,6 +1,7 @@
 // What the audit services share: built once per subgraph in server.ts (or by purge.ts).
 import type { PrismaClient } from '../../generated/prisma/audit/client.ts';
 import type { Logger } from '../kit/logger.ts';
+import type { CheckpointKeys } from './checkpoint.ts';
 
 export const SERVICE_NAME = 'audit';
 
@@ -12,6 +13,8 @@ export interface AuditDeps {
   /** The clock; injectable so tests can age events without waiting. */
   now: () => Date;
   log: Logger;
+  /** Signs and verifies chain checkpoints (AUDIT_SIGNING_KEY). */
+  checkpoints: CheckpointKeys;
 }
 
 /**

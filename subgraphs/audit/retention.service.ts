@@ -4,7 +4,7 @@
 // itself is recorded as an event in the chain (audit.purged).
 import { randomUUID } from 'node:crypto';
 import { Prisma } from '../../generated/prisma/audit/client.ts';
-import { appendInTransaction, lockChainHead } from './chain.service.ts';
+import { appendInTransaction, checkpointInTransaction, lockChainHead } from './chain.service.ts';
 import type { RetentionConfig } from './config.ts';
 import { SERVICE_NAME, type AuditDeps } from './deps.ts';
 
@@ -59,6 +59,7 @@ export function createRetentionService(deps: AuditDeps, retention: Retention) {
           const purgedCount = Number(purged!.purgedCount);
           const [appended] = await appendInTransaction(
             tx,
+            deps,
             [
               {
                 eventId: randomUUID(),
@@ -85,6 +86,8 @@ export function createRetentionService(deps: AuditDeps, retention: Retention) {
             ],
             now,
           );
+          // Sign at once: the audit.purged event that vouches for the new anchor is then covered by a checkpoint.
+          await checkpointInTransaction(tx, deps);
           return {
             purgedCount,
             purgedThroughSequence: Number(through),

@@ -63,6 +63,10 @@ describe('retention purge', () => {
       firstBrokenSequence: null,
       reason: null,
     });
+    // The purge signed a checkpoint over its own audit.purged event, which vouches for the anchor.
+    expect(await h.sql(`SELECT sequence FROM audit_checkpoint ORDER BY sequence`)).toEqual([
+      { sequence: '7' },
+    ]);
 
     // 5 and 6 have expired too, but 4 has not: nothing more goes.
     expect(await h.audit.retention.purgeExpired({ purgedBy: 'test' })).toMatchObject({ purgedCount: 0 });

@@ -11,6 +11,7 @@ import { createSubgraphServer, type RunningServer } from '../kit/server.ts';
 import { auditResolvers } from './audit.resolvers.ts';
 import { createAuditMetrics } from './audit-metrics.ts';
 import { createChainService } from './chain.service.ts';
+import { createCheckpointKeys } from './checkpoint.ts';
 import type { AuditConfig } from './config.ts';
 import { createContextFactory, type Context } from './context.ts';
 import type { AuditDeps } from './deps.ts';
@@ -51,8 +52,17 @@ export async function createAuditSubgraph(
 ): Promise<AuditSubgraph> {
   const log = options.log ?? createLogger({ name: 'audit', level: config.logLevel });
   const prisma = new PrismaClient({ adapter: createDatabaseAdapter(config.databaseUrl) });
-  const deps: AuditDeps = { prisma, now: options.now ?? (() => new Date()), log };
+  const { signingKey, every, previousPublicKeys, intervalSeconds } = config.checkpoints;
+  const checkpoints = createCheckpointKeys(signingKey, every, previousPublicKeys);
+  const deps: AuditDeps = { prisma, now: options.now ?? (() => new Date()), log, checkpoints };
   const chain = createChainService(deps, { batchSize: options.verifyBatchSize });
+  // Cover what arrived while no process signed (and a chain from before checkpoints existed), then keep the
+  // unsigned tail short. A failure (the database is down) is logged, and the next tick tries again.
+  const signCheckpoint = () =>
+    chain.checkpoint().catch((error: unknown) => log.error({ err: error }, 'audit checkpoint failed'));
+  await signCheckpoint();
+  const checkpointTimer = setInterval(() => void signCheckpoint(), intervalSeconds * 1000);
+  checkpointTimer.unref();
   const services = {
     chain,
     events: createEventsService(deps, { exportMaxRows: config.exportMaxRows }),
@@ -83,6 +93,7 @@ export async function createAuditSubgraph(
     async close() {
       if (closed) return;
       closed = true;
+      clearInterval(checkpointTimer);
       await subgraph.stop();
       await prisma.$disconnect();
     },

@@ -1,6 +1,6 @@
 // Test support for the audit subgraph's own tests: a subgraph on a fresh database, real JWTs from a test signer,
 // signed ingestion over real HTTP, a movable clock, and a superuser SQL connection for tampering.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Role } from '../../generated/prisma/auth/client.ts';
 import { bearerFor } from '../../test/helpers/bearer.ts';
@@ -82,7 +82,14 @@ export async function startAuditHarness(
   const db = await createTestDatabase('audit');
   const signer = await createTestSigner();
   let offsetMs = 0;
-  const config = loadAuditConfig({ AUDIT_DATABASE_URL: db.url, OUTBOX_RELAY_SECRET: RELAY_SECRET, ...env });
+  const config = loadAuditConfig({
+    AUDIT_DATABASE_URL: db.url,
+    OUTBOX_RELAY_SECRET: RELAY_SECRET,
+    AUDIT_SIGNING_KEY: randomBytes(32).toString('base64'),
+    // Tests sign on demand (chain.checkpoint()); a timer firing mid-test would make results depend on timing.
+    AUDIT_CHECKPOINT_INTERVAL_SECONDS: '3600',
+    ...env,
+  });
   const audit = await createAuditSubgraph(config, {
     now: () => new Date(Date.now() + offsetMs),
     log: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),

@@ -44,6 +44,8 @@ describe('verifying a long chain', () => {
       checked: TOTAL,
       firstBrokenSequence: null,
       reason: null,
+      // A checkpoint is signed every 1000 events (AUDIT_CHECKPOINT_EVERY's default).
+      lastSignedSequence: TOTAL,
     });
     expect(largestResult).toBe(1000);
   });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/database.ts';
 import { pino } from 'pino';
@@ -5,6 +6,7 @@ import { loadAuthConfig } from './config.ts';
 import { createAuthSubgraph } from './server.ts';
 
 let db: TestDatabase;
+const KEK = randomBytes(32).toString('base64');
 beforeAll(async () => {
   db = await createTestDatabase('auth');
 });
@@ -16,10 +18,13 @@ async function start(env: Record<string, string>, printed: string[]) {
   // Capture the log too, to prove the password never reaches it.
   const logLines: string[] = [];
   const log = pino({ level: 'trace' }, { write: (line: string) => logLines.push(line) });
-  const auth = await createAuthSubgraph(loadAuthConfig({ AUTH_DATABASE_URL: db.url, ...env }), {
-    log,
-    print: (text) => printed.push(text),
-  });
+  const auth = await createAuthSubgraph(
+    loadAuthConfig({ AUTH_DATABASE_URL: db.url, AUTH_KEY_ENCRYPTION_KEY: KEK, ...env }),
+    {
+      log,
+      print: (text) => printed.push(text),
+    },
+  );
   return { auth, logLines };
 }
 
@@ -82,8 +87,8 @@ describe('bootstrap admin', () => {
   });
 
   it('refuses a short ADMIN_PASSWORD at config time, naming the variable', () => {
-    expect(() => loadAuthConfig({ AUTH_DATABASE_URL: db.url, ADMIN_PASSWORD: 'short' })).toThrow(
-      /ADMIN_PASSWORD/,
-    );
+    expect(() =>
+      loadAuthConfig({ AUTH_DATABASE_URL: db.url, AUTH_KEY_ENCRYPTION_KEY: KEK, ADMIN_PASSWORD: 'short' }),
+    ).toThrow(/ADMIN_PASSWORD/);
   });
 });

@@ -2,10 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../kit/config.ts';
 import { loadAuthConfig } from './config.ts';
 
+const KEK = Buffer.alloc(32, 7);
+
 describe('loadAuthConfig', () => {
   it('applies the documented defaults', () => {
-    expect(loadAuthConfig({ AUTH_DATABASE_URL: 'postgresql://u@h/auth' })).toEqual({
+    expect(
+      loadAuthConfig({
+        AUTH_DATABASE_URL: 'postgresql://u@h/auth',
+        AUTH_KEY_ENCRYPTION_KEY: KEK.toString('hex'),
+      }),
+    ).toEqual({
       databaseUrl: 'postgresql://u@h/auth',
+      keyEncryptionKey: KEK,
       port: 4001,
       host: '127.0.0.1',
       jwtIssuer: 'urn:nanopore:auth',
@@ -36,14 +44,34 @@ describe('loadAuthConfig', () => {
       expect(names).toEqual([
         'ACCESS_TOKEN_TTL_SECONDS',
         'AUTH_DATABASE_URL',
+        'AUTH_KEY_ENCRYPTION_KEY',
         'AUTH_PORT',
         'LOGIN_MAX_FAILURES',
       ]);
     }
   });
 
-  it('turns outbox delivery on with both variables, and refuses a short secret or a URL without one', () => {
+  it('takes the key-encryption key as base64 or hex, and refuses anything but 32 bytes', () => {
     const base = { AUTH_DATABASE_URL: 'postgresql://u@h/auth' };
+    for (const text of [KEK.toString('base64'), KEK.toString('base64url'), KEK.toString('hex')]) {
+      expect(loadAuthConfig({ ...base, AUTH_KEY_ENCRYPTION_KEY: text }).keyEncryptionKey).toEqual(KEK);
+    }
+    for (const text of [
+      Buffer.alloc(16).toString('base64'),
+      'correct horse battery staple',
+      'ab'.repeat(31),
+    ]) {
+      expect(() => loadAuthConfig({ ...base, AUTH_KEY_ENCRYPTION_KEY: text })).toThrow(
+        /AUTH_KEY_ENCRYPTION_KEY: must be 32 random bytes as base64 or hex/,
+      );
+    }
+  });
+
+  it('turns outbox delivery on with both variables, and refuses a short secret or a URL without one', () => {
+    const base = {
+      AUTH_DATABASE_URL: 'postgresql://u@h/auth',
+      AUTH_KEY_ENCRYPTION_KEY: KEK.toString('base64'),
+    };
     const secret = 's'.repeat(32);
     expect(loadAuthConfig(base).outboxRelay).toBeUndefined();
     expect(loadAuthConfig({ ...base, OUTBOX_RELAY_SECRET: secret }).outboxRelay).toBeUndefined();

@@ -8,11 +8,17 @@ import {
   outboxRelayVariables,
   toOutboxRelayConfig,
 } from '../kit/outbox-relay-setup.ts';
+import { secretKeyVariable } from '../kit/secret-key.ts';
 
 const schema = z
   .object({
     /** PostgreSQL URL of the auth database. Required. */
     AUTH_DATABASE_URL: env.databaseUrl(),
+    /**
+     * Key-encryption key of the token signing keys: 32 random bytes, base64 or hex. Required (npm start generates
+     * one under DATA_DIR); the database holds the signing keys only encrypted under it.
+     */
+    AUTH_KEY_ENCRYPTION_KEY: secretKeyVariable(),
     /** Port of the auth subgraph; default 4001. */
     AUTH_PORT: env.port(4001),
     /** Host to listen on; default 127.0.0.1. */
@@ -53,6 +59,7 @@ const schema = z
   .superRefine(checkOutboxRelayVariables)
   .transform((v) => ({
     databaseUrl: v.AUTH_DATABASE_URL,
+    keyEncryptionKey: v.AUTH_KEY_ENCRYPTION_KEY,
     port: v.AUTH_PORT,
     host: v.AUTH_HOST,
     jwtIssuer: v.JWT_ISSUER,

@@ -1,6 +1,7 @@
 // Access-token signing keys (Ed25519), kept in the auth database so every replica signs with the same key and
-// the JWKS survives restarts. Rotation (scripts/rotate-keys.ts) makes a new key current and keeps the retired
-// public key published until every token it signed has expired.
+// the JWKS survives restarts. The private half is stored only encrypted under the key-encryption key from the
+// environment (key-encryption.ts). Rotation (scripts/rotate-keys.ts) makes a new key current and keeps the
+// retired public key published until every token it signed has expired.
 import { randomUUID } from 'node:crypto';
 import {
   createLocalJWKSet,
@@ -13,7 +14,8 @@ import {
   type JWK,
   type JWTVerifyGetKey,
 } from 'jose';
-import type { PrismaClient, SigningKey } from '../../generated/prisma/auth/client.ts';
+import { Prisma, type PrismaClient, type SigningKey } from '../../generated/prisma/auth/client.ts';
+import { decryptPrivateKey, encryptPrivateKey } from './key-encryption.ts';
 
 export const SIGNING_ALGORITHM = 'EdDSA';
 /** How long a replica may keep signing with a cached key after another process rotated it. */
@@ -24,6 +26,10 @@ export interface KeyStoreDeps {
   now: () => Date;
   /** Retired public keys stay in the JWKS this long (plus KEY_CACHE_SECONDS). */
   accessTokenTtlSeconds: number;
+  /** The key-encryption key (AUTH_KEY_ENCRYPTION_KEY, 32 bytes): private keys are stored only under it. */
+  kek: Buffer;
+  /** Told the kids of plaintext keys (from before encryption at rest) that ensureCurrentKey encrypted. */
+  onLegacyKeysEncrypted?: (kids: string[]) => void;
 }
 
 export interface AccessTokenClaims {
@@ -38,7 +44,11 @@ export interface AccessTokenClaims {
 }
 
 export interface KeyStore {
-  /** Creates a current key when there is none (first start). */
+  /**
+   * At start: encrypts plaintext keys left from before encryption at rest, checks every stored key decrypts
+   * with the configured KEK (a ConfigError naming AUTH_KEY_ENCRYPTION_KEY otherwise), and creates a current key
+   * when there is none (first start).
+   */
   ensureCurrentKey(): Promise<void>;
   /** Signs an access token with the current key; returns the JWT and its expiry. */
   sign(claims: AccessTokenClaims): Promise<{ token: string; expiresAt: Date }>;
@@ -48,21 +58,74 @@ export interface KeyStore {
   getKey: JWTVerifyGetKey;
 }
 
-async function newKeyRow(now: Date) {
+async function newKeyRow(now: Date, kek: Buffer) {
   const { publicKey, privateKey } = await generateKeyPair(SIGNING_ALGORITHM, {
     crv: 'Ed25519',
     extractable: true,
   });
   const kid = randomUUID();
   const meta = { kid, alg: SIGNING_ALGORITHM, use: 'sig' };
+  const privateJwk = { ...(await exportJWK(privateKey)), ...meta };
   return {
     kid,
     algorithm: SIGNING_ALGORITHM,
     publicJwk: { ...(await exportJWK(publicKey)), ...meta },
-    privateJwk: { ...(await exportJWK(privateKey)), ...meta },
+    privateKeyCiphertext: encryptPrivateKey(kek, kid, JSON.stringify(privateJwk)),
     createdAt: now,
     activatedAt: now,
   };
+}
+
+/** The private JWK of a stored key; throws a ConfigError when the KEK does not open it. */
+function privateJwkOf(row: SigningKey, kek: Buffer): JWK {
+  if (!row.privateKeyCiphertext) {
+    throw new Error(`signing key ${row.kid} is not encrypted yet (ensureCurrentKey encrypts it at start)`);
+  }
+  return JSON.parse(decryptPrivateKey(kek, row.kid, row.privateKeyCiphertext)) as JWK;
+}
+
+/**
+ * Encrypts the plaintext private keys of rows made before encryption at rest, and clears the plaintext. Idempotent;
+ * replicas starting together update disjoint rows or the same row to an equivalent value.
+ */
+async function encryptLegacyKeys(prisma: PrismaClient, kek: Buffer): Promise<string[]> {
+  const legacy = await prisma.signingKey.findMany({ where: { privateJwk: { not: Prisma.DbNull } } });
+  for (const row of legacy) {
+    await prisma.signingKey.updateMany({
+      where: { kid: row.kid, privateKeyCiphertext: null },
+      data: {
+        privateKeyCiphertext: encryptPrivateKey(kek, row.kid, JSON.stringify(row.privateJwk)),
+        privateJwk: Prisma.DbNull,
+      },
+    });
+  }
+  return legacy.map((r) => r.kid);
+}
+
+/**
+ * Re-encrypts every stored private key from one KEK to another, in one transaction (KEK rotation:
+ * `npm run rotate-keys` with AUTH_NEW_KEY_ENCRYPTION_KEY). Processes started with the old KEK keep signing with
+ * the key they cached, and refuse to start until they are given the new KEK.
+ */
+export async function reencryptSigningKeys(
+  prisma: PrismaClient,
+  from: Buffer,
+  to: Buffer,
+): Promise<{ reencrypted: string[] }> {
+  return prisma.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<{ kid: string }[]>`SELECT kid FROM signing_key FOR UPDATE`;
+    const keys = await tx.signingKey.findMany({ where: { kid: { in: rows.map((r) => r.kid) } } });
+    for (const row of keys) {
+      const plaintext = row.privateKeyCiphertext
+        ? decryptPrivateKey(from, row.kid, row.privateKeyCiphertext)
+        : JSON.stringify(row.privateJwk);
+      await tx.signingKey.update({
+        where: { kid: row.kid },
+        data: { privateKeyCiphertext: encryptPrivateKey(to, row.kid, plaintext), privateJwk: Prisma.DbNull },
+      });
+    }
+    return { reencrypted: keys.map((k) => k.kid) };
+  });
 }
 
 /** Keys whose public half belongs in the JWKS at `now`. */
@@ -76,7 +139,7 @@ function publishedWhere(now: Date) {
  */
 export async function rotateSigningKey(deps: KeyStoreDeps): Promise<{ kid: string; retired: string[] }> {
   const now = deps.now();
-  const row = await newKeyRow(now);
+  const row = await newKeyRow(now, deps.kek);
   const expiresAt = new Date(now.getTime() + (deps.accessTokenTtlSeconds + KEY_CACHE_SECONDS) * 1000);
   return deps.prisma.$transaction(async (tx) => {
     const current = await tx.signingKey.findMany({ where: { activatedAt: { not: null }, retiredAt: null } });
@@ -100,7 +163,7 @@ export function createKeyStore(deps: KeyStoreDeps): KeyStore {
       orderBy: { activatedAt: 'desc' },
     });
     if (!row) throw new Error('no current signing key (ensureCurrentKey was not called)');
-    const key = (await importJWK(row.privateJwk as JWK, row.algorithm)) as CryptoKey;
+    const key = (await importJWK(privateJwkOf(row, deps.kek), row.algorithm)) as CryptoKey;
     signing = { kid: row.kid, key, loadedAt: deps.now().getTime() };
     return signing;
   }
@@ -120,12 +183,16 @@ export function createKeyStore(deps: KeyStoreDeps): KeyStore {
 
   return {
     async ensureCurrentKey() {
+      const encrypted = await encryptLegacyKeys(deps.prisma, deps.kek);
+      if (encrypted.length) deps.onLegacyKeysEncrypted?.(encrypted);
+      // A wrong KEK stops the start here, with a message naming the variable, instead of at the first login.
+      for (const row of await deps.prisma.signingKey.findMany()) privateJwkOf(row, deps.kek);
       const current = await deps.prisma.signingKey.count({
         where: { activatedAt: { not: null }, retiredAt: null },
       });
       if (current > 0) return;
       try {
-        await deps.prisma.signingKey.create({ data: await newKeyRow(deps.now()) });
+        await deps.prisma.signingKey.create({ data: await newKeyRow(deps.now(), deps.kek) });
       } catch (error) {
         // Another replica created one at the same moment (unique index signing_key_one_current): fine.
         if ((error as { code?: string }).code !== 'P2002') throw error;

@@ -132,7 +132,10 @@ describe('lockout', () => {
 
 describe('client address throttling', () => {
   it('throttles an address after LOGIN_IP_MAX_ATTEMPTS failures, whatever the emails', async () => {
-    const throttled = await startAuthHarness({ LOGIN_IP_MAX_ATTEMPTS: '3' }, { db: h.db });
+    const throttled = await startAuthHarness(
+      { LOGIN_IP_MAX_ATTEMPTS: '3', AUTH_KEY_ENCRYPTION_KEY: h.kek },
+      { db: h.db },
+    );
     try {
       // The harness shares the database with earlier tests: start from a clean slate of attempts.
       await throttled.auth.prisma.loginAttempt.deleteMany();
@@ -151,7 +154,7 @@ describe('client address throttling', () => {
   it('believes only a client address the router signed; X-Forwarded-For and unsigned headers are ignored', async () => {
     const secret = randomBytes(32).toString('base64url');
     const proxied = await startAuthHarness(
-      { LOGIN_IP_MAX_ATTEMPTS: '2', CLIENT_ADDRESS_SECRET: secret },
+      { LOGIN_IP_MAX_ATTEMPTS: '2', CLIENT_ADDRESS_SECRET: secret, AUTH_KEY_ENCRYPTION_KEY: h.kek },
       { db: h.db },
     );
     try {
@@ -182,7 +185,7 @@ describe('client address throttling', () => {
   it('counts an IPv6 client by its /64, so rotating addresses within it gains nothing', async () => {
     const secret = randomBytes(32).toString('base64url');
     const v6 = await startAuthHarness(
-      { LOGIN_IP_MAX_ATTEMPTS: '2', CLIENT_ADDRESS_SECRET: secret },
+      { LOGIN_IP_MAX_ATTEMPTS: '2', CLIENT_ADDRESS_SECRET: secret, AUTH_KEY_ENCRYPTION_KEY: h.kek },
       { db: h.db },
     );
     try {
@@ -204,7 +207,10 @@ describe('client address throttling', () => {
 
   it("locks an account per client address: one address's failures never block another's correct password", async () => {
     const secret = randomBytes(32).toString('base64url');
-    const split = await startAuthHarness({ CLIENT_ADDRESS_SECRET: secret }, { db: h.db });
+    const split = await startAuthHarness(
+      { CLIENT_ADDRESS_SECRET: secret, AUTH_KEY_ENCRYPTION_KEY: h.kek },
+      { db: h.db },
+    );
     try {
       await split.auth.prisma.loginAttempt.deleteMany();
       await split.createUser('hal@lab.example', ['ADMIN']);

@@ -62,7 +62,17 @@ export async function createAuthSubgraph(
   const prisma = new PrismaClient({ adapter: createDatabaseAdapter(config.databaseUrl) });
   let relay: OutboxRelay | undefined;
   try {
-    const keys = createKeyStore({ prisma, now, accessTokenTtlSeconds: config.accessTokenTtlSeconds });
+    const keys = createKeyStore({
+      prisma,
+      now,
+      accessTokenTtlSeconds: config.accessTokenTtlSeconds,
+      kek: config.keyEncryptionKey,
+      onLegacyKeysEncrypted: (kids) =>
+        log.warn(
+          { kids },
+          'encrypted plaintext signing keys; rotate them (npm run rotate-keys): old copies may remain in backups',
+        ),
+    });
     const deps: AuthDeps = { prisma, config, now, keys, log };
     await keys.ensureCurrentKey();
     if (!options.skipBootstrap) {

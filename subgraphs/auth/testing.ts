@@ -1,5 +1,6 @@
 // Test support for the auth subgraph's own tests: a subgraph on a fresh database, a movable clock, GraphQL over
 // real HTTP. (Stack-level tests through the router live in test/.)
+import { randomBytes } from 'node:crypto';
 import type { Role } from '../../generated/prisma/auth/client.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/database.ts';
 import { post, type GraphQLResponse } from '../../test/helpers/graphql.ts';
@@ -13,6 +14,8 @@ export const PASSWORD = 'correct horse battery staple';
 
 export interface AuthHarness {
   db: TestDatabase;
+  /** The key-encryption key of this run (AUTH_KEY_ENCRYPTION_KEY, base64), unless the test passed one. */
+  kek: string;
   auth: AuthSubgraph;
   server: RunningServer;
   url: string;
@@ -57,10 +60,12 @@ export async function startAuthHarness(
   const db = options.db ?? (await createTestDatabase('auth'));
   let offsetMs = 0;
   const now = () => new Date(Date.now() + offsetMs);
+  const kek = env.AUTH_KEY_ENCRYPTION_KEY ?? randomBytes(32).toString('base64');
   const config = loadAuthConfig({
     AUTH_DATABASE_URL: db.url,
     ADMIN_PASSWORD: 'bootstrap admin password',
     ...env,
+    AUTH_KEY_ENCRYPTION_KEY: kek,
   });
   const auth = await createAuthSubgraph(config, {
     now,
@@ -74,6 +79,7 @@ export async function startAuthHarness(
     post(`${server.url}/graphql`, query, variables, headers);
   return {
     db,
+    kek,
     auth,
     server,
     url: server.url,

@@ -1,6 +1,7 @@
 // `npm start` as a user runs it: a child process, the router URL on stdout, login through it, Ctrl-C.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -102,6 +103,9 @@ describe('npm start', () => {
       ...(await freeSubgraphPorts()),
       ADMIN_EMAIL: admin.email,
       ADMIN_PASSWORD: admin.password,
+      // Given, so nothing is written to this checkout's ./.data.
+      AUTH_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      AUDIT_SIGNING_KEY: randomBytes(32).toString('base64'),
       LOG_LEVEL: 'warn',
     });
     expect(started.output()).not.toContain('embedded PostgreSQL');
@@ -129,11 +133,20 @@ describe('npm start', () => {
     expect(await loginAndMe(cold.routerUrl)).toBe(admin.email);
     expect(await interrupt(cold), cold.output()).toEqual(stoppedCleanly);
     expect(await portIsOpen(Number(env.EMBEDDED_PG_PORT))).toBe(false);
+    // The keys that must survive a restart were generated under DATA_DIR, readable by the owner only.
+    const keyFiles = ['auth-key-encryption-key', 'audit-signing-key'].map((f) =>
+      path.join(dataDir, 'keys', f),
+    );
+    for (const file of keyFiles) expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect((await stat(path.join(dataDir, 'keys'))).mode & 0o777).toBe(0o700);
+    const keys = await Promise.all(keyFiles.map((f) => readFile(f, 'utf8')));
 
-    // Warm start: same cluster, the admin from the first start still signs in (no second bootstrap).
+    // Warm start: same cluster, the admin from the first start still signs in (no second bootstrap), with the
+    // same keys (a new key-encryption key would not open the stored signing key).
     const warm = await npmStart({ ...env, ADMIN_PASSWORD: '' });
     expect(warm.output()).not.toContain('Created the first admin');
     expect(await loginAndMe(warm.routerUrl)).toBe(admin.email);
     expect(await interrupt(warm), warm.output()).toEqual(stoppedCleanly);
+    expect(await Promise.all(keyFiles.map((f) => readFile(f, 'utf8')))).toEqual(keys);
   }, 120_000);
 });
