@@ -36,17 +36,22 @@ type WorkerMessage = { type: 'ready' } | { type: 'result'; result: unknown; reus
 class DocumentWorker {
   private readonly worker: Worker;
   private current: ((outcome: WorkerOutcome) => void) | null = null;
+  /** Resolves when the readers are loaded: a document's time starts then, not while the worker loads. */
+  private readonly ready: Promise<void>;
+  private markReady!: () => void;
   private ended = false;
   jobs = 0;
   /** The last document left nothing behind and stayed within its budget. */
   reusable = true;
 
   constructor(memoryLimitMb: number) {
+    this.ready = new Promise((resolve) => (this.markReady = resolve));
     this.worker = new Worker(BOOT, {
       resourceLimits: { maxOldGenerationSizeMb: memoryLimitMb },
       env: { ...process.env, PDF2JSON_DISABLE_LOGS: '1' },
     });
     this.worker.on('message', (message: WorkerMessage) => {
+      if (message.type === 'ready') this.markReady();
       if (message.type !== 'result') return;
       this.reusable = message.reusable;
       this.settle({ ok: true, result: message.result });
@@ -73,14 +78,14 @@ class DocumentWorker {
   read(job: DocumentJob, timeoutMs: number): Promise<WorkerOutcome> {
     this.jobs += 1;
     return new Promise((resolve) => {
-      const timer = setTimeout(
-        () =>
-          this.settle({
-            ok: false,
-            failure: { code: 'PARSE_TIMEOUT', detail: { limit: 'time', timeoutMs } },
-          }),
-        timeoutMs,
-      );
+      const timeout = () =>
+        this.settle({ ok: false, failure: { code: 'PARSE_TIMEOUT', detail: { limit: 'time', timeoutMs } } });
+      // Loading gets the same time again (a worker that never loads must not hold the document forever).
+      let timer = setTimeout(timeout, timeoutMs);
+      void this.ready.then(() => {
+        clearTimeout(timer);
+        if (this.current) timer = setTimeout(timeout, timeoutMs);
+      });
       this.current = (outcome) => {
         clearTimeout(timer);
         resolve(outcome);
