@@ -122,6 +122,8 @@ async function main(): Promise<boolean> {
     hostile: emptySamples(),
   };
   let uploads = 0;
+  // Across phases and rounds: each hostile phase goes on where the last one stopped, so every shape is imported.
+  let nextHostile = 0;
 
   async function runPhase(phase: Phase): Promise<void> {
     const into = samples[phase];
@@ -143,9 +145,9 @@ async function main(): Promise<boolean> {
     };
     const load = async () => {
       if (phase === 'idle') return;
-      for (let i = 0; Date.now() < deadline; i += 1) {
+      while (Date.now() < deadline) {
         uploads += 1;
-        const document = phase === 'hostile' ? corpus[i % corpus.length]! : null;
+        const document = phase === 'hostile' ? corpus[nextHostile++ % corpus.length]! : null;
         const bytes = variant(document?.bytes ?? quote, uploads);
         const started = process.hrtime.bigint();
         const outcome = await importFile(url, token, bytes, `${document?.name ?? 'quote'}.pdf`);
