@@ -21,8 +21,20 @@ const schema = z
     SUBMISSION_HOST: z.string().default('127.0.0.1'),
     /** Largest file importSubmission reads (into memory: the readers need the whole document); default 20 MiB. */
     SUBMISSION_MAX_IMPORT_BYTES: env.positiveInt(20 * 1024 * 1024),
-    /** Longest a quote PDF may take to read, in ms; default 30000. */
+    /** Longest an uploaded document (quote PDF or sheet) may take to read, in ms; default 30000. */
     SUBMISSION_PARSE_TIMEOUT_MS: env.positiveInt(30_000),
+    /** Documents read at the same time, one worker thread each; default 1 (2 cores: one stays for requests). */
+    SUBMISSION_PARSE_WORKERS: z.coerce.number().int().min(1).max(16).default(1),
+    /** Imports that may wait for a worker; more is TOO_MANY_REQUESTS; default 4. */
+    SUBMISSION_PARSE_QUEUE: z.coerce.number().int().min(0).max(1000).default(4),
+    /** Imports one caller may have being read or waiting; more is TOO_MANY_REQUESTS; default 2. */
+    SUBMISSION_PARSE_PER_CALLER: z.coerce.number().int().min(1).max(100).default(2),
+    /** Heap limit of each document worker, MB; default 256. */
+    SUBMISSION_PARSE_MEMORY_MB: z.coerce.number().int().min(64).max(4096).default(256),
+    /** Bytes all of a PDF's stream filters may produce together (a deflate bomb stops here); default 64 MiB. */
+    SUBMISSION_PARSE_MAX_DECODED_BYTES: env.positiveInt(64 * 1024 * 1024),
+    /** Content-stream work per PDF (operators + content bytes / 64, forms counted each time drawn); default 2M (the real quote needs 51,000). */
+    SUBMISSION_PARSE_MAX_OPERATIONS: env.positiveInt(2_000_000),
     /** The files subgraph, where the original file is stored; default http://127.0.0.1:4004/graphql. */
     FILES_GRAPHQL_URL: env.httpUrl().default('http://127.0.0.1:4004/graphql'),
     /** How long storing the original file may take, in ms; default 30000 (then FILE_NOT_STORED). */
@@ -47,6 +59,16 @@ const schema = z
       host: v.SUBMISSION_HOST,
       maxImportBytes: v.SUBMISSION_MAX_IMPORT_BYTES,
       parseTimeoutMs: v.SUBMISSION_PARSE_TIMEOUT_MS,
+      /** How uploaded documents are read: workers, queue, per-caller bound and the budget of one document. */
+      parse: {
+        workers: v.SUBMISSION_PARSE_WORKERS,
+        maxQueued: v.SUBMISSION_PARSE_QUEUE,
+        perCaller: v.SUBMISSION_PARSE_PER_CALLER,
+        timeoutMs: v.SUBMISSION_PARSE_TIMEOUT_MS,
+        memoryLimitMb: v.SUBMISSION_PARSE_MEMORY_MB,
+        maxDecodedBytes: v.SUBMISSION_PARSE_MAX_DECODED_BYTES,
+        maxOperations: v.SUBMISSION_PARSE_MAX_OPERATIONS,
+      },
       filesGraphqlUrl: v.FILES_GRAPHQL_URL,
       filesTimeoutMs: v.FILES_TIMEOUT_MS,
       /** How access tokens are verified: the JWKS, issuer and audience. */

@@ -3,6 +3,7 @@ import type { PrismaClient } from '../../generated/prisma/submission/client.ts';
 import type { Logger } from '../kit/logger.ts';
 import type { SubmissionConfig } from './config.ts';
 import type { FileStore } from './file-store.ts';
+import type { ImportQueue } from './import-queue.ts';
 
 export const SERVICE_NAME = 'submission';
 
@@ -21,6 +22,8 @@ export interface SubmissionDeps {
   log: Logger;
   /** Where the original files go: the files subgraph. */
   files: FileStore;
+  /** Where uploaded documents are read: worker threads behind a bounded queue. */
+  documents: ImportQueue;
 }
 
 /**

@@ -16,9 +16,12 @@ import { LARGE_TRANSACTION, type Caller, type SubmissionDeps } from './deps.ts';
 import { storableFileName, type StoredFileKind } from './file-store.ts';
 import { issue, resolveIssues, ruleIssues, type StoredIssue } from './issues.ts';
 import { quoteDraft } from './quote-draft.ts';
-import { parseQuotePdf } from './quote-pdf/parse-quote.ts';
+import type { DocumentJob } from './document-worker/worker.ts';
+import { quotePdfError } from './quote-pdf/errors.ts';
+import type { QuoteParseResult } from './quote-pdf/types.ts';
 import { sheetDraft } from './sheet-draft.ts';
-import { parseSampleSheet } from './sheet/parse-sheet.ts';
+import { sampleSheetError } from './sheet/errors.ts';
+import type { SheetParseResult } from './sheet/types.ts';
 import { sniffImportKind, type ImportKind } from './sniff.ts';
 import { isVisible, submissionEvent } from './submission-store.ts';
 import type { SubmissionDraft } from './submission-data.ts';
@@ -101,16 +104,38 @@ async function insertRows(tx: Prisma.TransactionClient, submissionId: string, ro
 export function createImportService(deps: SubmissionDeps) {
   const { prisma, config } = deps;
 
-  async function parse(kind: ImportKind, bytes: Buffer): Promise<SubmissionDraft> {
+  /** Reads the document in a worker (behind the bounded queue); the main thread only waits for the result. */
+  async function parse(caller: Caller, kind: ImportKind, bytes: Buffer): Promise<SubmissionDraft> {
+    const { parse: limits } = config;
+    const job: DocumentJob =
+      kind === 'PDF'
+        ? {
+            kind,
+            bytes,
+            options: {
+              maxBytes: config.maxImportBytes,
+              timeoutMs: limits.timeoutMs,
+              memoryLimitMb: limits.memoryLimitMb,
+              maxDecodedBytes: limits.maxDecodedBytes,
+              maxOperations: limits.maxOperations,
+            },
+          }
+        : { kind, bytes, options: { maxBytes: config.maxImportBytes } };
+    const outcome = await deps.documents.read(caller.userId, job);
+    if (!outcome.ok) {
+      const { code, detail } = outcome.failure;
+      deps.log.warn({ fileType: kind, code, detail }, 'import refused: the document could not be read');
+      throw unreadable(
+        kind,
+        kind === 'PDF' ? quotePdfError(code, undefined, detail) : sampleSheetError(code, undefined, detail),
+      );
+    }
     if (kind === 'PDF') {
-      const result = await parseQuotePdf(bytes, {
-        maxBytes: config.maxImportBytes,
-        timeoutMs: config.parseTimeoutMs,
-      });
+      const result = outcome.result as QuoteParseResult;
       if (!result.ok) throw unreadable(kind, result.error);
       return quoteDraft(result.submission);
     }
-    const result = await parseSampleSheet(bytes, { maxBytes: config.maxImportBytes });
+    const result = outcome.result as SheetParseResult;
     if (!result.ok) throw unreadable(kind, result.error);
     return sheetDraft(result.sheet);
   }
@@ -258,7 +283,7 @@ export function createImportService(deps: SubmissionDeps) {
           },
         );
       }
-      const draft = await parse(kind, upload.bytes);
+      const draft = await parse(caller, kind, upload.bytes);
       const quoteIdentifier = draft.quoteIdentifier?.trim().toUpperCase();
       if (quoteIdentifier) {
         const quote = await prisma.submission.findUnique({ where: { quoteIdentifier } });

@@ -17,6 +17,7 @@ import type { SubmissionConfig } from './config.ts';
 import { createContextFactory, type Context, type SubmissionServices } from './context.ts';
 import { SERVICE_NAME, type SubmissionDeps } from './deps.ts';
 import { createFileStore, type FileStore } from './file-store.ts';
+import { ImportQueue } from './import-queue.ts';
 import { createImportService } from './import.service.ts';
 import { permissions } from './permissions.ts';
 import { createQueryService } from './query.service.ts';
@@ -73,7 +74,8 @@ export async function createSubmissionSubgraph(
   });
   const files =
     options.files ?? createFileStore({ url: config.filesGraphqlUrl, timeoutMs: config.filesTimeoutMs, log });
-  const deps: SubmissionDeps = { prisma, config, now, log, files };
+  const documents = new ImportQueue(config.parse);
+  const deps: SubmissionDeps = { prisma, config, now, log, files, documents };
   const services: SubmissionServices = {
     imports: createImportService(deps),
     review: createReviewService(deps),
@@ -139,6 +141,7 @@ export async function createSubmissionSubgraph(
       await commandRelay?.stop();
       await relay?.stop();
       await subgraph.stop();
+      documents.close();
       await prisma.$disconnect();
     },
   };

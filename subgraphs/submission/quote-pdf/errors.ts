@@ -18,6 +18,8 @@ const DESCRIPTIONS = {
   NO_TEXT_LAYER: 'The pages carry no text (a scan or an image); the quote must be the PDF iLab exports.',
   NOT_AN_ILAB_QUOTE: 'The PDF has text, but none of what an iLab quote always has (identifier, form, grid).',
   PARSE_TIMEOUT: 'Reading the PDF took longer than allowed (timeoutMs).',
+  PARSE_BUDGET_EXCEEDED:
+    'Reading the PDF needs more work than any quote does (detail.limit: decodedBytes, operations, nesting or memory); it was refused.',
   PARSER_FAILED: 'The PDF reader stopped unexpectedly on this file.',
 } as const;
 

@@ -1,15 +1,34 @@
 // The quote parser's entry point: PDF bytes -> a submission with per-field provenance and confidence, or a typed
 // error. It never throws and never invents a value: what it cannot read is null and listed in `issues`.
+// parseQuotePdf reads in a document worker (time, memory and work limits; the calling thread stays free);
+// readQuote is the same reading in the calling thread, for the worker itself.
+import { DocumentWorkerPool } from '../document-worker/pool.ts';
+import { BudgetExceededError } from './budget.ts';
 import { readCosts } from './cost-fields.ts';
 import { quotePdfError, QuotePdfFailure } from './errors.ts';
 import { readFormFields } from './form-fields.ts';
 import { readGrid } from './grid.ts';
 import { QUOTE_IDENTIFIER, readHeaderFields } from './header-fields.ts';
 import { buildLines, type QuoteLayout } from './layout.ts';
-import { readPdf, type PdfModel, type ReadPdfOptions } from './read-pdf.ts';
+import { defaultReadPdfOptions, readPdf, type PdfModel, type ReadPdfOptions } from './read-pdf.ts';
 import type { QuoteIssue, QuoteParseResult } from './types.ts';
 
-export type ParseQuoteOptions = ReadPdfOptions;
+export interface ParseQuoteOptions extends ReadPdfOptions {
+  /** The workers to read in; default a pool of two shared by every caller that passes none. */
+  pool?: DocumentWorkerPool;
+}
+
+const defaultPools = new Map<number, DocumentWorkerPool>();
+
+/** The shared pool for a heap limit (a worker's limit is set when it starts). */
+function defaultPool(memoryLimitMb: number): DocumentWorkerPool {
+  let pool = defaultPools.get(memoryLimitMb);
+  if (!pool) {
+    pool = new DocumentWorkerPool({ size: 2, memoryLimitMb, timeoutMs: defaultReadPdfOptions.timeoutMs });
+    defaultPools.set(memoryLimitMb, pool);
+  }
+  return pool;
+}
 
 /** How many of the things every iLab quote prints are present (identifier, summary, form, grid). */
 function quoteMarkers(layout: QuoteLayout, title: string | null): number {
@@ -65,10 +84,23 @@ function readSubmission(model: PdfModel): QuoteParseResult {
 }
 
 /**
- * Parses an iLab quote PDF (the export with the embedded "HTSF Nanopore Submission Form DNA").
- * Resolves to `{ ok: true, submission, document }` or `{ ok: false, error }`; never rejects.
+ * Parses an iLab quote PDF (the export with the embedded "HTSF Nanopore Submission Form DNA") in a document
+ * worker. Resolves to `{ ok: true, submission, document }` or `{ ok: false, error }`; never rejects.
  */
 export async function parseQuotePdf(
+  bytes: Uint8Array,
+  options: ParseQuoteOptions = {},
+): Promise<QuoteParseResult> {
+  const { pool, ...readOptions } = options;
+  const limits = { ...defaultReadPdfOptions, ...readOptions };
+  const workers = pool ?? defaultPool(limits.memoryLimitMb);
+  const outcome = await workers.read({ kind: 'PDF', bytes, options: readOptions }, limits.timeoutMs);
+  if (outcome.ok) return outcome.result as QuoteParseResult;
+  return { ok: false, error: quotePdfError(outcome.failure.code, undefined, outcome.failure.detail) };
+}
+
+/** parseQuotePdf in the calling thread, without its time and memory limits: for the document worker. */
+export async function readQuote(
   bytes: Uint8Array,
   options: ParseQuoteOptions = {},
 ): Promise<QuoteParseResult> {
@@ -76,6 +108,11 @@ export async function parseQuotePdf(
     return readSubmission(await readPdf(bytes, options));
   } catch (error) {
     if (error instanceof QuotePdfFailure) return { ok: false, error: error.error };
+    if (error instanceof BudgetExceededError)
+      return {
+        ok: false,
+        error: quotePdfError('PARSE_BUDGET_EXCEEDED', undefined, { limit: error.limit, max: error.max }),
+      };
     const reason = error instanceof Error ? error.message : String(error);
     return { ok: false, error: quotePdfError('PARSER_FAILED', undefined, { reason }) };
   }

@@ -1,6 +1,8 @@
 // Tokens of the PDF syntax (ISO 32000-1 §7.2-7.3): numbers, names, strings, arrays, dictionaries, references and
 // operator keywords. Shared by the object reader (pdf-objects.ts) and the content-stream reader
-// (vector-shapes.ts).
+// (vector-shapes.ts). Nesting of arrays and dictionaries is bounded (a file of a million "[" would otherwise
+// recurse until the stack overflows): deeper is a BudgetExceededError, which refuses the document.
+import { BudgetExceededError, defaultBudgetLimits } from './budget.ts';
 
 export class PdfName {
   constructor(readonly name: string) {}
@@ -64,11 +66,13 @@ export class PdfSyntaxError extends Error {
 
 export class PdfLexer {
   pos: number;
+  private depth = 0;
 
   constructor(
     readonly bytes: Uint8Array,
     start = 0,
     readonly end = bytes.length,
+    private readonly maxNesting = defaultBudgetLimits.maxNesting,
   ) {
     this.pos = start;
   }
@@ -109,7 +113,7 @@ export class PdfLexer {
     if (c === 40) return this.readLiteralString();
     if (c === 91) {
       this.pos += 1;
-      return this.readArray(allowRefs);
+      return this.nested(() => this.readArray(allowRefs));
     }
     if (c === 93) {
       this.pos += 1;
@@ -118,7 +122,7 @@ export class PdfLexer {
     if (c === 60) {
       if (bytes[this.pos + 1] === 60) {
         this.pos += 2;
-        return this.readDict(allowRefs);
+        return this.nested(() => this.readDict(allowRefs));
       }
       return this.readHexString();
     }
@@ -138,6 +142,16 @@ export class PdfLexer {
     if (word === 'false') return false;
     if (word === 'null') return null;
     return new PdfKeyword(word);
+  }
+
+  private nested<T>(read: () => T): T {
+    this.depth += 1;
+    try {
+      if (this.depth > this.maxNesting) throw new BudgetExceededError('nesting', this.maxNesting);
+      return read();
+    } finally {
+      this.depth -= 1;
+    }
   }
 
   private readArray(allowRefs: boolean): PdfValue[] {

@@ -1,7 +1,12 @@
 // A small reader of PDF objects: enough to count pages, see encryption, walk the page tree and decode content
-// streams. Objects are found by scanning the file rather than by trusting its xref table, which also works for
-// the truncated or hand-edited files people upload. pdf2json reads the text; this reads what pdf2json drops.
+// streams. Objects are found as a PDF reader finds them, so that this reader and pdf2json (pdf.js) see the same
+// document: through the cross-reference chain (tables and xref streams, newest section first, following /Prev),
+// so an object redefined after %%EOF that no xref points at is not used. Only when the chain cannot be read (a
+// truncated or hand-edited file) is the file scanned, the last definition of each object winning, which is what
+// pdf.js does when it rebuilds a broken xref. Every object is parsed once and every stream decoded once (cached);
+// decoding is charged to the document's budget and stops at it without allocating more.
 import { constants, inflateSync } from 'node:zlib';
+import { BudgetExceededError, DocumentBudget } from './budget.ts';
 import {
   isDict,
   nameOf,
@@ -30,18 +35,64 @@ export class StreamTooLargeError extends Error {
 
 const OBJECT_HEADER = /(\d+)[\0\t\n\f\r ]+(\d+)[\0\t\n\f\r ]+obj(?![A-Za-z0-9])/.source;
 const MAX_TREE_DEPTH = 32;
+/** Sections in one /Prev chain; a file updated this often is not an export. */
+const MAX_XREF_SECTIONS = 256;
+/** Largest object stream decoded to find the objects packed in it. */
+const MAX_OBJECT_STREAM_BYTES = 16 * 1024 * 1024;
+
+/** Where an object lives, from the cross-reference chain. */
+type XrefEntry = { type: 'free' } | { type: 'offset'; offset: number } | { type: 'packed'; stream: number };
+
+/** A decoded stream, or why it could not be: an unsupported filter, or larger than the caller's cap. */
+type Decoded = Uint8Array | null | { tooLarge: number };
+
+const rethrowBudget = (error: unknown): void => {
+  if (error instanceof BudgetExceededError) throw error;
+};
 
 export class PdfDocument {
   private readonly objects = new Map<number, PdfValue>();
   private readonly trailers: PdfDict[] = [];
+  private readonly decoded = new WeakMap<PdfStream, Decoded>();
+  private readonly text: string;
+  /** How the objects were found: the file's cross-reference chain, or a scan of a damaged file. */
+  located: 'xref' | 'scan' = 'xref';
 
-  private constructor(readonly bytes: Uint8Array) {}
+  private constructor(
+    readonly bytes: Uint8Array,
+    readonly budget: DocumentBudget,
+  ) {
+    this.text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  }
 
-  /** Reads the object structure; never throws on damaged input (what cannot be read is simply absent). */
-  static open(bytes: Uint8Array): PdfDocument {
-    const document = new PdfDocument(bytes);
-    document.scan();
+  /**
+   * Reads the object structure; never throws on damaged input (what cannot be read is simply absent), only a
+   * BudgetExceededError when the document asks for more than `budget`.
+   */
+  static open(bytes: Uint8Array, budget = new DocumentBudget()): PdfDocument {
+    const document = new PdfDocument(bytes, budget);
+    if (!document.readXrefChain()) {
+      document.objects.clear();
+      document.trailers.length = 0;
+      document.located = 'scan';
+      document.scan();
+    }
     return document;
+  }
+
+  /**
+   * Decodes every stream once (cached), with no cap but the budget, so that a compression bomb is refused before
+   * any other reader (pdf2json has no such limit) sees it.
+   */
+  decodeEveryStream(): void {
+    for (const value of this.objects.values()) {
+      if (!(value instanceof PdfStream)) continue;
+      try {
+        this.decode(value, Number.MAX_SAFE_INTEGER);
+      } catch (error) {
+        rethrowBudget(error); // a damaged stream is the readers' concern, not the budget's
+      }
+    }
   }
 
   get objectCount(): number {
@@ -98,39 +149,72 @@ export class PdfDocument {
     return found;
   }
 
-  /** The page's content, all streams concatenated and decoded; null when a stream cannot be decoded here. */
+  /**
+   * The page's content, all streams concatenated and decoded, charged to the budget as content to lex; null when a
+   * stream cannot be decoded here.
+   */
   pageContent(page: PdfPageNode, maxBytes: number): Uint8Array | null {
     const contents = this.resolve(page.dict.get('Contents'));
     const parts = Array.isArray(contents) ? contents.map((part) => this.resolve(part)) : [contents];
     const decoded: Uint8Array[] = [];
+    let total = 0;
     for (const part of parts) {
       if (part === undefined || part === null) continue;
       if (!(part instanceof PdfStream)) return null;
       const bytes = this.decode(part, maxBytes);
       if (!bytes) return null;
+      total += bytes.length + 1;
       decoded.push(bytes, Uint8Array.of(10));
     }
+    // One stream listed thousands of times is decoded once, but would be lexed thousands of times (by pdf2json
+    // too): the whole is charged before anything is concatenated.
+    this.budget.chargeContent(total);
+    if (total > maxBytes) throw new StreamTooLargeError(`page content larger than ${maxBytes} bytes`);
     return Buffer.concat(decoded);
   }
 
-  /** Decodes a stream's filters (Flate, ASCIIHex, ASCII85); null for filters or predictors not handled here. */
+  /**
+   * Decodes a stream's filters (Flate with or without a PNG predictor, ASCIIHex, ASCII85); null for filters not
+   * handled here. Decoded once per stream; what a decoder produces is charged to the document's budget.
+   */
   decode(stream: PdfStream, maxBytes: number): Uint8Array | null {
+    let result = this.decoded.get(stream);
+    if (result === undefined) {
+      result = this.decodeOnce(stream, maxBytes);
+      this.decoded.set(stream, result);
+    }
+    if (result instanceof Uint8Array && result.length > maxBytes) result = { tooLarge: result.length };
+    if (result !== null && !(result instanceof Uint8Array))
+      throw new StreamTooLargeError(`stream larger than ${Math.min(maxBytes, result.tooLarge)} bytes`);
+    return result;
+  }
+
+  private decodeOnce(stream: PdfStream, maxBytes: number): Decoded {
     const filter = this.resolve(stream.dict.get('Filter'));
     const filters = (
       Array.isArray(filter) ? filter : filter === undefined || filter === null ? [] : [filter]
     ).map((item) => nameOf(this.resolve(item)));
     const params = this.resolve(stream.dict.get('DecodeParms'));
-    const predictors = (Array.isArray(params) ? params : [params]).map(
-      (item) => numberOf(this.dict(item as PdfValue)?.get('Predictor')) ?? 1,
-    );
-    if (predictors.some((predictor) => predictor > 1)) return null;
+    const parms = (Array.isArray(params) ? params : [params]).map((item) => this.dict(item as PdfValue));
     let data: Uint8Array = stream.raw;
-    for (const name of filters) {
-      if (name === 'FlateDecode' || name === 'Fl') data = inflate(data, maxBytes);
-      else if (name === 'ASCIIHexDecode' || name === 'AHx') data = asciiHex(data);
+    for (const [index, name] of filters.entries()) {
+      // The budget left caps every decoder: a bomb stops there, having allocated no more than that.
+      const cap = Math.min(maxBytes, this.budget.decodedRemaining);
+      if (name === 'FlateDecode' || name === 'Fl') {
+        const inflated = inflate(data, cap + 1);
+        if (inflated === null) {
+          this.budget.chargeDecoded(cap + 1); // over the budget: refused here; over maxBytes: too large
+          return { tooLarge: cap + 1 };
+        }
+        data = inflated;
+      } else if (name === 'ASCIIHexDecode' || name === 'AHx') data = asciiHex(data);
       else if (name === 'ASCII85Decode' || name === 'A85') data = ascii85(data);
       else return null;
-      if (data.length > maxBytes) throw new StreamTooLargeError(`stream larger than ${maxBytes} bytes`);
+      this.budget.chargeDecoded(data.length);
+      if (data.length > maxBytes) return { tooLarge: data.length };
+      const predicted = unpredict(data, parms[index] ?? null);
+      if (predicted === null) return null;
+      data = predicted;
     }
     return data;
   }
@@ -157,34 +241,222 @@ export class PdfDocument {
     return [Math.min(a!, c!), Math.min(b!, d!), Math.max(a!, c!), Math.max(b!, d!)];
   }
 
+  /** A lexer over the file that stops at the document's nesting limit. */
+  private lexerAt(position: number, bytes: Uint8Array = this.bytes): PdfLexer {
+    return new PdfLexer(bytes, position, bytes.length, this.budget.limits.maxNesting);
+  }
+
+  /**
+   * The object whose `num gen obj` header starts at `start` (after optional white space): its value, and where it
+   * ends. null when there is no such header or no value after it.
+   */
+  private objectAt(start: number, num?: number): { num: number; value: PdfValue; end: number } | null {
+    const header = new RegExp(OBJECT_HEADER, 'y');
+    let at = start;
+    while (at < this.text.length && /[\0\t\n\f\r ]/.test(this.text[at]!)) at += 1;
+    header.lastIndex = at;
+    const match = header.exec(this.text);
+    if (!match || (num !== undefined && Number(match[1]) !== num)) return null;
+    const lexer = this.lexerAt(at + match[0].length);
+    let value: PdfValue | PdfKeyword;
+    try {
+      value = lexer.read(true);
+    } catch (error) {
+      rethrowBudget(error);
+      return null;
+    }
+    if (value instanceof PdfKeyword) return null;
+    const after = lexer.pos;
+    lexer.skipSpace();
+    if (isDict(value) && this.text.startsWith('stream', lexer.pos)) {
+      const stream = this.readStream(this.text, value, lexer.pos + 'stream'.length);
+      return { num: Number(match[1]), value: stream.value, end: stream.end };
+    }
+    return { num: Number(match[1]), value, end: after };
+  }
+
+  /**
+   * Loads the objects the cross-reference chain points at. False when the chain cannot be followed or points at
+   * something that is not the object it names: the file is damaged and is scanned instead (as pdf.js does).
+   */
+  private readXrefChain(): boolean {
+    const at = this.text.lastIndexOf('startxref');
+    const found = at < 0 ? null : /^startxref[\0\t\n\f\r ]+(\d+)/.exec(this.text.slice(at, at + 40));
+    if (!found) return false;
+    const entries = new Map<number, XrefEntry>();
+    const trailers: PdfDict[] = [];
+    const pending: number[] = [Number(found[1])];
+    const visited = new Set<number>();
+    while (pending.length > 0) {
+      const offset = pending.shift()!;
+      if (visited.has(offset) || visited.size >= MAX_XREF_SECTIONS) continue;
+      visited.add(offset);
+      const trailer = this.readXrefSection(offset, entries);
+      if (!trailer) return false;
+      trailers.push(trailer);
+      // A hybrid file's xref stream completes its table; /Prev is the older section. Newer entries win.
+      for (const key of ['XRefStm', 'Prev']) {
+        const next = numberOf(trailer.get(key));
+        if (next !== null) pending.push(next);
+      }
+    }
+    this.trailers.push(...trailers.reverse());
+    return this.loadEntries(entries);
+  }
+
+  /** Reads one xref table (with its trailer) or xref stream at `offset` into `entries`; its trailer dictionary. */
+  private readXrefSection(offset: number, entries: Map<number, XrefEntry>): PdfDict | null {
+    let at = offset;
+    while (at < this.text.length && /[\0\t\n\f\r ]/.test(this.text[at]!)) at += 1;
+    if (this.text.startsWith('xref', at)) return this.readXrefTable(at + 'xref'.length, entries);
+    const object = this.objectAt(at);
+    if (!object || !(object.value instanceof PdfStream)) return null;
+    const stream = object.value;
+    if (nameOf(stream.dict.get('Type')) !== 'XRef') return null;
+    return this.readXrefStream(stream, entries) ? stream.dict : null;
+  }
+
+  private readXrefTable(start: number, entries: Map<number, XrefEntry>): PdfDict | null {
+    const subsection = /[\0\t\n\f\r ]*(\d+)[ \t]+(\d+)[ \t]*[\r\n]+/y;
+    const entry = /[\0\t\n\f\r ]*(\d{1,10})[ \t]+(\d{1,5})[ \t]+([nf])/y;
+    let at = start;
+    for (;;) {
+      subsection.lastIndex = at;
+      const range = subsection.exec(this.text);
+      if (!range) break;
+      at = subsection.lastIndex;
+      const first = Number(range[1]);
+      const count = Number(range[2]);
+      // Each entry is about 20 bytes: a count beyond what the file can hold is a lie, not a loop to run.
+      if (count * 18 > this.text.length - at) return null;
+      for (let i = 0; i < count; i += 1) {
+        entry.lastIndex = at;
+        const row = entry.exec(this.text);
+        if (!row) return null;
+        at = entry.lastIndex;
+        if (!entries.has(first + i))
+          entries.set(
+            first + i,
+            row[3] === 'n' ? { type: 'offset', offset: Number(row[1]) } : { type: 'free' },
+          );
+      }
+    }
+    while (at < this.text.length && /[\0\t\n\f\r ]/.test(this.text[at]!)) at += 1;
+    if (!this.text.startsWith('trailer', at)) return null;
+    try {
+      const trailer = this.lexerAt(at + 'trailer'.length).read(true);
+      return isDict(trailer) ? trailer : null;
+    } catch (error) {
+      rethrowBudget(error);
+      return null;
+    }
+  }
+
+  private readXrefStream(stream: PdfStream, entries: Map<number, XrefEntry>): boolean {
+    const widths = this.resolve(stream.dict.get('W'));
+    if (!Array.isArray(widths) || widths.length < 3) return false;
+    const w = widths.slice(0, 3).map((value) => numberOf(value) ?? -1);
+    if (w.some((width) => width < 0 || width > 8)) return false;
+    const size = numberOf(stream.dict.get('Size')) ?? 0;
+    const index = this.resolve(stream.dict.get('Index'));
+    const ranges = (Array.isArray(index) ? index : [0, size]).map((value) => numberOf(value) ?? -1);
+    let data: Uint8Array | null;
+    try {
+      data = this.decode(stream, MAX_OBJECT_STREAM_BYTES);
+    } catch (error) {
+      rethrowBudget(error);
+      return false;
+    }
+    if (!data) return false;
+    const rowLength = w[0]! + w[1]! + w[2]!;
+    const field = (at: number, width: number, otherwise: number): number => {
+      if (width === 0) return otherwise;
+      let value = 0;
+      for (let i = 0; i < width; i += 1) value = value * 256 + data[at + i]!;
+      return value;
+    };
+    let row = 0;
+    for (let r = 0; r + 1 < ranges.length; r += 2) {
+      const [first, count] = [ranges[r]!, ranges[r + 1]!];
+      if (first < 0 || count < 0) return false;
+      for (let i = 0; i < count; i += 1, row += 1) {
+        const at = row * rowLength;
+        if (at + rowLength > data.length) return false;
+        const type = field(at, w[0]!, 1);
+        const second = field(at + w[0]!, w[1]!, 0);
+        if (entries.has(first + i)) continue;
+        if (type === 1) entries.set(first + i, { type: 'offset', offset: second });
+        else if (type === 2) entries.set(first + i, { type: 'packed', stream: second });
+        else entries.set(first + i, { type: 'free' });
+      }
+    }
+    return true;
+  }
+
+  /** Parses every object the chain lists, each once; false when an entry does not point at its object. */
+  private loadEntries(entries: Map<number, XrefEntry>): boolean {
+    const packedIn = new Map<number, Set<number>>();
+    for (const [num, entry] of entries) {
+      if (entry.type === 'offset') {
+        if (num === 0) continue;
+        const object = this.objectAt(entry.offset, num);
+        if (!object) return false;
+        this.objects.set(num, object.value);
+      } else if (entry.type === 'packed') {
+        const members = packedIn.get(entry.stream) ?? new Set<number>();
+        members.add(num);
+        packedIn.set(entry.stream, members);
+      }
+    }
+    for (const [streamNum, members] of packedIn) {
+      const container = this.objects.get(streamNum);
+      if (container instanceof PdfStream) this.unpack(container, (num) => members.has(num));
+    }
+    return true;
+  }
+
+  /** The objects packed in an object stream (PDF 1.5+) that `wanted` accepts, parsed into the table. */
+  private unpack(container: PdfStream, wanted: (num: number) => boolean): void {
+    const count = numberOf(container.dict.get('N')) ?? 0;
+    const first = numberOf(container.dict.get('First')) ?? 0;
+    let data: Uint8Array | null;
+    try {
+      data = this.decode(container, MAX_OBJECT_STREAM_BYTES);
+    } catch (error) {
+      rethrowBudget(error);
+      data = null;
+    }
+    if (!data) return;
+    const header = new PdfLexer(data, 0, Math.min(first, data.length), this.budget.limits.maxNesting);
+    try {
+      for (let i = 0; i < count; i += 1) {
+        const num = header.read(false);
+        const offset = header.read(false);
+        if (typeof num !== 'number' || typeof offset !== 'number') break;
+        if (!wanted(num)) continue;
+        const object = this.lexerAt(first + offset, data).read(true);
+        if (!(object instanceof PdfKeyword)) this.objects.set(num, object);
+      }
+    } catch (error) {
+      rethrowBudget(error);
+      // keep what was read
+    }
+  }
+
+  /** A damaged file: every `num gen obj` in it, the last definition of a number winning. */
   private scan(): void {
-    const { bytes } = this;
-    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+    const { text } = this;
     const header = new RegExp(OBJECT_HEADER, 'g');
     for (let match = header.exec(text); match; match = header.exec(text)) {
       const start = match.index;
-      const bodyStart = start + match[0].length;
-      header.lastIndex = bodyStart;
+      header.lastIndex = start + match[0].length;
       if (start > 0 && /[0-9A-Za-z]/.test(text[start - 1]!)) continue;
-      const lexer = new PdfLexer(bytes, bodyStart);
-      let value: PdfValue | PdfKeyword;
-      try {
-        value = lexer.read(true);
-      } catch {
-        continue;
-      }
-      if (value instanceof PdfKeyword) continue;
-      const after = lexer.pos;
-      lexer.skipSpace();
-      if (isDict(value) && text.startsWith('stream', lexer.pos)) {
-        const stream = this.readStream(text, value, lexer.pos + 'stream'.length);
-        this.objects.set(Number(match[1]), stream.value);
-        header.lastIndex = stream.end;
-        if (nameOf(value.get('Type')) === 'XRef') this.trailers.push(value);
-        continue;
-      }
-      header.lastIndex = after;
-      this.objects.set(Number(match[1]), value);
+      const object = this.objectAt(start);
+      if (!object) continue;
+      header.lastIndex = object.end;
+      this.objects.set(object.num, object.value);
+      if (object.value instanceof PdfStream && nameOf(object.value.dict.get('Type')) === 'XRef')
+        this.trailers.push(object.value.dict);
     }
     this.readTrailers(text);
     this.readObjectStreams();
@@ -213,9 +485,10 @@ export class PdfDocument {
     const pattern = /trailer[\0\t\n\f\r ]*<</g;
     for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
       try {
-        const value = new PdfLexer(this.bytes, match.index + 'trailer'.length).read(true);
+        const value = this.lexerAt(match.index + 'trailer'.length).read(true);
         if (isDict(value)) this.trailers.push(value);
-      } catch {
+      } catch (error) {
+        rethrowBudget(error);
         // a damaged trailer: the next one, or the catalog scan, will do
       }
     }
@@ -224,41 +497,65 @@ export class PdfDocument {
   /** Objects packed into object streams (PDF 1.5+); direct objects found by the scan take precedence. */
   private readObjectStreams(): void {
     for (const value of [...this.objects.values()]) {
-      if (!(value instanceof PdfStream) || nameOf(value.dict.get('Type')) !== 'ObjStm') continue;
-      const count = numberOf(value.dict.get('N')) ?? 0;
-      const first = numberOf(value.dict.get('First')) ?? 0;
-      let data: Uint8Array | null;
-      try {
-        data = this.decode(value, 16 * 1024 * 1024);
-      } catch {
-        data = null;
-      }
-      if (!data) continue;
-      const header = new PdfLexer(data, 0, Math.min(first, data.length));
-      try {
-        for (let i = 0; i < count; i += 1) {
-          const num = header.read(false);
-          const offset = header.read(false);
-          if (typeof num !== 'number' || typeof offset !== 'number') break;
-          if (this.objects.has(num)) continue;
-          const object = new PdfLexer(data, first + offset).read(true);
-          if (!(object instanceof PdfKeyword)) this.objects.set(num, object);
-        }
-      } catch {
-        // keep what was read
-      }
+      if (value instanceof PdfStream && nameOf(value.dict.get('Type')) === 'ObjStm')
+        this.unpack(value, (num) => !this.objects.has(num));
     }
   }
 }
 
-function inflate(data: Uint8Array, maxBytes: number): Uint8Array {
+/** Inflated bytes, or null when they would exceed maxBytes (zlib stops there: no more is allocated). */
+function inflate(data: Uint8Array, maxBytes: number): Uint8Array | null {
   try {
     // Z_SYNC_FLUSH returns what a truncated stream still holds instead of failing on it.
     return inflateSync(data, { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: maxBytes });
   } catch (error) {
-    if (error instanceof RangeError) throw new StreamTooLargeError(`stream larger than ${maxBytes} bytes`);
+    if (error instanceof RangeError) return null;
     throw error;
   }
+}
+
+/**
+ * Undoes a PNG predictor (/Predictor 10-15, what xref streams use); null for the TIFF predictor, not handled.
+ * Each row starts with its filter type byte; rows are `Colors × BitsPerComponent × Columns / 8` bytes.
+ */
+function unpredict(data: Uint8Array, parms: PdfDict | null): Uint8Array | null {
+  const predictor = numberOf(parms?.get('Predictor')) ?? 1;
+  if (predictor <= 1) return data;
+  if (predictor < 10) return null;
+  const colors = numberOf(parms?.get('Colors')) ?? 1;
+  const bits = numberOf(parms?.get('BitsPerComponent')) ?? 8;
+  const columns = numberOf(parms?.get('Columns')) ?? 1;
+  const pixel = Math.max(1, Math.ceil((colors * bits) / 8));
+  const rowLength = Math.ceil((colors * bits * columns) / 8);
+  if (!(rowLength > 0) || rowLength > data.length) return null;
+  const rows = Math.floor(data.length / (rowLength + 1));
+  const out = new Uint8Array(rows * rowLength);
+  for (let row = 0; row < rows; row += 1) {
+    const type = data[row * (rowLength + 1)]!;
+    const source = row * (rowLength + 1) + 1;
+    const at = row * rowLength;
+    for (let i = 0; i < rowLength; i += 1) {
+      const raw = data[source + i]!;
+      const left = i >= pixel ? out[at + i - pixel]! : 0;
+      const up = row > 0 ? out[at - rowLength + i]! : 0;
+      const upLeft = row > 0 && i >= pixel ? out[at - rowLength + i - pixel]! : 0;
+      let value = raw;
+      if (type === 1) value = raw + left;
+      else if (type === 2) value = raw + up;
+      else if (type === 3) value = raw + ((left + up) >> 1);
+      else if (type === 4) value = raw + paeth(left, up, upLeft);
+      out[at + i] = value & 0xff;
+    }
+  }
+  return out;
+}
+
+function paeth(a: number, b: number, c: number): number {
+  const p = a + b - c;
+  const pa = Math.abs(p - a);
+  const pb = Math.abs(p - b);
+  const pc = Math.abs(p - c);
+  return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
 }
 
 function asciiHex(data: Uint8Array): Uint8Array {

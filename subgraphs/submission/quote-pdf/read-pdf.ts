@@ -1,20 +1,24 @@
-// PDF bytes -> a typed page model: text items (from pdf2json, run in a worker with a time and memory limit) and
-// painted shapes (vector-shapes.ts), all in points from the page's top-left corner. Every way a file can fail
-// ends here as a QuotePdfFailure with a typed code; nothing else escapes.
-import { Worker } from 'node:worker_threads';
+// PDF bytes -> a typed page model: text items (from pdf2json) and painted shapes (vector-shapes.ts), all in
+// points from the page's top-left corner. Runs inside the document worker (../document-worker/), which enforces
+// the time and memory limits; the work limits are the document's budget, shared by every stage. The object
+// reader goes first: it refuses a compression bomb or an amplifying drawing before pdf2json, which has no such
+// limits, reads a byte. Every way a file can fail ends here as a QuotePdfFailure with a typed code, or a
+// BudgetExceededError; nothing else escapes.
+import { DocumentBudget, defaultBudgetLimits, type DocumentBudgetLimits } from './budget.ts';
 import { QuotePdfFailure, quotePdfError } from './errors.ts';
+import { runPdf2json, type Pdf2jsonPage } from './pdf2json.ts';
 import { PdfDocument, StreamTooLargeError, type PdfPageNode } from './pdf-objects.ts';
 import { readPageShapes, type PaintedShape } from './vector-shapes.ts';
 import type { Box } from './types.ts';
 
-export interface ReadPdfOptions {
+export interface ReadPdfOptions extends Partial<DocumentBudgetLimits> {
   /** Largest file accepted, in bytes. Default 20 MiB (the real quote is 59 kB). */
   maxBytes?: number;
   /** Most pages accepted; a quote has 5. Default 50. */
   maxPages?: number;
   /** Wall-clock limit for reading the PDF, in ms. Default 30 000. */
   timeoutMs?: number;
-  /** Heap limit of the worker that runs pdf2json, in MB. Default 256. */
+  /** Heap limit of the worker that reads the document, in MB. Default 256. */
   memoryLimitMb?: number;
 }
 
@@ -23,7 +27,11 @@ export const defaultReadPdfOptions: Required<ReadPdfOptions> = {
   maxPages: 50,
   timeoutMs: 30_000,
   memoryLimitMb: 256,
+  ...defaultBudgetLimits,
 };
+
+/** Largest decoded stream (or page content) the shape reader reads; a larger one leaves its page incomplete. */
+const MAX_STREAM_BYTES = 32 * 1024 * 1024;
 
 /** One run of text as pdf2json reports it (a glyph, or a word, depending on the PDF producer). */
 export interface TextItem extends Box {
@@ -53,25 +61,6 @@ export interface PdfModel {
   vectorLayer: 'complete' | 'partial' | 'missing';
 }
 
-interface WorkerText {
-  x: number;
-  y: number;
-  w: number;
-  text: string;
-  size: number;
-  bold: boolean;
-}
-
-interface WorkerPage {
-  width: number;
-  height: number;
-  texts: WorkerText[];
-}
-
-type WorkerMessage =
-  | { type: 'done'; meta: PdfModel['meta']; pages: WorkerPage[] }
-  | { type: 'error'; code?: 'TOO_MANY_PAGES'; message: string };
-
 /** pdf2json's unit: 1/24 of a pixel at its 1.5 viewport scale, i.e. 16 pt. */
 const UNIT_PT = 16;
 /** pdf2json shifts text by (−0.25, −0.75) units from the glyph origin; undone here. */
@@ -92,53 +81,6 @@ function checkBytes(bytes: Uint8Array, options: Required<ReadPdfOptions>): void 
   if (!head.includes('%PDF-')) fail('NOT_A_PDF');
 }
 
-function runPdf2json(bytes: Uint8Array, options: Required<ReadPdfOptions>): Promise<WorkerMessage> {
-  return new Promise((resolve, reject) => {
-    // A copy: pdf2json ignores a view's byteOffset (STACK.md), and the copy is transferred, not cloned.
-    const copy = new Uint8Array(bytes);
-    const worker = new Worker(new URL('./pdf2json-worker.mjs', import.meta.url), {
-      workerData: { bytes: copy, maxPages: options.maxPages },
-      transferList: [copy.buffer],
-      resourceLimits: { maxOldGenerationSizeMb: options.memoryLimitMb },
-      stdout: true,
-      stderr: true,
-      env: { PDF2JSON_DISABLE_LOGS: '1' },
-    });
-    // pdf2json logs parse errors with console.error; they are reported through the result instead.
-    worker.stdout.resume();
-    worker.stderr.resume();
-    let settled = false;
-    const timer = setTimeout(() => {
-      const error = quotePdfError('PARSE_TIMEOUT', undefined, { timeoutMs: options.timeoutMs });
-      finish(() => reject(new QuotePdfFailure(error)));
-    }, options.timeoutMs);
-    const finish = (action: () => void): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      void worker.terminate();
-      action();
-    };
-    worker.on('message', (message: WorkerMessage) => finish(() => resolve(message)));
-    worker.on('error', (error) =>
-      finish(() =>
-        reject(
-          new QuotePdfFailure(
-            quotePdfError('PARSER_FAILED', undefined, {
-              reason: error instanceof Error ? error.message : String(error),
-            }),
-          ),
-        ),
-      ),
-    );
-    worker.on('exit', (code) =>
-      finish(() =>
-        reject(new QuotePdfFailure(quotePdfError('PARSER_FAILED', undefined, { exitCode: code }))),
-      ),
-    );
-  });
-}
-
 function failureFromParserMessage(message: string): QuotePdfFailure {
   if (/password|encrypt/i.test(message))
     return new QuotePdfFailure(quotePdfError('ENCRYPTED', undefined, { reason: message }));
@@ -149,7 +91,7 @@ function failureFromParserMessage(message: string): QuotePdfFailure {
  * pdf2json's text width `w` is in the font's text-space units, not page units. The points per `w` unit are
  * measured from the document itself: the advance between consecutive one-glyph items on a line.
  */
-function measurePointsPerWidthUnit(pages: WorkerPage[]): number {
+function measurePointsPerWidthUnit(pages: Pdf2jsonPage[]): number {
   const ratios: number[] = [];
   for (const page of pages) {
     const texts = page.texts;
@@ -169,7 +111,7 @@ function measurePointsPerWidthUnit(pages: WorkerPage[]): number {
 /** pdf2json pads a lone "C" or "G" with spaces (a quirk of its symbol-font check); undone here. */
 const cleanText = (text: string): string => (text === ' C ' || text === ' G ' ? text.trim() : text);
 
-function toTextItems(page: WorkerPage, pageNumber: number, pointsPerWidthUnit: number): TextItem[] {
+function toTextItems(page: Pdf2jsonPage, pageNumber: number, pointsPerWidthUnit: number): TextItem[] {
   return page.texts
     .filter((text) => text.text.length > 0)
     .map((text) => {
@@ -189,17 +131,23 @@ function toTextItems(page: WorkerPage, pageNumber: number, pointsPerWidthUnit: n
     });
 }
 
+/**
+ * The shapes of every page. A rotated page is read too (its drawing costs pdf2json the same work, so it counts
+ * against the budget) but its shapes are not used: the geometry rules assume upright pages.
+ */
 function readShapes(
   document: PdfDocument,
   nodes: PdfPageNode[],
-  pageCount: number,
 ): Array<{ shapes: PaintedShape[]; images: number; complete: boolean }> {
-  const usable = nodes.length === pageCount;
-  return Array.from({ length: pageCount }, (_, index) => {
-    const node = nodes[index];
-    if (!usable || !node || node.rotate % 360 !== 0) return { shapes: [], images: 0, complete: false };
+  return nodes.map((node) => {
     try {
-      return readPageShapes(document, node, { maxOperators: 2_000_000, maxStreamBytes: 32 * 1024 * 1024 });
+      const shapes = readPageShapes(document, node, {
+        // No cap per page: the document's budget counts every operator, and running out refuses the document
+        // (a page left incomplete would still be drawn in full by pdf2json).
+        maxOperators: Number.MAX_SAFE_INTEGER,
+        maxStreamBytes: MAX_STREAM_BYTES,
+      });
+      return node.rotate % 360 === 0 ? shapes : { shapes: [], images: 0, complete: false };
     } catch (error) {
       if (error instanceof StreamTooLargeError) return { shapes: [], images: 0, complete: false };
       throw error;
@@ -207,11 +155,19 @@ function readShapes(
   });
 }
 
-/** Reads a PDF into text items and shapes per page, or throws a QuotePdfFailure. */
+/**
+ * Reads a PDF into text items and shapes per page, in the calling thread; throws a QuotePdfFailure, or a
+ * BudgetExceededError when the document needs more work than its budget.
+ */
 export async function readPdf(bytes: Uint8Array, readOptions: ReadPdfOptions = {}): Promise<PdfModel> {
   const options = { ...defaultReadPdfOptions, ...readOptions };
   checkBytes(bytes, options);
-  const document = PdfDocument.open(bytes);
+  const budget = new DocumentBudget({
+    maxDecodedBytes: options.maxDecodedBytes,
+    maxOperations: options.maxOperations,
+    maxNesting: options.maxNesting,
+  });
+  const document = PdfDocument.open(bytes, budget);
   if (document.encrypted) fail('ENCRYPTED');
   const declared = document.declaredPageCount();
   const nodes = document.pages(options.maxPages + 1);
@@ -221,21 +177,25 @@ export async function readPdf(bytes: Uint8Array, readOptions: ReadPdfOptions = {
       maxPages: options.maxPages,
     });
 
-  const message = await runPdf2json(bytes, options);
+  // Everything pdf2json will decode or draw is decoded and drawn here first, within the budget.
+  document.decodeEveryStream();
+  const shapes = readShapes(document, nodes);
+
+  const message = await runPdf2json(bytes, options.maxPages);
   if (message.type === 'error') {
     if (message.code === 'TOO_MANY_PAGES') fail('TOO_MANY_PAGES', undefined, { maxPages: options.maxPages });
     throw failureFromParserMessage(message.message);
   }
   const pointsPerWidthUnit = measurePointsPerWidthUnit(message.pages);
-  const shapes = readShapes(document, nodes, message.pages.length);
+  const usable = nodes.length === message.pages.length;
   const pages = message.pages.map((page, index): PdfPageModel => ({
     number: index + 1,
     width: page.width * UNIT_PT,
     height: page.height * UNIT_PT,
     texts: toTextItems(page, index + 1, pointsPerWidthUnit),
-    shapes: shapes[index]!.shapes,
-    images: shapes[index]!.images,
-    vectorComplete: shapes[index]!.complete,
+    shapes: usable ? shapes[index]!.shapes : [],
+    images: usable ? shapes[index]!.images : 0,
+    vectorComplete: usable && shapes[index]!.complete,
   }));
   const complete = pages.filter((page) => page.vectorComplete).length;
   return {

@@ -4,6 +4,11 @@
 // every square rectangle under 13 px, and never reports curves, so in the real iLab quote not one checkbox frame,
 // tick or radio dot reaches its Fills/HLines/VLines (page 1 keeps only the summary table's 32 borders). This
 // reads the content stream's path and paint operators itself (ISO 32000-1 §8.5), following form XObjects.
+//
+// Every content byte lexed and every operator run is charged to the document's budget (budget.ts), forms included
+// each time they are drawn: a form drawn 10,000 times costs 10,000 times, and the document is refused when the
+// budget runs out (a BudgetExceededError, never caught here) instead of the page being read for hours.
+import { BudgetExceededError } from './budget.ts';
 import {
   initialGraphicsState,
   multiply,
@@ -58,6 +63,8 @@ export interface ShapeBudget {
 }
 
 const MAX_FORM_DEPTH = 6;
+/** No operator takes more operands than this (sh, scn with a pattern: a handful); more is not a content stream. */
+const MAX_OPERANDS = 64;
 
 class ShapeReader {
   readonly shapes: PaintedShape[] = [];
@@ -73,7 +80,8 @@ class ShapeReader {
   ) {}
 
   run(content: Uint8Array, resources: PdfDict, state: GraphicsState, depth: number): void {
-    const lexer = new PdfLexer(content);
+    const { budget } = this.document;
+    const lexer = new PdfLexer(content, 0, content.length, budget.limits.maxNesting);
     const stack: GraphicsState[] = [];
     let operands: PdfValue[] = [];
     let path: Array<[number, number]> = [];
@@ -85,14 +93,20 @@ class ShapeReader {
       try {
         if (lexer.atEnd) return;
         token = lexer.read(false);
-      } catch {
+      } catch (error) {
+        if (error instanceof BudgetExceededError) throw error;
         this.complete = false;
         return;
       }
       if (!(token instanceof PdfKeyword)) {
         operands.push(token);
+        if (operands.length > MAX_OPERANDS) {
+          this.complete = false;
+          return;
+        }
         continue;
       }
+      budget.chargeOperations(1);
       this.operators += 1;
       if (this.operators > this.budget.maxOperators) {
         this.complete = false;
@@ -217,13 +231,16 @@ class ShapeReader {
     let content: Uint8Array | null;
     try {
       content = this.document.decode(target, this.budget.maxStreamBytes);
-    } catch {
+    } catch (error) {
+      if (error instanceof BudgetExceededError) throw error;
       content = null;
     }
     if (!content) {
       this.complete = false;
       return;
     }
+    // Charged each time the form is drawn: a form drawn 10,000 times is lexed 10,000 times.
+    this.document.budget.chargeContent(content.length);
     const matrix = this.document.resolve(target.dict.get('Matrix'));
     const formMatrix =
       Array.isArray(matrix) && matrix.length === 6
@@ -260,13 +277,17 @@ class ShapeReader {
   }
 }
 
-/** The shapes painted on one page. Never throws: what cannot be read marks the page incomplete. */
+/**
+ * The shapes painted on one page. Throws only a BudgetExceededError (the document asks for too much work); what
+ * cannot be read marks the page incomplete.
+ */
 export function readPageShapes(document: PdfDocument, page: PdfPageNode, budget: ShapeBudget): PageShapes {
   const reader = new ShapeReader(document, page, budget);
   let content: Uint8Array | null = null;
   try {
     content = document.pageContent(page, budget.maxStreamBytes);
-  } catch {
+  } catch (error) {
+    if (error instanceof BudgetExceededError) throw error;
     content = null;
   }
   if (!content) return { shapes: [], images: 0, complete: false };

@@ -17,6 +17,10 @@ const DESCRIPTIONS = {
     'The CSV structure is broken (a quote opened and never closed, or text right after a closing quote), so no row after it can be located.',
   MISSING_REQUIRED_COLUMN: 'The header row has no sample name column (sample_name or one of its aliases).',
   TOO_MANY_ROWS: 'The sheet has more data rows than one submission may hold (maxRows); nothing was taken.',
+  PARSE_TIMEOUT: 'Reading the sheet took longer than allowed.',
+  PARSE_BUDGET_EXCEEDED:
+    'Reading the sheet needs more memory than any sheet does (detail.limit); it was refused.',
+  PARSER_FAILED: 'The sheet reader stopped unexpectedly on this file.',
 } as const;
 
 export type SampleSheetErrorCode = keyof typeof DESCRIPTIONS;
