@@ -128,7 +128,7 @@ export const MASKED_MESSAGE = 'Internal server error';
 
 /** Whether the code is one of the registry's, other than INTERNAL_SERVER_ERROR: its message may reach the client. */
 export function isPassThroughCode(code: unknown): code is ErrorCode {
-  return typeof code === 'string' && Object.hasOwn(errorCodes, code) && code !== INTERNAL_SERVER_ERROR;
+  return isErrorCode(code) && code !== INTERNAL_SERVER_ERROR;
 }
 
 export interface CodedErrorOptions {
@@ -156,14 +156,19 @@ interface ErrorWithCode {
 }
 
 /**
- * The HTTP status of a response with errors and no data, like Apollo Server's 400 for bad variables: the
- * registry's status of its first error when every error is a client-visible one; undefined when any is masked
- * (an internal failure keeps Apollo's status).
+ * The HTTP status of a response with errors and no data, like Apollo Server's 400 for bad variables: 500 when
+ * any error is masked (an internal failure), else the registry's status of its first error. Undefined when
+ * a code is not in the registry (not yet formatted), which keeps Apollo's status.
  */
 export function statusOfFailedResponse(errors: readonly ErrorWithCode[]): number | undefined {
   const codes = errors.map((error) => error.extensions?.code);
-  if (codes.length === 0 || !codes.every(isPassThroughCode)) return undefined;
-  return errorCodes[codes[0] as ErrorCode].httpStatus;
+  if (codes.length === 0 || !codes.every(isErrorCode)) return undefined;
+  const code = codes.includes(INTERNAL_SERVER_ERROR) ? INTERNAL_SERVER_ERROR : codes[0]!;
+  return errorCodes[code].httpStatus;
+}
+
+function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.hasOwn(errorCodes, code);
 }
 
 /**
@@ -179,9 +184,8 @@ export function requestErrorCode(error: unknown): ErrorCode | undefined {
 }
 
 /**
- * For a plugin's willSendResponse: like Apollo Server's 400 for bad variables, a response with no data whose
- * errors all pass through takes the registry's status (statusOfFailedResponse). A status already set wins;
- * partial data stays 200.
+ * For a plugin's willSendResponse, after formatError: a response with no data takes the status of its errors
+ * (statusOfFailedResponse). A status already set wins; partial data stays 200.
  */
 export function setFailedResponseStatus(response: GraphQLResponse): void {
   if (response.body.kind !== 'single' || response.http.status !== undefined) return;

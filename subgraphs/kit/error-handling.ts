@@ -62,8 +62,7 @@ export function createErrorLogging<TContext extends { log?: Logger }>(): ApolloS
             }
           }
         },
-        // Like Apollo Server's 400 for bad variables: a response with no data whose errors are all the
-        // client's (or a known unavailability) is a 4xx/5xx with the registry's status; partial data stays 200.
+        // A response with no data is a 4xx for the client's mistakes, a 500 for ours; partial data stays 200.
         async willSendResponse({ response }) {
           setFailedResponseStatus(response);
         },
