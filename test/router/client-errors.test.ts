@@ -101,7 +101,7 @@ describe('client mistakes through the router', () => {
     });
   });
 
-  it("a bad DateTime variable is BAD_USER_INPUT 400 with the subgraph's message", async () => {
+  it("a bad DateTime variable is BAD_USER_INPUT 400 with the scalar's message", async () => {
     const res = await router.post({
       query: 'query ($at: DateTime!) { eventsSince(at: $at) }',
       variables: { at: 'yesterday' },
