@@ -88,7 +88,13 @@ export class RouterDataSource extends RemoteGraphQLDataSource<RouterContext> {
         )) as SubgraphResponse;
       } catch (error) {
         // fetch reports a failed body as "fetch failed"; the client needs the reason (a limit, a disconnect).
-        throw scope.uploads?.failure?.() ?? error;
+        const failure = scope.uploads?.failure?.();
+        if (failure) throw failure;
+        // A subgraph answers a request it refuses with a 4xx and a GraphQL body (a bad DateTime variable:
+        // 400 BAD_USER_INPUT). Its errors, with their codes, are the answer; the status alone would say nothing.
+        const answer = graphqlAnswerOf(error);
+        if (answer) return answer;
+        throw error;
       }
     };
     const run = this.#hooks.reduceRight<() => Promise<SubgraphResponse>>(
@@ -105,4 +111,16 @@ export class RouterDataSource extends RemoteGraphQLDataSource<RouterContext> {
     const fetch = { subgraph: this.#subgraph, request: options.request, context } as SubgraphFetch;
     for (const hooks of this.#hooks) hooks.willSendRequest?.(fetch, headers);
   }
+}
+
+/** The GraphQL response a subgraph sent with a non-2xx status (RemoteGraphQLDataSource keeps it on its error). */
+function graphqlAnswerOf(error: unknown): SubgraphResponse | undefined {
+  const response = (error as { extensions?: { response?: { body?: unknown } } } | null)?.extensions?.response;
+  const body = response?.body as { data?: unknown; errors?: unknown } | undefined;
+  const errors = body?.errors;
+  if (!Array.isArray(errors) || errors.length === 0) return undefined;
+  if (!errors.every((e) => typeof (e as { message?: unknown } | null)?.message === 'string'))
+    return undefined;
+  const data = body?.data;
+  return { data: data && typeof data === 'object' ? (data as Record<string, unknown>) : null, errors };
 }

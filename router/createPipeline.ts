@@ -14,6 +14,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import type { createSupergraphManager } from './createSupergraphManager.ts';
 import { errorBody, routerError } from './errors.ts';
+import { installScalars } from './installScalars.ts';
 import { getRequestState, requestScope } from './requestState.ts';
 import { RouterDataSource } from './RouterDataSource.ts';
 import type { GatewayInterface, RouterContext, RouterStage } from './stage.ts';
@@ -57,7 +58,8 @@ export function createPipeline({ stages, supergraph, subgraphUrls, logger }: Pip
     onSchemaLoadOrUpdate: (callback) => gateway.onSchemaLoadOrUpdate(callback),
     stop: () => gateway.stop(),
   };
-  gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
+  gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => {
+    installScalars(apiSchema);
     const metadata = readSupergraphMetadata(coreSupergraphSdl);
     for (const stage of stages) stage.onSupergraph?.(metadata);
   });

@@ -21,6 +21,7 @@ import { useJwt, type JwtOptions } from './useJwt.ts';
 import { useMetrics } from './useMetrics.ts';
 import { useOperationLimits, type OperationLimitsOptions } from './useOperationLimits.ts';
 import { useRequestId } from './useRequestId.ts';
+import { useRequestValidation } from './useRequestValidation.ts';
 import { useSubgraphTimeout, type SubgraphTimeoutOptions } from './useSubgraphTimeout.ts';
 import { useUploads, type UploadOptions } from './useUploads.ts';
 
@@ -83,6 +84,7 @@ export async function createRouter(options: RouterOptions = {}): Promise<Router>
     ...(options.graphiql === false ? [] : [useGraphiql()]),
     useBodyLimit(options.limits),
     useJwt({ ...options.jwt, subgraphUrls, logger }),
+    useRequestValidation(),
     useOperationLimits(options.limits),
     useCost({ ...options.cost, registry }),
     useAuthorization(options.authorization),

@@ -1,6 +1,12 @@
 import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
-import { passThroughCodes } from './errors.ts';
+import {
+  INTERNAL_SERVER_ERROR,
+  isPassThroughCode,
+  MASKED_MESSAGE,
+  requestErrorCode,
+  setFailedResponseStatus,
+} from '../common/errors.ts';
 import { requestScope } from './requestState.ts';
 import type { RouterStage } from './stage.ts';
 
@@ -14,20 +20,21 @@ const internalExtensions = new Set(['serviceName', 'stacktrace', 'exception', 'r
 const mentionsInternals = /https?:\/\/|Error fetching from|subgraph "|service "/i;
 
 /**
- * The one place where errors are masked. Known codes keep their message (without internal extensions); anything
- * else becomes `Internal server error` with the request id, and the full error goes to the log.
+ * The one place where errors are masked. Codes of the registry (common/errors.ts) keep their message (without
+ * internal extensions); anything else becomes `Internal server error` with the request id, and the full error
+ * goes to the log. A response that is nothing but client errors takes the registry's 4xx status.
  */
 export function useErrorMasking(options: ErrorMaskingOptions): RouterStage {
   return {
     name: 'errorMasking',
     formatError(formatted, original): GraphQLFormattedError {
       const state = requestScope.getStore();
-      const code = String(formatted.extensions?.code ?? '');
-      if (passThroughCodes.has(code) && !mentionsInternals.test(formatted.message)) {
+      const code = requestErrorCode(original) ?? String(formatted.extensions?.code ?? '');
+      if (isPassThroughCode(code) && !mentionsInternals.test(formatted.message)) {
         const extensions = Object.fromEntries(
           Object.entries(formatted.extensions ?? {}).filter(([key]) => !internalExtensions.has(key)),
         );
-        return { ...formatted, extensions };
+        return { ...formatted, extensions: { ...extensions, code } };
       }
       const logger = state?.logger ?? options.logger;
       const cause = (original as { originalError?: unknown })?.originalError ?? original;
@@ -36,11 +43,20 @@ export function useErrorMasking(options: ErrorMaskingOptions): RouterStage {
         formatted.message,
       );
       return {
-        message: 'Internal server error',
+        message: MASKED_MESSAGE,
         ...(formatted.locations ? { locations: formatted.locations } : {}),
         ...(formatted.path ? { path: formatted.path } : {}),
-        extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: state?.requestId },
+        extensions: { code: INTERNAL_SERVER_ERROR, requestId: state?.requestId },
       };
+    },
+    plugin: {
+      async requestDidStart() {
+        return {
+          async willSendResponse({ response }) {
+            setFailedResponseStatus(response);
+          },
+        };
+      },
     },
   };
 }

@@ -28,6 +28,8 @@ export function useSubgraphTimeout(options: SubgraphTimeoutOptions = {}): Router
           if (fetch.signal.reason instanceof SubgraphTimeout) {
             throw routerError('GATEWAY_TIMEOUT', `A subgraph did not answer within ${timeoutMs} ms`, {
               extensions: { timeoutMs },
+              // One fetch's error: the response may still have data from the others.
+              httpStatus: null,
             });
           }
           throw error;

@@ -5,7 +5,7 @@ import { recordEvent } from '../kit/outbox.ts';
 import type { AuthDeps, EventMeta } from './deps.ts';
 import { SERVICE_NAME } from './deps.ts';
 import type { LoginGuard } from './login-guard.ts';
-import { dummyPasswordHash, normalizeEmail, verifyPassword } from './password.ts';
+import { assertEmailLength, dummyPasswordHash, normalizeEmail, verifyPassword } from './password.ts';
 import type { AuthPayload, SessionService } from './session.service.ts';
 
 export interface LoginInput {
@@ -23,6 +23,8 @@ export function createLoginService(deps: AuthDeps, sessions: SessionService, gua
   return {
     async login(input: LoginInput, meta: EventMeta): Promise<AuthPayload> {
       const email = normalizeEmail(input.email);
+      // Refused before it is stored as an attempt: no account has such an email.
+      assertEmailLength(email);
       const user = await prisma.user.findUnique({ where: { email } });
       const attempt = { email, user, clientIp: input.clientIp, meta };
       await guard.check(attempt);

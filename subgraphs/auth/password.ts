@@ -51,3 +51,16 @@ export function dummyPasswordHash(): Promise<string> {
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
+
+/** RFC 5321's longest address (64 + @ + 255). Also keeps attempts' emails within what an index row can hold. */
+export const EMAIL_MAX_LENGTH = 320;
+
+/** BAD_USER_INPUT (`rule: EMAIL_FORMAT`) for an email no account can have because it is too long. */
+export function assertEmailLength(email: string, field = 'email'): void {
+  if (email.length <= EMAIL_MAX_LENGTH) return;
+  throw badUserInput(`the email must be at most ${EMAIL_MAX_LENGTH} characters`, {
+    field,
+    rule: 'EMAIL_FORMAT',
+    max: EMAIL_MAX_LENGTH,
+  });
+}

@@ -5,7 +5,13 @@ import { badUserInput, ERRORS, fromPrismaError } from '../kit/errors.ts';
 import { diffChanges, recordEvent, type OutboxEventInput } from '../kit/outbox.ts';
 import type { AuthDeps, EventMeta } from './deps.ts';
 import { SERVICE_NAME } from './deps.ts';
-import { assertPasswordRules, hashPassword, normalizeEmail, verifyPassword } from './password.ts';
+import {
+  assertEmailLength,
+  assertPasswordRules,
+  hashPassword,
+  normalizeEmail,
+  verifyPassword,
+} from './password.ts';
 import type { LoginGuard } from './login-guard.ts';
 import type { SessionService } from './session.service.ts';
 
@@ -141,7 +147,8 @@ export function createUserService(deps: AuthDeps, sessions: SessionService, guar
 
     async create(input: CreateUserInput, meta: EventMeta): Promise<User> {
       const email = normalizeEmail(input.email);
-      if (!EMAIL.test(email) || email.length > 320) {
+      assertEmailLength(email);
+      if (!EMAIL.test(email)) {
         throw badUserInput('not a valid email address', { field: 'email', rule: 'EMAIL_FORMAT' });
       }
       const name = assertName(input.name);

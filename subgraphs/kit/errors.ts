@@ -1,86 +1,33 @@
-// The error codes every subgraph may put on the wire, each with a description and a builder (Apollo's
-// internals-js/src/error.ts is the model). Anything thrown that is not built here is masked by formatError.
-import { GraphQLError } from 'graphql';
+// Builders for the codes of the shared registry (common/errors.ts), the only codes a subgraph puts on the wire
+// (Apollo's internals-js/src/error.ts is the model). Anything thrown that is not built here is masked by formatError.
+import type { GraphQLError } from 'graphql';
+import { codedError, errorCodes, type ErrorCode, type ErrorCodeDefinition } from '../../common/errors.ts';
 
 type Extensions = Record<string, unknown>;
 
-/** An error code: what it means, and a builder for the GraphQLError that carries it. */
-export interface ErrorCodeDefinition {
-  code: string;
-  description: string;
-  /** HTTP status Apollo Server uses when this error ends the whole request (e.g. in context creation). */
-  httpStatus?: number;
+/** A registered code, and a builder for the GraphQLError that carries it. */
+export interface ErrorBuilder extends ErrorCodeDefinition {
+  code: ErrorCode;
+  /**
+   * A field's error: no HTTP status of its own. A response that has no data at all takes the registry's status
+   * (error-handling.ts); partial data keeps 200.
+   */
   err(message: string, extensions?: Extensions): GraphQLError;
 }
 
-const registry = new Map<string, ErrorCodeDefinition>();
-
-function define(code: string, description: string, httpStatus?: number): ErrorCodeDefinition {
-  const definition: ErrorCodeDefinition = {
+export const ERRORS = Object.fromEntries(
+  Object.entries(errorCodes).map(([code, definition]) => [
     code,
-    description,
-    httpStatus,
-    err: (message, extensions = {}) =>
-      new GraphQLError(message, {
-        extensions: { ...extensions, code, ...(httpStatus ? { http: { status: httpStatus } } : {}) },
-      }),
-  };
-  registry.set(code, definition);
-  return definition;
-}
+    {
+      code,
+      ...definition,
+      err: (message: string, extensions: Extensions = {}) =>
+        codedError(code as ErrorCode, message, { extensions }),
+    },
+  ]),
+) as Record<ErrorCode, ErrorBuilder>;
 
-export const ERRORS = {
-  BAD_USER_INPUT: define('BAD_USER_INPUT', 'The arguments are invalid; extensions name the field and rule.'),
-  NOT_FOUND: define('NOT_FOUND', 'The entity does not exist (or the caller may not know it exists).'),
-  FORBIDDEN: define('FORBIDDEN', 'The caller is signed in but may not do this.'),
-  UNAUTHENTICATED: define('UNAUTHENTICATED', 'No valid identity: the token is missing, invalid or expired.'),
-  CONFLICT: define(
-    'CONFLICT',
-    'The change conflicts with the current state, e.g. a unique value already used.',
-  ),
-  INVALID_TRANSITION: define(
-    'INVALID_TRANSITION',
-    'The workflow does not allow this change from this state.',
-  ),
-  TOO_MANY_REQUESTS: define(
-    'TOO_MANY_REQUESTS',
-    'Throttled; extensions.retryAfterSeconds says when to retry.',
-  ),
-  SERVICE_UNAVAILABLE: define(
-    'SERVICE_UNAVAILABLE',
-    'Busy, or a dependency did not answer in time (e.g. no database connection); retry shortly.',
-  ),
-  UNSUPPORTED_FILE_TYPE: define(
-    'UNSUPPORTED_FILE_TYPE',
-    'The uploaded bytes are of a type that is refused (executables).',
-  ),
-  ACCOUNT_LOCKED: define(
-    'ACCOUNT_LOCKED',
-    'Too many failed sign-ins for this email; says nothing about whether the account exists.',
-  ),
-} as const;
-
-export type ErrorCode = keyof typeof ERRORS;
-
-/** Codes Apollo Server itself produces for malformed requests; safe to show. */
-const APOLLO_CODES = new Set([
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-]);
-
-/** Whether a code is one we chose to send (registry or Apollo's request errors), i.e. not to be masked. */
-export function isKnownErrorCode(code: unknown): boolean {
-  return typeof code === 'string' && (registry.has(code) || APOLLO_CODES.has(code));
-}
-
-/** Every registered code, for documentation and tests. */
-export function listErrorCodes(): ErrorCodeDefinition[] {
-  return [...registry.values()];
-}
+export type { ErrorCode };
 
 /** A BAD_USER_INPUT naming the argument and the rule it broke. */
 export function badUserInput(message: string, details: { field?: string; rule?: string } & Extensions = {}) {
@@ -132,8 +79,9 @@ export async function withPrismaErrors<T>(run: () => Promise<T>, entity?: string
 }
 
 /**
- * Optimistic concurrency at the API: CONFLICT when the caller passed the version they read and the record has
- * moved on since. No expected version: nothing to check (the write itself is still versioned).
+ * Optimistic concurrency at the API: CONFLICT (`rule: STALE_VERSION`) when the caller passed the version they
+ * read and the record has moved on since. No expected version: nothing to check (the write itself is still
+ * versioned, see staleVersion).
  */
 export function assertExpectedVersion(
   entity: string,
@@ -144,7 +92,19 @@ export function assertExpectedVersion(
   if (expectedVersion === null || expectedVersion === undefined || expectedVersion === actualVersion) return;
   throw ERRORS.CONFLICT.err(`the ${entity} was changed since you read it; reload and retry`, {
     ...extensions,
+    rule: 'STALE_VERSION',
     expectedVersion,
     actualVersion,
+  });
+}
+
+/**
+ * The CONFLICT of a versioned write that matched nothing: someone else changed the record between this
+ * request's read and its write. The same rule as a stale expected version, since the client does the same.
+ */
+export function staleVersion(entity: string, readVersion: number): GraphQLError {
+  return ERRORS.CONFLICT.err(`the ${entity} was changed at the same time; reload and retry`, {
+    rule: 'STALE_VERSION',
+    expectedVersion: readVersion,
   });
 }

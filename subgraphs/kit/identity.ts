@@ -105,7 +105,7 @@ export function createJwtVerifier(options: JwtVerifierOptions, sessions?: Revoca
       if (error instanceof joseErrors.JWKSTimeout) throw error;
       throw ERRORS.UNAUTHENTICATED.err(
         reason === 'TOKEN_EXPIRED' ? 'the access token has expired' : 'the access token is invalid',
-        { reason, http: { status: 401 } },
+        { reason },
       );
     }
   };
@@ -151,7 +151,6 @@ export function bearerToken(header: string | undefined): string | undefined {
   if (!match) {
     throw ERRORS.UNAUTHENTICATED.err('the Authorization header must be "Bearer <token>"', {
       reason: 'TOKEN_INVALID',
-      http: { status: 401 },
     });
   }
   return match[1];

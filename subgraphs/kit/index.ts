@@ -5,11 +5,10 @@ export {
   badUserInput,
   ERRORS,
   fromPrismaError,
-  isKnownErrorCode,
-  listErrorCodes,
+  staleVersion,
   withPrismaErrors,
+  type ErrorBuilder,
   type ErrorCode,
-  type ErrorCodeDefinition,
 } from './errors.ts';
 export {
   bearerToken,

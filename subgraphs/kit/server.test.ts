@@ -2,7 +2,9 @@ import { Prisma } from '../../generated/prisma/auth/client.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair, SignJWT, UnsecuredJWT } from 'jose';
 import { createLogger } from './logger.ts';
+import { GraphQLError } from 'graphql';
 import { ERRORS } from './errors.ts';
+import { DateTimeScalar } from './scalars.ts';
 import { hasAnyRole, isAuthenticated, allow } from './permissions.ts';
 import { createSubgraphServer, type KitContext, type RunningServer } from './server.ts';
 import { createTestSigner, type TestSigner } from './testing.ts';
@@ -23,7 +25,12 @@ const typeDefs = /* GraphQL */ `
     boom: String
     coded: String
     busy: String
+    mustExist: String!
+    mustWork: String!
+    uncoded: String
+    after(at: DateTime!): String
   }
+  scalar DateTime
 `;
 
 const ISSUER = 'urn:test:auth';
@@ -53,6 +60,16 @@ beforeAll(async () => {
         coded: () => {
           throw ERRORS.NOT_FOUND.err('no such widget');
         },
+        mustExist: () => {
+          throw ERRORS.NOT_FOUND.err('no such widget');
+        },
+        mustWork: () => {
+          throw new Error('db password is hunter2');
+        },
+        uncoded: () => {
+          throw new GraphQLError('db password is hunter2');
+        },
+        after: (_p: unknown, { at }: { at: Date }) => at.toISOString(),
         busy: () => {
           throw new Prisma.PrismaClientKnownRequestError('Unable to start a transaction in the given time.', {
             code: 'P2028',
@@ -60,6 +77,7 @@ beforeAll(async () => {
           });
         },
       },
+      DateTime: DateTimeScalar,
       Widget: {
         __resolveReference: (ref: { id: string }) => ({ id: ref.id, name: `widget ${ref.id}`, secret: 's' }),
       },
@@ -72,6 +90,10 @@ beforeAll(async () => {
         boom: allow,
         coded: allow,
         busy: allow,
+        mustExist: allow,
+        mustWork: allow,
+        uncoded: allow,
+        after: allow,
       },
       Widget: { id: allow, name: isAuthenticated },
     },
@@ -218,6 +240,89 @@ describe('errors', () => {
     expect(busy.body.errors[0]).toMatchObject({
       path: ['busy'],
       extensions: { code: 'SERVICE_UNAVAILABLE' },
+    });
+  });
+
+  it('masks a GraphQLError thrown without a code', async () => {
+    const { body } = await gql('{ uncoded }');
+    expect(body.errors[0]).toEqual({
+      message: 'Internal server error',
+      locations: [{ line: 1, column: 3 }],
+      path: ['uncoded'],
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    });
+  });
+
+  it("answers a response that is only the client's error with the registry's status; partial data stays 200", async () => {
+    const whole = await gql('{ mustExist }');
+    expect([whole.status, whole.body.data, whole.body.errors[0].extensions]).toEqual([
+      404,
+      null,
+      { code: 'NOT_FOUND' },
+    ]);
+    expect(whole.body.errors[0].message).toBe('no such widget');
+    const partial = await gql('{ coded publicHello }');
+    expect([partial.status, partial.body.data]).toEqual([200, { coded: null, publicHello: 'hello' }]);
+  });
+
+  it('answers 500 with the masked error when nothing but an internal failure is left', async () => {
+    const { status, body } = await gql('{ mustWork }');
+    expect(status).toBe(500);
+    expect(body).toMatchObject({ data: null, errors: [{ message: 'Internal server error' }] });
+    expect(JSON.stringify(body)).not.toContain('hunter2');
+  });
+
+  it("refuses a bad DateTime with 400 and the scalar's message", async () => {
+    const variable = await gql('query ($at: DateTime!) { after(at: $at) }', {}, { at: 'yesterday' });
+    expect(variable.status).toBe(400);
+    expect(variable.body.errors[0]).toMatchObject({
+      message: 'Variable "$at" got invalid value "yesterday"; DateTime must be an ISO 8601 date-time string',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+    const literal = await gql('{ after(at: "yesterday") }');
+    expect(literal.status).toBe(400);
+    expect(literal.body.errors[0]).toMatchObject({
+      message: 'DateTime must be an ISO 8601 date-time string',
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+    });
+    const good = await gql('{ after(at: "2026-03-01T09:30:00Z") }');
+    expect(good.body).toEqual({ data: { after: '2026-03-01T09:30:00.000Z' } });
+  });
+
+  it('answers malformed requests with 4xx JSON and a code, never an HTML page', async () => {
+    const post = (body: string, contentType = 'application/json') =>
+      fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': contentType }, body });
+    const notJson = await post('{nope');
+    expect([notJson.status, notJson.headers.get('content-type')]).toEqual([
+      400,
+      expect.stringContaining('json'),
+    ]);
+    expect(await notJson.json()).toEqual({
+      errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }],
+    });
+    const tooLarge = await post(JSON.stringify({ query: `{ publicHello } #${'x'.repeat(1_100_000)}` }));
+    expect(tooLarge.status).toBe(413);
+    expect(await tooLarge.json()).toMatchObject({
+      errors: [{ extensions: { code: 'OPERATION_LIMIT_EXCEEDED', limit: 'bodyLimit' } }],
+    });
+    const mismatch = await post(
+      JSON.stringify({
+        query: '{ publicHello }',
+        extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } },
+      }),
+    );
+    expect(mismatch.status).toBe(400);
+    expect(await mismatch.json()).toEqual({
+      errors: [{ message: 'provided sha does not match query', extensions: { code: 'BAD_REQUEST' } }],
+    });
+    const unknownOperation = await post(
+      JSON.stringify({ query: 'query A { publicHello }', operationName: 'B' }),
+    );
+    expect(unknownOperation.status).toBe(400);
+    expect(await unknownOperation.json()).toEqual({
+      errors: [
+        { message: 'Unknown operation named "B".', extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } },
+      ],
     });
   });
 

@@ -17,8 +17,8 @@ import { parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { graphqlUploadExpress, type UploadOptions } from 'graphql-upload-minimal';
 import { drainUnreadUploads, processMultipartRequest } from './multipart-request.ts';
 import { CLIENT_ADDRESS_HEADER, normalizeAddress, verifyClientAddress } from './client-address.ts';
-import { createFormatError, createErrorLogging } from './error-handling.ts';
-import { isKnownErrorCode } from './errors.ts';
+import { createBodyErrorHandler, createFormatError, createErrorLogging } from './error-handling.ts';
+import { codedError, isPassThroughCode } from '../../common/errors.ts';
 import {
   bearerToken,
   createJwtVerifier,
@@ -193,6 +193,7 @@ export function createSubgraphServer<TContext extends KitContext>(
     }
     return graphqlHandler(req, res, next);
   });
+  app.use('/graphql', createBodyErrorHandler());
 
   async function context({ req, res }: { req: Request; res: Response }): Promise<TContext> {
     const requestId = res.locals.requestId ?? randomUUID();
@@ -204,10 +205,14 @@ export function createSubgraphServer<TContext extends KitContext>(
       const base: KitContext = { requestId, log, identity, clientIp: clientAddress(req) };
       return options.createContext ? await options.createContext(base, { req, res }) : (base as TContext);
     } catch (error) {
-      // Context errors skip the plugins: log unknown ones here (formatError masks them).
-      const code = (error as { extensions?: { code?: unknown } }).extensions?.code;
-      if (!isKnownErrorCode(code)) log.error({ err: error }, 'context creation failed');
-      throw error;
+      // Context errors skip the plugins: log unknown ones here (formatError masks them), and give known ones
+      // their status (Apollo Server answers 500 to a context error without extensions.http).
+      const { message, extensions } = error as { message: string; extensions?: Record<string, unknown> };
+      if (!isPassThroughCode(extensions?.code)) {
+        log.error({ err: error }, 'context creation failed');
+        throw error;
+      }
+      throw codedError(extensions.code, message, { extensions, httpStatus: true });
     }
   }
 

@@ -1,7 +1,7 @@
 // Projects: a name (unique) that groups samples, an owner and a status. Every change writes its outbox event in
 // the same transaction; a stale version or a taken name is CONFLICT.
 import type { Prisma, Project, ProjectStatus } from '../../generated/prisma/samples/client.ts';
-import { assertExpectedVersion, badUserInput, ERRORS, fromPrismaError } from '../kit/errors.ts';
+import { assertExpectedVersion, badUserInput, ERRORS, fromPrismaError, staleVersion } from '../kit/errors.ts';
 import { diffChanges, recordEvent, type Changes, type OutboxEventInput } from '../kit/outbox.ts';
 import { SERVICE_NAME, type Caller, type SamplesDeps } from './deps.ts';
 import { isUuid } from './sample-input.ts';
@@ -155,9 +155,7 @@ export function createProjectService(deps: SamplesDeps) {
             data: { ...data, version: before.version + 1, updatedAt: now },
           });
           if (count === 0) {
-            throw ERRORS.CONFLICT.err('the project was changed at the same time; reload and retry', {
-              expectedVersion: before.version,
-            });
+            throw staleVersion('project', before.version);
           }
           const after = await tx.project.findUniqueOrThrow({ where: { id } });
           changes.version = { from: before.version, to: after.version };

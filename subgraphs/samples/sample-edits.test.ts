@@ -211,6 +211,7 @@ describe('updateSample', () => {
     await c.ok('updateSample', { id, input: { lab: 'L' } }, staff);
     expect(await c.refused('updateSample', { id, version: 0, input: { lab: 'M' } }, staff)).toEqual({
       code: 'CONFLICT',
+      rule: 'STALE_VERSION',
       expectedVersion: 0,
       actualVersion: 1,
     });

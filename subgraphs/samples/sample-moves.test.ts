@@ -368,6 +368,7 @@ describe('holds, failures, reprocessing, cancelling and archiving', () => {
     await c.driveTo(id, 'RECEIVED', staff);
     expect(await c.refused('advanceStage', { id, version: 0 }, staff)).toEqual({
       code: 'CONFLICT',
+      rule: 'STALE_VERSION',
       expectedVersion: 0,
       actualVersion: 1,
     });

@@ -1,7 +1,7 @@
 // What every sample change does inside its transaction: read the row the caller may see, check the version the
 // caller expects, write with optimistic concurrency, and describe the change as an outbox event.
 import type { Prisma, Sample } from '../../generated/prisma/samples/client.ts';
-import { assertExpectedVersion as assertVersion, ERRORS } from '../kit/errors.ts';
+import { assertExpectedVersion as assertVersion, ERRORS, staleVersion } from '../kit/errors.ts';
 import type { Changes, JsonValue, OutboxEventInput } from '../kit/outbox.ts';
 import { SERVICE_NAME, type Caller } from './deps.ts';
 import { isUuid } from './sample-input.ts';
@@ -41,9 +41,7 @@ export async function updateVersioned(
     data: { ...data, version, updatedAt: now },
   });
   if (count === 0) {
-    throw ERRORS.CONFLICT.err('the sample was changed at the same time; reload and retry', {
-      expectedVersion: row.version,
-    });
+    throw staleVersion('sample', row.version);
   }
   return { ...row, ...(data as Partial<Sample>), version, updatedAt: now };
 }

@@ -1,7 +1,7 @@
 // What every submission change does inside its transaction: read the submission the caller may see, check the
 // version the caller expects, write with optimistic concurrency, and describe the change as an outbox event.
 import type { Prisma, Submission } from '../../generated/prisma/submission/client.ts';
-import { assertExpectedVersion as assertVersion, ERRORS } from '../kit/errors.ts';
+import { assertExpectedVersion as assertVersion, ERRORS, staleVersion } from '../kit/errors.ts';
 import type { Changes, JsonValue, OutboxEventInput } from '../kit/outbox.ts';
 import { SERVICE_NAME, type Caller } from './deps.ts';
 
@@ -31,7 +31,7 @@ export async function readVisibleForUpdate(
 
 /** CONFLICT when the caller passed a version and the submission has moved on since. */
 export function assertExpectedVersion(row: Submission, expectedVersion: number | null | undefined): void {
-  assertVersion('submission', row.version, expectedVersion, { rule: 'STALE_VERSION' });
+  assertVersion('submission', row.version, expectedVersion);
 }
 
 /** INVALID_TRANSITION unless the submission is in one of `statuses`. */
@@ -56,10 +56,7 @@ export async function updateVersioned(
     data: { ...data, version, updatedAt: now },
   });
   if (count === 0) {
-    throw ERRORS.CONFLICT.err('the submission was changed at the same time; reload and retry', {
-      rule: 'STALE_VERSION',
-      expectedVersion: row.version,
-    });
+    throw staleVersion('submission', row.version);
   }
   return tx.submission.findUniqueOrThrow({ where: { id: row.id } });
 }

@@ -1,4 +1,5 @@
 // The auth flows end to end: real PostgreSQL, real HTTP through the router, real JWTs, the integrator client.
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   CreateUserDocument,
@@ -53,6 +54,23 @@ describe('login', () => {
     const unknownUser = { email: 'nobody@lab.test', password: 'not the password!' };
     expect(await codesOf(anonymous().request(LoginDocument, wrongPassword))).toEqual(['UNAUTHENTICATED']);
     expect(await codesOf(anonymous().request(LoginDocument, unknownUser))).toEqual(['UNAUTHENTICATED']);
+  });
+
+  test('a 10 KB email is BAD_USER_INPUT 400 (EMAIL_FORMAT), not an internal error', async () => {
+    const email = `${randomBytes(5_000).toString('hex')}@lab.test`;
+    const { status, body } = await post(
+      stack.routerUrl,
+      'mutation ($email: String!, $password: String!) { login(email: $email, password: $password) { accessToken } }',
+      { email, password: 'not the password!' },
+    );
+    expect(status).toBe(400);
+    expect(body.errors).toEqual([
+      {
+        message: 'the email must be at most 320 characters',
+        path: ['login'],
+        extensions: { code: 'BAD_USER_INPUT', field: 'email', rule: 'EMAIL_FORMAT', max: 320 },
+      },
+    ]);
   });
 
   test('five failures lock the account; the right password is refused while locked', async () => {

@@ -127,6 +127,46 @@ describe('roles through the router', () => {
     expect(codes.sort()).toEqual(['CONFLICT', 'OK']);
   });
 
+  test('through the router a stale version is 409 CONFLICT with rule STALE_VERSION', async () => {
+    const sample = await createSample({ name: 'S-stale' });
+    await as('staff').request(ReceiveSamplesDocument, { ids: [sample.id] });
+    const { status, body } = await post(
+      stack.routerUrl,
+      'mutation ($id: ID!) { advanceStage(id: $id, version: 0) { id } }',
+      { id: sample.id },
+      { authorization: `Bearer ${tokens.staff}` },
+    );
+    expect(status).toBe(409);
+    expect(body.errors![0].extensions).toMatchObject({ code: 'CONFLICT', rule: 'STALE_VERSION' });
+  });
+
+  test("a bad DateTime in a filter is the client's 400 BAD_USER_INPUT, as a variable or a literal", async () => {
+    const auth = { authorization: `Bearer ${tokens.staff}` };
+    const variable = await post(
+      stack.routerUrl,
+      'query ($from: DateTime) { samples(filter: { created: { from: $from } }) { totalCount } }',
+      { from: 'last tuesday' },
+      auth,
+    );
+    expect(variable.status).toBe(400);
+    expect(variable.body.errors![0]).toMatchObject({
+      message:
+        'Variable "$from" got invalid value "last tuesday"; DateTime must be an ISO 8601 date-time string',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+    const literal = await post(
+      stack.routerUrl,
+      '{ auditEvents(filter: { from: "2026-13-45" }) { totalCount } }',
+      {},
+      auth,
+    );
+    expect(literal.status).toBe(400);
+    expect(literal.body.errors![0]).toMatchObject({
+      message: 'DateTime must be an ISO 8601 date-time string',
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+    });
+  });
+
   test('VIEWER reads but cannot change anything: the router refuses before the subgraph is asked', async () => {
     const sample = await createSample({ name: 'S-viewer' });
     const { samples } = await as('viewer').request(SamplesDocument, { filter: { search: 'S-viewer' } });
