@@ -1,4 +1,4 @@
--- One database per subgraph (ARCHITECTURE.md: data ownership), each reached by least-privileged roles:
+-- One database per subgraph (docs/architecture.md: data ownership), each reached by least-privileged roles:
 --   migrator        owns every database and runs the migrations (the compose `migrate` job); not a superuser.
 --   <domain>_app    what the subgraph connects as: CONNECT on its own database only, table DML but no DDL
 --                   (audit_app: SELECT and INSERT only, plus moving the chain head and EXECUTE on audit_purge()).

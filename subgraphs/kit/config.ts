@@ -1,4 +1,4 @@
-// One typed config per process, parsed from the environment once at the edge (STYLE.md §2). A bad or missing
+// One typed config per process, parsed from the environment once at the edge (docs/conventions.md, Config). A bad or missing
 // value stops startup with one message naming every offending variable.
 import { z } from 'zod';
 import { revocationsUrlFor } from './session-revocations.ts';

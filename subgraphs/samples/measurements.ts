@@ -1,4 +1,4 @@
-// Measurements: validation of what staff type in, and the derived values of DOMAIN.md (concentration = Qubit if
+// Measurements: validation of what staff type in, and the derived values of docs/domain.md (concentration = Qubit if
 // measured, else Nanodrop; total ng = concentration x volume).
 import { badUserInput } from '../kit/errors.ts';
 

@@ -1,4 +1,4 @@
-// The vocabulary of the sample workflow (DOMAIN.md): stages, statuses, QC results and the names of its rules.
+// The vocabulary of the sample workflow (docs/domain.md): stages, statuses, QC results and the names of its rules.
 
 export const STAGES = [
   'SAMPLE_QC',

@@ -1,4 +1,4 @@
-// Priority, queue order and turnaround targets of DOMAIN.md, as pure functions. Hour targets (URGENT, HIGH) are
+// Priority, queue order and turnaround targets of docs/domain.md, as pure functions. Hour targets (URGENT, HIGH) are
 // wall-clock; business-day targets (NORMAL, LOW) skip Saturdays and Sundays, counted on the UTC calendar, with no
 // public holidays. The clock starts when the sample is received (the lab cannot work on what it does not hold).
 import type { Status } from './stages.ts';

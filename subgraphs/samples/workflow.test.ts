@@ -262,7 +262,7 @@ describe('reachable states', () => {
     for (const state of reached) expect(getInconsistency(state), key(state)).toBeNull();
   });
 
-  it('moves between statuses only along the edges of DOMAIN.md', () => {
+  it('moves between statuses only along the edges of docs/domain.md', () => {
     const phases = ['IN_PREP', 'SEQUENCING', 'ANALYSIS'];
     const expected = [
       'SUBMITTED>RECEIVED',

@@ -1,9 +1,9 @@
-// The sample workflow of DOMAIN.md as pure rules: one state, one move, one answer. Every mutation and every bulk
+// The sample workflow of docs/domain.md as pure rules: one state, one move, one answer. Every mutation and every bulk
 // operation goes through applyMove, so status and stage only ever change together, by these rules. No database
 // and no GraphQL here: a refused move is a value ({ ok: false, rule }) that the resolver turns into the error code
 // RULE_ERROR_CODES names (INVALID_TRANSITION, FORBIDDEN or BAD_USER_INPUT), with the rule in its extensions.
 //
-// Decisions DOMAIN.md leaves open:
+// Decisions docs/domain.md leaves open:
 // - SUBMITTED and RECEIVED have no stage (null): no lab work has started; advancing from RECEIVED enters SAMPLE_QC.
 // - DATA_DELIVERY runs under status ANALYSIS: COMPLETED means "delivery done", so it is entered by advancing out of
 //   DATA_DELIVERY, and COMPLETED, DISTRIBUTED (and ARCHIVED after them) have no stage again.

@@ -100,7 +100,7 @@ export interface RuleSubject {
   form: unknown;
 }
 
-/** The quote form's required questions (DOMAIN.md): a quote cannot be accepted with one unanswered. */
+/** The quote form's required questions (docs/domain.md): a quote cannot be accepted with one unanswered. */
 function formIssues(subject: RuleSubject): StoredIssue[] {
   if (subject.source !== 'PDF') return [];
   const form = readForm(subject.form);

@@ -1,4 +1,4 @@
-// What the quote parser returns. Field names follow the Submission contract (DOMAIN.md and issue 6); every value
+// What the quote parser returns. Field names follow the Submission contract (docs/domain.md and issue 6); every value
 // carries where it was found and how sure the parser is (confidence.ts says how that number is made).
 import type { QuotePdfError } from './errors.ts';
 

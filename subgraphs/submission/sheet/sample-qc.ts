@@ -1,4 +1,4 @@
-// Warnings from the lab's advisory QC guidance (DOMAIN.md), for sample rows; controls have no expectations. They
+// Warnings from the lab's advisory QC guidance (docs/domain.md), for sample rows; controls have no expectations. They
 // never make a value null or a row invalid: the facility decides, the submitter is told early.
 import type { SheetIssueCode } from './issues.ts';
 import type { SampleSheetValues, SheetColumn, SheetField } from './types.ts';

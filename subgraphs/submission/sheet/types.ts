@@ -1,6 +1,6 @@
 // What the sample sheet parser returns. Where the quote parser (../quote-pdf/types.ts) has the same concept the
 // shape is the same: rows have a rowNumber and a kind SAMPLE | CONTROL | EMPTY, issues have a path, a severity and
-// a stable code, so the submission subgraph can treat both sources alike. Names come from DOMAIN.md's sample model.
+// a stable code, so the submission subgraph can treat both sources alike. Names come from docs/domain.md's sample model.
 import type { SampleSheetError } from './errors.ts';
 import type { SheetIssueCode } from './issues.ts';
 
@@ -75,7 +75,7 @@ export interface SampleSheetValues {
   /** From the sample type cell when it names one of the quote form's types (gDNA, amplicons ...). */
   materialType: MaterialType | null;
   buffer: string | null;
-  /** The concentration column, else Qubit, else Nanodrop (DOMAIN.md's rule), ng/µL. */
+  /** The concentration column, else Qubit, else Nanodrop (docs/domain.md's rule), ng/µL. */
   concentrationNgPerUl: number | null;
   qubitNgPerUl: number | null;
   nanodropNgPerUl: number | null;

@@ -1,4 +1,4 @@
-// The words people type for priority, sample type and flow cell, mapped to the domain's values (DOMAIN.md). An
+// The words people type for priority, sample type and flow cell, mapped to the domain's values (docs/domain.md). An
 // unknown word is reported by the caller, never mapped to a near guess.
 import type { FlowCellFormat, MaterialType, NucleicAcid, Priority } from './types.ts';
 
