@@ -91,11 +91,11 @@ describe('enforcement', () => {
   });
 
   it.each([
-    [{ r: 'abcde' }, 'reason', 4],
-    [{ r: 'a', c: [{ name: 'ok' }, { name: 'toolong' }] }, 'contacts.1.name', 5],
-    [{ r: 'a', c: [{ name: 'ok', tags: ['a', 'abcd'] }] }, 'contacts.0.tags.1', 3],
-    [{ r: 'a', id: 'x'.repeat(DEFAULT_ID_MAX_LENGTH + 1) }, 'id', DEFAULT_ID_MAX_LENGTH],
-  ])('refuses %j at %s before the resolver runs', async (variables, field, max) => {
+    [{ r: 'abcde' }, 'reason', 'reason', 4],
+    [{ r: 'a', c: [{ name: 'ok' }, { name: 'toolong' }] }, 'name', 'contacts.1.name', 5],
+    [{ r: 'a', c: [{ name: 'ok', tags: ['a', 'abcd'] }] }, 'tags', 'contacts.0.tags.1', 3],
+    [{ r: 'a', id: 'x'.repeat(DEFAULT_ID_MAX_LENGTH + 1) }, 'id', 'id', DEFAULT_ID_MAX_LENGTH],
+  ])('refuses %j at %s (%s) before the resolver runs', async (variables, field, path, max) => {
     const before = calls;
     const result = await run(variables);
     expect(calls).toBe(before);

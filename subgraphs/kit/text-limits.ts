@@ -102,30 +102,43 @@ function carriesText(type: GraphQLInputType, seen = new Set<string>()): boolean 
   return result;
 }
 
+/** Where a value sits: `field` is the argument or input field's own name, as the subgraphs' other checks name
+ * it; `path` the whole way from the argument, as a client wrote it (`input.fileFormats.2`). */
+interface Place {
+  field: string;
+  path: string;
+  max: number | undefined;
+}
+
 /**
  * Walks one coerced argument value along its type: linear in the size of the value. Throws BAD_USER_INPUT at
- * the first text over its maximum; `path` names it the way a client wrote it (`input.fileFormats.2`).
+ * the first text over its maximum.
  */
-function checkValue(value: unknown, type: GraphQLInputType, max: number | undefined, path: string): void {
+function checkValue(value: unknown, type: GraphQLInputType, place: Place): void {
   if (value === null || value === undefined) return;
-  if (isNonNullType(type)) return checkValue(value, type.ofType, max, path);
+  if (isNonNullType(type)) return checkValue(value, type.ofType, place);
   if (isListType(type)) {
-    if (!Array.isArray(value)) return checkValue(value, type.ofType, max, path);
-    value.forEach((item, i) => checkValue(item, type.ofType, max, `${path}.${i}`));
+    if (!Array.isArray(value)) return checkValue(value, type.ofType, place);
+    value.forEach((item, i) => checkValue(item, type.ofType, { ...place, path: `${place.path}.${i}` }));
     return;
   }
   if (isInputObjectType(type)) {
     const record = value as Record<string, unknown>;
     for (const field of Object.values(type.getFields())) {
-      if (record[field.name] !== undefined && carriesText(field.type)) {
-        checkValue(record[field.name], field.type, maxLengthOf(field), `${path}.${field.name}`);
-      }
+      if (record[field.name] === undefined || !carriesText(field.type)) continue;
+      checkValue(record[field.name], field.type, {
+        field: field.name,
+        path: `${place.path}.${field.name}`,
+        max: maxLengthOf(field),
+      });
     }
     return;
   }
+  const { field, path, max } = place;
   if (max !== undefined && typeof value === 'string' && value.length > max) {
     throw badUserInput(`${path} must be at most ${max} characters (it has ${value.length})`, {
-      field: path,
+      field,
+      path,
       rule: 'TEXT_LENGTH',
       max,
       length: value.length,
@@ -138,7 +151,9 @@ function guardField(field: GraphQLField<unknown, unknown>): void {
   if (!textArgs.length) return;
   const resolve = field.resolve ?? defaultFieldResolver;
   field.resolve = (source, args: Record<string, unknown>, context, info) => {
-    for (const arg of textArgs) checkValue(args[arg.name], arg.type, maxLengthOf(arg), arg.name);
+    for (const arg of textArgs) {
+      checkValue(args[arg.name], arg.type, { field: arg.name, path: arg.name, max: maxLengthOf(arg) });
+    }
     return resolve(source, args, context, info);
   };
 }

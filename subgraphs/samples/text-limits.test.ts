@@ -50,9 +50,16 @@ describe('text limits on the samples subgraph', () => {
         { input: { name: 'ok', fileFormats: ['FASTQ', 'B'.repeat(21)] } },
         staff,
       ),
-    ).toMatchObject({ code: 'BAD_USER_INPUT', rule: 'TEXT_LENGTH', field: 'input.fileFormats.1', max: 20 });
+    ).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      rule: 'TEXT_LENGTH',
+      field: 'fileFormats',
+      path: 'input.fileFormats.1',
+      max: 20,
+    });
     expect(await c.refused('createSample', { input: { name: 'n'.repeat(201) } }, staff)).toMatchObject({
-      field: 'input.name',
+      field: 'name',
+      path: 'input.name',
       max: 200,
     });
   });
@@ -65,7 +72,7 @@ describe('text limits on the samples subgraph', () => {
         { input: { ids: [id], move: 'CANCEL', reason: 'r'.repeat(2001) } },
         staff,
       ),
-    ).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.reason', max: 2000 });
+    ).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reason', path: 'input.reason', max: 2000 });
     const { body } = await h.gql(
       'query ($s: String) { samples(filter: { search: $s }) { totalCount } }',
       {
@@ -75,7 +82,8 @@ describe('text limits on the samples subgraph', () => {
     );
     expect(body.errors?.[0]?.extensions).toMatchObject({
       code: 'BAD_USER_INPUT',
-      field: 'filter.search',
+      field: 'search',
+      path: 'filter.search',
       max: 200,
     });
   });
