@@ -1,6 +1,7 @@
 // What the audit subgraph says about events that did not reach the log: per service, from the relays' signed
 // status reports and from what ingestion refused, through auditDeliveryStatus, verifyAuditChain.complete and the
 // audit_delivery_* metrics. A shortened event shows its flag and full-content hash through the API.
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalSha256 } from '../kit/canonical-json.ts';
 import { MAX_EVENT_BYTES } from '../kit/outbox-wire.ts';
@@ -86,6 +87,18 @@ describe('delivery status', () => {
     expect(metrics).toMatch(/^audit_delivery_rejected_events\{service="files",subgraph="audit"\} 1$/m);
     expect(metrics).toMatch(/^audit_delivery_rejected_events\{service="auth",subgraph="audit"\} 0$/m);
     expect(metrics).toMatch(/^audit_delivery_report_age_seconds\{service="auth",subgraph="audit"\} \d/m);
+  });
+
+  it('exports every audit_delivery_* series the alert rules in deploy/prometheus/alerts.yml use', async () => {
+    const rules = await readFile(new URL('../../deploy/prometheus/alerts.yml', import.meta.url), 'utf8');
+    const expressions = rules
+      .split('\n')
+      .filter((line) => line.trim().startsWith('expr:'))
+      .join('\n');
+    const used = [...new Set(expressions.match(/\baudit_delivery_[a-z_]+\b/g))];
+    expect(used.length).toBeGreaterThanOrEqual(2);
+    const metrics = await (await fetch(`${h.url}/metrics`)).text();
+    for (const name of used) expect(metrics).toMatch(new RegExp(`^${name}\\{service="samples"`, 'm'));
   });
 
   it('shows a service as stale when its relay has been silent too long', async () => {

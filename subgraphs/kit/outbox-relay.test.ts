@@ -1,6 +1,7 @@
 // The outbox relay against a real PostgreSQL (the auth database holds the reference outbox table) and a small
 // local receiver that speaks the ingestion contract (./outbox-wire.ts): it checks the signature and every event,
 // records what it got, and can be told to be down, answer 503, hang, or reject ids.
+import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -149,6 +150,8 @@ function relay(ingestUrl: string, options: Partial<OutboxRelayOptions> = {}): Ou
     logger: log,
     pollIntervalMs: 10,
     backoff: { initialMs: 10, maxMs: 40, jitter: 0 },
+    // The tests count requests: status reports only when asked (and after a rejection).
+    statusIntervalMs: 0,
     ...options,
   });
   cleanup.push(() => r.stop());
@@ -342,6 +345,20 @@ describe('outbox relay', () => {
     expect(Buffer.byteLength(JSON.stringify(sent))).toBeLessThanOrEqual(MAX_EVENT_BYTES);
     expect(audit.state.stored[1]).toMatchObject({ truncated: false, fullContentSha256: null });
     expect((await rows()).every((row) => row.rejected_at === null)).toBe(true);
+  });
+
+  it('exports every outbox_* series the alert rules in deploy/prometheus/alerts.yml use', async () => {
+    const rules = await readFile(new URL('../../deploy/prometheus/alerts.yml', import.meta.url), 'utf8');
+    const expressions = rules
+      .split('\n')
+      .filter((line) => line.trim().startsWith('expr:'))
+      .join('\n');
+    const used = [...new Set(expressions.match(/\boutbox_[a-z_]+\b/g))];
+    expect(used.length).toBeGreaterThanOrEqual(2);
+    const registry = new Registry();
+    relay('http://127.0.0.1:9/ingest', { registry });
+    const text = await registry.metrics();
+    for (const name of used) expect(text).toMatch(new RegExp(`^${name}\\{service="auth"\\} \\d`, 'm'));
   });
 
   it('shortens an oversized row recorded before shortening existed instead of rejecting it', async () => {
