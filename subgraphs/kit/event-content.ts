@@ -59,7 +59,8 @@ function extremes(value: unknown, found = { string: 0, array: 0 }): { string: nu
   else if (Array.isArray(value)) {
     found.array = Math.max(found.array, value.length);
     for (const item of value) extremes(item, found);
-  } else if (value && typeof value === 'object') for (const item of Object.values(value)) extremes(item, found);
+  } else if (value && typeof value === 'object')
+    for (const item of Object.values(value)) extremes(item, found);
   return found;
 }
 
