@@ -107,7 +107,9 @@ export function checkEvent(raw: unknown): Checked {
 /** Validates each event and appends the valid ones to the chain; one result per event, in order. */
 async function ingest(chain: IngestionOptions['chain'], events: unknown[]): Promise<IngestResult[]> {
   const checked = events.map(checkEvent);
-  const appended = await chain.append(checked.flatMap((c) => (c.ok ? [c.event] : [])));
+  const valid = checked.flatMap((c) => (c.ok ? [c.event] : []));
+  // A heartbeat (no events) must not take the chain-head lock.
+  const appended = valid.length ? await chain.append(valid) : [];
   let next = 0;
   return checked.map((c) => {
     if (!c.ok) return c.result;
