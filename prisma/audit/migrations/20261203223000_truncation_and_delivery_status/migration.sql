@@ -23,7 +23,7 @@ CREATE TABLE "audit_delivery_status" (
     CONSTRAINT "audit_delivery_status_pkey" PRIMARY KEY ("service")
 );
 
--- Least privilege: the runtime role has SELECT and INSERT by default privileges; the delivery status is
+-- Least privilege: the runtime role has SELECT and INSERT by default privileges. The delivery status is
 -- operational state, upserted, so it also needs UPDATE here (the log tables keep theirs). Nothing happens where
 -- the database names no runtime role.
 DO E'
