@@ -180,6 +180,8 @@ function eventFactory(entities: number) {
         occurred_at: new Date(),
         changes: { name: { from: `Sample Submitter v${version - 1}`, to: `Sample Submitter v${version}` } },
         payload: null,
+        truncated: false,
+        full_content_sha256: null,
       };
     });
 }

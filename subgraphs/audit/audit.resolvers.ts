@@ -21,7 +21,14 @@ export const auditResolvers: Resolvers<Context> = {
       toConnection(await ctx.services.events.list(toFilter(filter), readScope(ctx), first ?? 50, after)),
     auditStats: (_p, { from, to, groupBy }, ctx) =>
       ctx.services.events.stats({ from: toDate(from), to: toDate(to) }, groupBy),
-    verifyAuditChain: (_p, { from, to }, ctx) => ctx.services.chain.verify({ from, to }),
+    verifyAuditChain: async (_p, { from, to }, ctx) => {
+      const [chain, delivery] = await Promise.all([
+        ctx.services.chain.verify({ from, to }),
+        ctx.services.delivery.list(),
+      ]);
+      return { ...chain, complete: delivery.every((s) => s.ok), delivery };
+    },
+    auditDeliveryStatus: (_p, _args, ctx) => ctx.services.delivery.list(),
     exportAuditEvents: (_p, { filter, format }, ctx) =>
       ctx.services.events.export(toFilter(filter), format, readScope(ctx)),
   },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { canonicalSha256 } from '../kit/canonical-json.ts';
 import { canonicalJson, eventHash, GENESIS_HASH, type ChainedContent } from './canonical.ts';
 import { csvCell } from '../kit/csv.ts';
 
@@ -44,6 +45,8 @@ describe('eventHash', () => {
     changes: { email: { from: null, to: 'a@lab.example' } },
     payload: null,
     sourceSequence: 7n,
+    truncated: false,
+    fullContentSha256: null,
   };
 
   it('is a sha256 hex that changes with any field, including the sequence and the previous hash', () => {
@@ -57,9 +60,20 @@ describe('eventHash', () => {
       { receivedAt: new Date('2026-01-01T00:00:02Z') },
       { payload: {} },
       { sourceSequence: null },
+      { truncated: true },
+      { fullContentSha256: 'a'.repeat(64) },
     ]) {
       expect(eventHash({ ...event, ...changed })).not.toBe(hash);
     }
+  });
+
+  it('leaves the flag and the full-content hash out while unset, so events stored before keep their hashes', () => {
+    const { truncated: _t, fullContentSha256: _f, ...v1 } = event;
+    expect(eventHash(event)).toBe(canonicalSha256({ v: 1, ...v1 }));
+    const truncated = { ...event, truncated: true, fullContentSha256: 'a'.repeat(64) };
+    expect(eventHash(truncated)).toBe(
+      canonicalSha256({ v: 1, ...v1, truncated: true, fullContentSha256: 'a'.repeat(64) }),
+    );
   });
 });
 

@@ -101,6 +101,23 @@ const schema = z
     AUDIT_CHECKPOINT_INTERVAL_SECONDS: env.positiveInt(60),
     /** Most rows one export may hold; default 100000. */
     AUDIT_EXPORT_MAX_ROWS: env.positiveInt(100_000),
+    /** The services whose relays must report (one that never did shows as stale); comma-separated. */
+    AUDIT_EXPECTED_SERVICES: z
+      .string()
+      .default('auth,samples,submission,files')
+      .transform((text) => [
+        ...new Set(
+          text
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        ),
+      ])
+      .pipe(z.array(z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'service names are lower-case words'))),
+    /** A service whose relay has not reported for this long shows as stale; default 120 (relays report every 15). */
+    AUDIT_DELIVERY_STALE_SECONDS: env.positiveInt(120),
+    /** A service whose oldest pending event is older than this is not ok; default 300. */
+    AUDIT_DELIVERY_MAX_PENDING_AGE_SECONDS: env.positiveInt(300),
   })
   .transform((v) => ({
     databaseUrl: v.AUDIT_DATABASE_URL,
@@ -114,6 +131,11 @@ const schema = z
     retentionOverrides: v.AUDIT_RETENTION_OVERRIDES,
     exportMaxRows: v.AUDIT_EXPORT_MAX_ROWS,
     logLevel: v.LOG_LEVEL,
+    delivery: {
+      expectedServices: v.AUDIT_EXPECTED_SERVICES,
+      staleAfterSeconds: v.AUDIT_DELIVERY_STALE_SECONDS,
+      maxPendingAgeSeconds: v.AUDIT_DELIVERY_MAX_PENDING_AGE_SECONDS,
+    },
   }));
 
 export type AuditConfig = z.output<typeof schema>;

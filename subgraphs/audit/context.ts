@@ -4,12 +4,14 @@ import type { PrismaClient } from '../../generated/prisma/audit/client.ts';
 import { requireIdentity } from '../kit/identity.ts';
 import type { KitContext } from '../kit/server.ts';
 import type { ChainService } from './chain.service.ts';
+import type { DeliveryService } from './delivery.service.ts';
 import { AUDIT_READ_SCOPE, type ReadScope } from './deps.ts';
 import type { EventsService } from './events.service.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
 
 export interface AuditServices {
   chain: ChainService;
+  delivery: DeliveryService;
   events: EventsService;
 }
 

@@ -293,7 +293,7 @@ describe('exportAuditEvents', () => {
     expect(file.filename).toMatch(/^audit-events-.*\.csv$/);
     const lines = file.content.split('\r\n');
     expect(lines[0]).toBe(
-      'sequence,event_id,occurred_at,received_at,type,entity_type,entity_id,owner_id,actor_id,actor_roles,service,request_id,changes,payload,source_sequence,prev_hash,hash',
+      'sequence,event_id,occurred_at,received_at,type,entity_type,entity_id,owner_id,actor_id,actor_roles,service,request_id,changes,payload,source_sequence,truncated,full_content_sha256,prev_hash,hash',
     );
     expect(lines[1]).toMatch(/^4,/);
     expect(file.content).toContain(`,Sample,'${FORMULA},,`);

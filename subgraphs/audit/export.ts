@@ -29,6 +29,8 @@ const COLUMNS = [
   'changes',
   'payload',
   'source_sequence',
+  'truncated',
+  'full_content_sha256',
   'prev_hash',
   'hash',
 ] as const;
@@ -52,6 +54,8 @@ function eventRow(e: AuditEventRecord): string {
     changes: canonicalJson(e.changes),
     payload: e.payload === null ? null : canonicalJson(e.payload),
     source_sequence: e.sourceSequence === null ? null : String(e.sourceSequence),
+    truncated: e.truncated ? 'true' : 'false',
+    full_content_sha256: e.fullContentSha256,
     prev_hash: e.prevHash,
     hash: e.hash,
   };

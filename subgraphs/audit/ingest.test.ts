@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canonicalSha256 } from '../kit/canonical-json.ts';
 import { MAX_BATCH_BYTES, MAX_EVENT_BYTES } from '../kit/outbox-wire.ts';
 import { signServiceRequest } from '../kit/service-auth.ts';
 import { RELAY_SECRET, startAuditHarness, wireEvent, type AuditHarness } from './testing.ts';
@@ -40,7 +41,7 @@ describe('POST /internal/audit/events', () => {
     expect(await verify()).toMatchObject({ intact: true, checked: 2, firstBrokenSequence: null });
   });
 
-  it('stores the valid events of a batch and rejects a malformed and an oversized one; chain intact', async () => {
+  it('stores the valid events of a batch, shortens an oversized one and rejects malformed ones; chain intact', async () => {
     const good = [wireEvent(), wireEvent()];
     const malformed = { ...wireEvent(), occurredAt: 'yesterday' };
     const oversized = wireEvent({ payload: { blob: 'x'.repeat(MAX_EVENT_BYTES) } });
@@ -50,16 +51,35 @@ describe('POST /internal/audit/events', () => {
     expect(body.results).toMatchObject([
       { id: good[0]!.id, status: 'stored' },
       { id: malformed.id, status: 'rejected', code: 'INVALID_EVENT' },
-      { id: oversized.id, status: 'rejected', code: 'EVENT_TOO_LARGE' },
+      { id: oversized.id, status: 'stored' },
       { id: nul.id, status: 'rejected', code: 'INVALID_EVENT' },
       { id: good[1]!.id, status: 'stored' },
       { id: '', status: 'rejected', code: 'INVALID_EVENT' },
     ]);
     const stored = await h.sql(`SELECT event_id FROM audit_event WHERE event_id = ANY($1::uuid[])`, [
-      [malformed.id, oversized.id, nul.id],
+      [malformed.id, nul.id],
     ]);
     expect(stored).toHaveLength(0);
+    const [shortened] = await h.sql<{ truncated: boolean; full_content_sha256: string; bytes: number }>(
+      `SELECT truncated, full_content_sha256, octet_length(payload::text) AS bytes FROM audit_event WHERE event_id = $1`,
+      [oversized.id],
+    );
+    expect(shortened).toMatchObject({
+      truncated: true,
+      full_content_sha256: canonicalSha256({ changes: oversized.changes, payload: oversized.payload }),
+    });
+    expect(shortened!.bytes).toBeLessThan(MAX_EVENT_BYTES);
     expect(await verify()).toMatchObject({ intact: true });
+  });
+
+  it('rejects a flag without its hash, or a hash without the flag', async () => {
+    const flagOnly = wireEvent({ truncated: true });
+    const hashOnly = wireEvent({ fullContentSha256: 'a'.repeat(64) });
+    const { body } = await h.ingest([flagOnly, hashOnly]);
+    expect(body.results).toMatchObject([
+      { id: flagOnly.id, status: 'rejected', code: 'INVALID_EVENT' },
+      { id: hashOnly.id, status: 'rejected', code: 'INVALID_EVENT' },
+    ]);
   });
 
   it('answers 401 without a signature, with a bad or old one, or with a bearer token', async () => {

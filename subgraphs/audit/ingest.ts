@@ -1,19 +1,23 @@
 // POST /internal/audit/events: the outbox relays' way in (contract: subgraphs/kit/outbox-wire.ts). The request
 // is signed (HMAC over the service, a timestamp and the exact body bytes) and received by kit/signed-batch.ts;
 // here every event is validated on its own, and the valid ones are appended to the chain in one transaction.
-// Idempotent by event id.
+// Idempotent by event id. An event is never refused for its size: content too large is shortened and flagged
+// (kit/event-content.ts). What is refused (malformed) is counted per service, with the sender's status report.
 import type { Express } from 'express';
 import type { Logger } from '../kit/logger.ts';
 import type { JsonValue } from '../kit/outbox.ts';
+import { fitEventContent } from '../kit/event-content.ts';
 import { INGEST_PATH, MAX_EVENT_BYTES, wireEventSchema, type IngestResult } from '../kit/outbox-wire.ts';
 import { mountSignedBatchEndpoint } from '../kit/signed-batch.ts';
 import type { AuditMetrics } from './audit-metrics.ts';
 import type { ChainService, NewAuditEvent } from './chain.service.ts';
+import type { DeliveryService } from './delivery.service.ts';
 
 export interface IngestionOptions {
   /** OUTBOX_RELAY_SECRET. */
   secret: string;
   chain: Pick<ChainService, 'append'>;
+  delivery: Pick<DeliveryService, 'recordBatch'>;
   metrics: AuditMetrics;
   log: Logger;
 }
@@ -48,17 +52,13 @@ function storageProblem(value: unknown, depth = 0): string | null {
 
 type Checked = { ok: true; event: NewAuditEvent } | { ok: false; result: IngestResult };
 
-/** Validates one wire event: size, then shape, then storability. */
+/** Validates one wire event: shape, then storability; content too large for an event is shortened. */
 export function checkEvent(raw: unknown): Checked {
   const id = typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id : '';
   const reject = (code: string, message: string): Checked => ({
     ok: false,
     result: { id, status: 'rejected', code, message },
   });
-  const bytes = Buffer.byteLength(JSON.stringify(raw) ?? '');
-  if (bytes > MAX_EVENT_BYTES) {
-    return reject('EVENT_TOO_LARGE', `the event is ${bytes} bytes; at most ${MAX_EVENT_BYTES}`);
-  }
   const parsed = wireEventSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -67,6 +67,24 @@ export function checkEvent(raw: unknown): Checked {
   const problem = storageProblem(parsed.data);
   if (problem) return reject('INVALID_EVENT', `the event ${problem}`);
   const e = parsed.data;
+  const truncated = e.truncated ?? false;
+  if (truncated !== (e.fullContentSha256 != null)) {
+    return reject('INVALID_EVENT', 'fullContentSha256 is set exactly when truncated is true');
+  }
+  // Emitters shorten their events when they record them; one that did not (an older relay) is shortened here
+  // rather than refused, keeping a hash of what it sent.
+  const oversized = Buffer.byteLength(JSON.stringify(raw)) > MAX_EVENT_BYTES;
+  const content = oversized
+    ? fitEventContent(
+        { changes: e.changes as JsonValue, payload: e.payload as JsonValue | null },
+        { fullContentSha256: e.fullContentSha256 ?? null },
+      )
+    : {
+        changes: e.changes as JsonValue,
+        payload: e.payload as JsonValue | null,
+        truncated,
+        fullContentSha256: e.fullContentSha256 ?? null,
+      };
   return {
     ok: true,
     event: {
@@ -80,8 +98,7 @@ export function checkEvent(raw: unknown): Checked {
       service: e.service,
       requestId: e.requestId,
       occurredAt: new Date(e.occurredAt),
-      changes: e.changes as JsonValue,
-      payload: e.payload as JsonValue | null,
+      ...content,
       sourceSequence: BigInt(e.sequence),
     },
   };
@@ -90,7 +107,9 @@ export function checkEvent(raw: unknown): Checked {
 /** Validates each event and appends the valid ones to the chain; one result per event, in order. */
 async function ingest(chain: IngestionOptions['chain'], events: unknown[]): Promise<IngestResult[]> {
   const checked = events.map(checkEvent);
-  const appended = await chain.append(checked.flatMap((c) => (c.ok ? [c.event] : [])));
+  const valid = checked.flatMap((c) => (c.ok ? [c.event] : []));
+  // A heartbeat (no events) must not take the chain-head lock.
+  const appended = valid.length ? await chain.append(valid) : [];
   let next = 0;
   return checked.map((c) => {
     if (!c.ok) return c.result;
@@ -100,15 +119,23 @@ async function ingest(chain: IngestionOptions['chain'], events: unknown[]): Prom
 }
 
 export function mountIngestion(app: Express, options: IngestionOptions): void {
-  const { chain, metrics } = options;
+  const { chain, delivery, metrics } = options;
   mountSignedBatchEndpoint(app, INGEST_PATH, {
     secret: options.secret,
     log: options.log,
     what: 'audit events',
     // Measured and counted only when the batch was stored (a failure answers 503 and is retried).
-    async handle(events) {
+    async handle(events, sender, _log, extras) {
       const end = metrics.ingestDuration.startTimer();
       const results = await ingest(chain, events);
+      const rejected = results.filter((r) => r.status === 'rejected');
+      const last = rejected.at(-1);
+      await delivery.recordBatch(sender, {
+        acknowledged: results.length - rejected.length,
+        rejected: rejected.length,
+        lastError: last ? `${last.id || '(no id)'}: ${last.code}: ${last.message}` : null,
+        status: extras.status,
+      });
       for (const r of results) metrics.events.inc({ outcome: r.status });
       end();
       return results;

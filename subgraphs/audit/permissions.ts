@@ -2,7 +2,7 @@
 // first; these rules enforce the same again here (a subgraph never trusts its caller). Nothing writes through
 // GraphQL: events arrive only through the signed ingestion endpoint (ingest.ts).
 //
-// - audit:read (ADMIN, STAFF, VIEWER): every event, stats, chain verification, exports.
+// - audit:read (ADMIN, STAFF, VIEWER): every event, stats, chain verification, delivery status, exports.
 // - Any other signed-in user (a SUBMITTER): auditEvents and <Entity>.auditTrail, narrowed row by row to events
 //   of entities they own (owner_id = their user id; see readScope in context.ts). Someone else's trail is empty.
 // - Stats and exports: audit:read only. Stats would leak activity outside one's own records, and an export is
@@ -18,6 +18,7 @@ export const permissions: PermissionMap = {
     auditEvents: isAuthenticated,
     auditStats: canReadAll,
     verifyAuditChain: canReadAll,
+    auditDeliveryStatus: canReadAll,
     exportAuditEvents: canReadAll,
   },
   ...Object.fromEntries(TRAIL_ENTITY_TYPES.map((type) => [type, { id: allow, auditTrail: isAuthenticated }])),
@@ -30,4 +31,5 @@ export const permissions: PermissionMap = {
   AuditStat: allow,
   AuditExport: allow,
   AuditChainVerification: allow,
+  AuditDeliveryStatus: allow,
 };

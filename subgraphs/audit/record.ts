@@ -13,7 +13,8 @@ export const RECORD_COLUMNS = Prisma.sql`
   sequence, event_id::text AS "eventId", type, entity_type AS "entityType", entity_id AS "entityId",
   owner_id AS "ownerId", actor_id AS "actorId", coalesce(actor_roles, '{}') AS "actorRoles", service,
   request_id AS "requestId", occurred_at AS "occurredAt", received_at AS "receivedAt", changes, payload,
-  source_sequence AS "sourceSequence", prev_hash AS "prevHash", hash`;
+  source_sequence AS "sourceSequence", truncated, full_content_sha256 AS "fullContentSha256",
+  prev_hash AS "prevHash", hash`;
 
 /** `{ field: { from, to } }` as a list, for GraphQL. */
 export function changeList(changes: JsonValue): { field: string; from: JsonValue; to: JsonValue }[] {

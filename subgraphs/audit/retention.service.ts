@@ -72,6 +72,8 @@ export function createRetentionService(deps: AuditDeps, retention: Retention) {
                 service: SERVICE_NAME,
                 requestId: null,
                 occurredAt: now,
+                truncated: false,
+                fullContentSha256: null,
                 changes: {},
                 payload: {
                   purgedThroughSequence: String(through),

@@ -1,6 +1,6 @@
 // createAuditSubgraph: the audit subgraph, built from its config without listening (tests and the embedded stack
 // call listen themselves). Serves /graphql (read-only), POST /internal/audit/events (signed ingestion from the
-// outbox relays), /health, /ready, /metrics.
+// outbox relays, with their delivery status), /health, /ready, /metrics (audit_delivery_* per service).
 import { readFileSync } from 'node:fs';
 import type { Express } from 'express';
 import { PrismaClient } from '../../generated/prisma/audit/client.ts';
@@ -15,6 +15,7 @@ import { createCheckpointKeys } from './checkpoint.ts';
 import type { AuditConfig } from './config.ts';
 import { createContextFactory, type Context } from './context.ts';
 import type { AuditDeps } from './deps.ts';
+import { createDeliveryService, registerDeliveryMetrics } from './delivery.service.ts';
 import { createEventsService } from './events.service.ts';
 import { mountIngestion } from './ingest.ts';
 import { permissions } from './permissions.ts';
@@ -63,8 +64,10 @@ export async function createAuditSubgraph(
   await signCheckpoint();
   const checkpointTimer = setInterval(() => void signCheckpoint(), intervalSeconds * 1000);
   checkpointTimer.unref();
+  const delivery = createDeliveryService(deps, config.delivery);
   const services = {
     chain,
+    delivery,
     events: createEventsService(deps, { exportMaxRows: config.exportMaxRows }),
   };
   const subgraph = createSubgraphServer<Context>({
@@ -81,7 +84,8 @@ export async function createAuditSubgraph(
     const head = await prisma.auditChainHead.findUnique({ where: { id: 1 } });
     return head?.sequence ?? 0n;
   });
-  mountIngestion(subgraph.app, { secret: config.relaySecret, chain, metrics, log });
+  registerDeliveryMetrics(subgraph.metrics.registry, delivery, deps);
+  mountIngestion(subgraph.app, { secret: config.relaySecret, chain, delivery, metrics, log });
 
   let closed = false;
   return {

@@ -21,6 +21,8 @@ export function toAuditEvent(record: AuditEventRecord): AuditEvent {
     receivedAt: record.receivedAt,
     changes: changeList(record.changes),
     payload: record.payload,
+    truncated: record.truncated,
+    fullContentSha256: record.fullContentSha256,
     prevHash: record.prevHash,
     hash: record.hash,
   };

@@ -154,6 +154,6 @@ describe('changePassword', () => {
       field: 'newPassword',
     });
     const long = await h.gql(CHANGE, { c: PASSWORD, n: 'x'.repeat(257) }, bearer(accessToken));
-    expect(long.body.errors![0].extensions).toMatchObject({ rule: 'PASSWORD_MAX_LENGTH' });
+    expect(long.body.errors![0].extensions).toMatchObject({ rule: 'TEXT_LENGTH', max: 256 });
   });
 });

@@ -7,10 +7,13 @@ import {
   MAX_BATCH_BYTES,
   MAX_EVENT_BYTES,
   wireEventSchema,
+  type DeliveryStatusReport,
   type IngestResult,
   type WireEvent,
 } from './outbox-wire.ts';
 import { signServiceRequest } from './service-auth.ts';
+import { fitEventContent } from './event-content.ts';
+import type { JsonValue } from './outbox.ts';
 
 const ENVELOPE_BYTES = Buffer.byteLength('{"events":[]}');
 
@@ -35,12 +38,24 @@ export interface PreparedBatch {
 
 export type BatchAnswer = { results: IngestResult[] } | { failure: FailureReason; message: string };
 
-/** Turns order-safe rows into what to send, what to reject locally, and whether the byte budget cut it short. */
-export function prepareBatch(rows: OutboxRow[], service: string): PreparedBatch {
+/**
+ * Turns order-safe rows into what to send, what to reject locally, and whether the byte budget cut it short.
+ * With `shortenOversized` (audit events), a row too large to send (recorded before recordEvent shortened
+ * content) is shortened and flagged like recordEvent would have, never rejected for its size; without it
+ * (commands, which must arrive whole or not at all) it is rejected.
+ */
+export function prepareBatch(
+  rows: OutboxRow[],
+  service: string,
+  options: { shortenOversized?: boolean } = {},
+): PreparedBatch {
   const prepared: PreparedBatch = { send: [], rejectLocally: [], cut: false };
   let bytes = ENVELOPE_BYTES;
   for (const row of rows) {
-    const event = toWireEvent(row);
+    let event = toWireEvent(row);
+    if (options.shortenOversized && Buffer.byteLength(JSON.stringify(event)) > MAX_EVENT_BYTES) {
+      event = shortenWireEvent(event);
+    }
     const parsed = wireEventSchema.safeParse(event);
     const json = JSON.stringify(event);
     const size = Buffer.byteLength(json);
@@ -69,10 +84,18 @@ export function prepareBatch(rows: OutboxRow[], service: string): PreparedBatch 
 /** POSTs one batch, signed as the service. Never throws: a failure comes back as a reason and a message. */
 export async function postBatch(
   events: PreparedBatch['send'],
-  options: { ingestUrl: string; secret: string; service: string; requestTimeoutMs: number },
+  options: {
+    ingestUrl: string;
+    secret: string;
+    service: string;
+    requestTimeoutMs: number;
+    /** The outbox's status, for the audit subgraph's delivery report (kit/outbox-wire.ts). */
+    status?: DeliveryStatusReport;
+  },
 ): Promise<BatchAnswer> {
   const { ingestUrl, secret, service, requestTimeoutMs } = options;
-  const body = `{"events":[${events.map((e) => e.json).join(',')}]}`;
+  const status = options.status ? `,"status":${JSON.stringify(options.status)}` : '';
+  const body = `{"events":[${events.map((e) => e.json).join(',')}]${status}}`;
   try {
     const res = await fetch(ingestUrl, {
       method: 'POST',
@@ -113,6 +136,21 @@ export async function postBatch(
   }
 }
 
+/** The event with its content shortened to fit (./event-content.ts), keeping the hash of the original. */
+function shortenWireEvent(event: WireEvent): WireEvent {
+  const fitted = fitEventContent(
+    { changes: event.changes as JsonValue, payload: (event.payload ?? null) as JsonValue | null },
+    { fullContentSha256: event.fullContentSha256 ?? null },
+  );
+  return {
+    ...event,
+    changes: fitted.changes as WireEvent['changes'],
+    payload: fitted.payload as WireEvent['payload'],
+    truncated: fitted.truncated,
+    fullContentSha256: fitted.fullContentSha256,
+  };
+}
+
 /** An outbox row as the wire contract wants it. */
 export function toWireEvent(row: OutboxRow): WireEvent {
   return {
@@ -128,6 +166,8 @@ export function toWireEvent(row: OutboxRow): WireEvent {
     sequence: Number(row.sequence),
     changes: row.changes,
     payload: row.payload ?? null,
+    truncated: row.truncated ?? false,
+    fullContentSha256: row.full_content_sha256 ?? null,
   };
 }
 

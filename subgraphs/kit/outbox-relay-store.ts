@@ -36,6 +36,9 @@ export interface OutboxRow {
   occurred_at: Date;
   changes: Record<string, { from: unknown; to: unknown }>;
   payload: Record<string, unknown> | null;
+  /** Shortened at recordEvent (./event-content.ts); always false in tables without the column. */
+  truncated: boolean;
+  full_content_sha256: string | null;
 }
 
 const PENDING = 'delivered_at IS NULL AND rejected_at IS NULL';
@@ -51,9 +54,14 @@ export async function claimPending(
   table = DEFAULT_OUTBOX_TABLE,
 ): Promise<OutboxRow[]> {
   // ORDER BY names the table's column: the bare name would be the text alias, which sorts '10' before '2'.
+  // Only audit events are ever shortened: other tables (commands) have no truncation columns.
+  const truncation =
+    table === DEFAULT_OUTBOX_TABLE
+      ? 'truncated, full_content_sha256'
+      : 'false AS truncated, NULL AS full_content_sha256';
   const { rows } = await client.query<OutboxRow>(
     `SELECT id, "sequence"::text AS "sequence", type, entity_type, entity_id, owner_id, actor_id, actor_roles,
-            service, request_id, occurred_at, changes, payload
+            service, request_id, occurred_at, changes, payload, ${truncation}
        FROM ${assertOutboxTable(table)} WHERE ${PENDING}
       ORDER BY ${table}."sequence" LIMIT $1 FOR UPDATE SKIP LOCKED`,
     [limit],

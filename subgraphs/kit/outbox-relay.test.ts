@@ -1,6 +1,7 @@
 // The outbox relay against a real PostgreSQL (the auth database holds the reference outbox table) and a small
 // local receiver that speaks the ingestion contract (./outbox-wire.ts): it checks the signature and every event,
 // records what it got, and can be told to be down, answer 503, hang, or reject ids.
+import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -13,8 +14,10 @@ import { createTestDatabase, type TestDatabase } from '../../test/helpers/databa
 import { createLogger } from './logger.ts';
 import { recordEvent } from './outbox.ts';
 import { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './outbox-relay.ts';
+import { canonicalSha256 } from './canonical-json.ts';
 import {
   INGEST_PATH,
+  MAX_CONTENT_BYTES,
   MAX_EVENT_BYTES,
   wireEventSchema,
   type IngestResult,
@@ -43,6 +46,8 @@ async function startReceiver(port = 0) {
     orderViolations: [] as string[],
     lastSequence: new Map<string, number>(),
     problems: [] as string[],
+    /** The `status` of each body that carried one (heartbeats and status reports). */
+    statuses: [] as unknown[],
   };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -60,7 +65,9 @@ async function startReceiver(port = 0) {
       }
       if (state.mode === 'unavailable')
         return answer(503, { error: { code: 'UNAVAILABLE', message: 'down' } });
-      const events = (JSON.parse(body) as { events: unknown[] }).events;
+      const parsedBody = JSON.parse(body) as { events: unknown[]; status?: unknown };
+      const events = parsedBody.events;
+      if (parsedBody.status !== undefined) state.statuses.push(parsedBody.status);
       const results: IngestResult[] = events.map((raw) => {
         const parsed = wireEventSchema.safeParse(raw);
         if (!parsed.success) {
@@ -143,6 +150,8 @@ function relay(ingestUrl: string, options: Partial<OutboxRelayOptions> = {}): Ou
     logger: log,
     pollIntervalMs: 10,
     backoff: { initialMs: 10, maxMs: 40, jitter: 0 },
+    // The tests count requests: status reports only when asked (and after a rejection).
+    statusIntervalMs: 0,
     ...options,
   });
   cleanup.push(() => r.stop());
@@ -234,6 +243,8 @@ describe('outbox relay', () => {
         sequence: expect.any(Number),
         changes: { stage: { from: 'A', to: 'B' } },
         payload: null,
+        truncated: false,
+        fullContentSha256: null,
       },
     ]);
     expect((await rows())[0]?.delivered_at).toBeInstanceOf(Date);
@@ -305,16 +316,84 @@ describe('outbox relay', () => {
     expect(await registry.metrics()).toMatch(/^outbox_rejected_events\{service="auth"\} 1$/m);
   });
 
-  it('rejects an event over MAX_EVENT_BYTES without sending it, so it never blocks its entity', async () => {
+  it('stores an event too large to deliver shortened, flagged and with the full content hash; delivers it', async () => {
     const audit = await receiver();
-    const [huge] = await record(['a'], { payload: { blob: 'x'.repeat(MAX_EVENT_BYTES) } });
+    const payload = { blob: 'x'.repeat(MAX_EVENT_BYTES), note: 'kept' };
+    const changes = { reason: { from: null, to: 'y'.repeat(70 * 1024) } };
+    const [huge] = await record(['a'], { payload, changes });
     const [next] = await record(['a']);
+    const [stored] = (
+      await pool.query<{ truncated: boolean; full_content_sha256: string; bytes: number }>(
+        `SELECT truncated, full_content_sha256, octet_length(changes::text) + octet_length(payload::text) AS bytes
+           FROM outbox_event WHERE id = $1`,
+        [huge],
+      )
+    ).rows;
+    expect(stored).toMatchObject({
+      truncated: true,
+      full_content_sha256: canonicalSha256({ changes, payload }),
+    });
+    expect(stored!.bytes).toBeLessThanOrEqual(MAX_CONTENT_BYTES);
+
     const r = relay(audit.url);
-    expect(await r.runOnce()).toEqual({ delivered: 1, duplicates: 0, rejected: 1, failed: 0 });
-    expect(audit.state.stored.map((e) => e.id)).toEqual([next]);
-    const row = (await rows()).find((x) => x.id === huge);
-    expect(row?.rejected_at).toBeInstanceOf(Date);
-    expect(row?.last_error).toMatch(/^EVENT_TOO_LARGE/);
+    expect(await r.runOnce()).toEqual({ delivered: 2, duplicates: 0, rejected: 0, failed: 0 });
+    expect(audit.state.stored.map((e) => e.id)).toEqual([huge, next]);
+    const sent = audit.state.stored[0]!;
+    expect(sent).toMatchObject({ truncated: true, fullContentSha256: canonicalSha256({ changes, payload }) });
+    expect((sent.payload as { note: string }).note).toBe('kept');
+    expect((sent.payload as { blob: string }).blob).toMatch(/^x+…\[\+\d+ characters\]$/);
+    expect(Buffer.byteLength(JSON.stringify(sent))).toBeLessThanOrEqual(MAX_EVENT_BYTES);
+    expect(audit.state.stored[1]).toMatchObject({ truncated: false, fullContentSha256: null });
+    expect((await rows()).every((row) => row.rejected_at === null)).toBe(true);
+  });
+
+  it('exports every outbox_* series the alert rules in deploy/prometheus/alerts.yml use', async () => {
+    const rules = await readFile(new URL('../../deploy/prometheus/alerts.yml', import.meta.url), 'utf8');
+    const expressions = rules
+      .split('\n')
+      .filter((line) => line.trim().startsWith('expr:'))
+      .join('\n');
+    const used = [...new Set(expressions.match(/\boutbox_[a-z_]+\b/g))];
+    expect(used.length).toBeGreaterThanOrEqual(2);
+    const registry = new Registry();
+    relay('http://127.0.0.1:9/ingest', { registry });
+    const text = await registry.metrics();
+    for (const name of used) expect(text).toMatch(new RegExp(`^${name}\\{service="auth"\\} \\d`, 'm'));
+  });
+
+  it('shortens an oversized row recorded before shortening existed instead of rejecting it', async () => {
+    const audit = await receiver();
+    const [legacy] = await record(['a']);
+    const payload = { blob: 'z'.repeat(MAX_EVENT_BYTES) };
+    await pool.query('UPDATE outbox_event SET payload = $2 WHERE id = $1', [legacy, JSON.stringify(payload)]);
+    const r = relay(audit.url);
+    expect(await r.runOnce()).toEqual({ delivered: 1, duplicates: 0, rejected: 0, failed: 0 });
+    expect(audit.state.stored[0]).toMatchObject({
+      id: legacy,
+      truncated: true,
+      fullContentSha256: canonicalSha256({ changes: { stage: { from: 'A', to: 'B' } }, payload }),
+    });
+  });
+
+  it('reports its outbox status (pending, oldest pending, rejected) signed, after a rejection and on demand', async () => {
+    const audit = await receiver();
+    const [bad] = await record(['a']);
+    audit.state.rejectIds.add(bad!);
+    const r = relay(audit.url);
+    expect(await r.runOnce()).toMatchObject({ rejected: 1 });
+    await until(() => audit.state.statuses.length > 0);
+    expect(audit.state.statuses.at(-1)).toMatchObject({ pending: 0, oldestPendingAt: null, rejected: 1 });
+
+    await record(['b', 'c']);
+    expect(await r.reportStatus()).toBe(true);
+    const status = audit.state.statuses.at(-1) as {
+      pending: number;
+      oldestPendingAt: string;
+      rejected: number;
+    };
+    expect(status).toMatchObject({ pending: 2, rejected: 1 });
+    expect(Date.now() - Date.parse(status.oldestPendingAt)).toBeLessThan(60_000);
+    expect(audit.state.problems).toEqual([]);
   });
 
   it('two relays on one database deliver every event exactly once and in order per entity, while writers commit', async () => {

@@ -3,6 +3,9 @@
 //   claim the oldest pending rows (FOR UPDATE SKIP LOCKED: replicas never hold the same rows), keep only the
 //   rows that are safe to send now in entity order (./outbox-relay-store.ts), POST them signed as the service
 //   (./outbox-relay-send.ts), then mark each as the receiver answered (stored/duplicate: delivered, rejected: rejected) and commit.
+// An audit event too large to send is shortened and flagged (./event-content.ts), never rejected for its size.
+// The relay of the audit outbox also reports its status (pending, oldest pending, rejected) to the audit
+// subgraph every statusIntervalMs and after a rejection, so the audit API can say which service is behind.
 // A batch that fails as a whole (receiver down, timeout, refused) marks nothing, counts an attempt, and the
 // relay backs off exponentially until it succeeds. Nothing is ever deleted or dropped. With `table`, the same relay
 // delivers another table of the same columns to another receiver (the submission subgraph's sample commands).
@@ -77,6 +80,12 @@ export interface OutboxRelayOptions {
   now?: () => Date;
   /** The wait between failed attempts; injectable so tests can record the delays. Must end early on abort. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /**
+   * How often the relay of the audit outbox (the default table) reports its status (pending, oldest pending,
+   * rejected) to the audit subgraph, so that a silent or stuck service shows there; default 15000. 0: only
+   * after a batch that rejected events, and on reportStatus().
+   */
+  statusIntervalMs?: number;
 }
 
 /** One batch's outcome. delivered + duplicates were marked delivered; failed stay pending (attempts + 1). */
@@ -102,6 +111,11 @@ export interface OutboxRelay {
   runOnce(): Promise<OutboxBatchResult>;
   /** Events neither delivered nor rejected. */
   pending(): Promise<number>;
+  /**
+   * Sends the outbox's status to the audit subgraph now (signed, with no events); false when it did not arrive.
+   * The relay of another table (commands) has no audit subgraph to tell: false.
+   */
+  reportStatus(): Promise<boolean>;
 }
 
 const SERVICE_NAME = /^[a-z][a-z0-9-]{0,39}$/;
@@ -127,6 +141,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
   const backoff = { initialMs: 500, maxMs: 30_000, factor: 2, jitter: 0.2, ...options.backoff };
   const now = options.now ?? (() => new Date());
+  const statusIntervalMs = options.statusIntervalMs ?? 15_000;
   const sleep = options.sleep ?? abortableSleep;
   const log = (options.logger ?? createLogger({ name: service })).child({
     stage: 'outbox-relay',
@@ -177,7 +192,9 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       await client.query('BEGIN');
       const claimed = await claimPending(client, limit, table);
       claimedCount = claimed.length;
-      prepared = prepareBatch(await orderSafeRows(client, claimed, table), service);
+      prepared = prepareBatch(await orderSafeRows(client, claimed, table), service, {
+        shortenOversized: isDefaultTable,
+      });
       await markRejected(client, prepared.rejectLocally, table);
       if (prepared.send.length) {
         const answer = await postBatch(prepared.send, { ingestUrl, secret, service, requestTimeoutMs });
@@ -256,6 +273,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         'outbox relay: event rejected by the receiver, kept as rejected',
       );
     }
+    // A rejection should show at the audit subgraph now, not at the next heartbeat.
+    if (result.rejected) void reportStatus();
     if (failure) {
       metrics.failure(failure.reason);
       if (failure.reason === 'too_large' || failure.reason === 'bad_request') {
@@ -268,6 +287,33 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     return { result, more: progressed && (claimedCount >= limit || prepared.cut) };
   }
 
+  async function reportStatus(): Promise<boolean> {
+    if (!isDefaultTable) return false;
+    try {
+      const stats = await readStats(pool, table);
+      const answer = await postBatch([], {
+        ingestUrl,
+        secret,
+        service,
+        requestTimeoutMs,
+        status: {
+          pending: stats.pending,
+          oldestPendingAt: stats.oldestPendingAt?.toISOString() ?? null,
+          rejected: stats.rejected,
+          at: now().toISOString(),
+        },
+      });
+      if ('failure' in answer) {
+        log.debug({ ...answer }, 'outbox relay: the status report did not arrive');
+        return false;
+      }
+      return true;
+    } catch (error) {
+      log.debug({ err: error }, 'outbox relay: the status could not be read');
+      return false;
+    }
+  }
+
   // runOnce and the loop never run batches at the same time.
   let chain: Promise<unknown> = Promise.resolve();
   function exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -277,6 +323,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   }
 
   const stopping = new AbortController();
+  let heartbeat: NodeJS.Timeout | undefined;
   let loop: Promise<void> | undefined;
   let stopped: Promise<void> | undefined;
   let notified = false;
@@ -342,10 +389,16 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       if (loop || stopping.signal.aborted) return;
       log.info({ ingestUrl, batchSize }, 'outbox relay: started');
       loop = run();
+      if (isDefaultTable && statusIntervalMs > 0) {
+        void reportStatus();
+        heartbeat = setInterval(() => void reportStatus(), statusIntervalMs);
+        heartbeat.unref();
+      }
     },
     stop() {
       stopped ??= (async () => {
         stopping.abort();
+        clearInterval(heartbeat);
         await loop;
         await chain;
         if (ownPool) await pool.end();
@@ -363,6 +416,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     async pending() {
       return (await readStats(pool, table)).pending;
     },
+    reportStatus,
   };
 }
 

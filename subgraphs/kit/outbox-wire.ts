@@ -13,14 +13,26 @@
 //   200 { results: [IngestResult, ...] }                  one per event, in order:
 //       stored    appended to the hash chain now
 //       duplicate an event with this id is already stored (idempotent: acknowledged, not stored twice)
-//       rejected  malformed or oversized (code + message say why); not stored, chain untouched
-//     Valid events in a batch are stored regardless of rejected ones.
+//       rejected  malformed (code + message say why); not stored, chain untouched, counted per service
+//     Valid events in a batch are stored regardless of rejected ones. An event is never refused for its size:
+//     content that does not fit MAX_CONTENT_BYTES is shortened (kit/event-content.ts), by the emitter when it is
+//     recorded, else by the relay or the receiver, and carries `truncated` and `fullContentSha256`.
+//   A body may carry `status` (DeliveryStatusReport): the sender's outbox as it stands, so the audit subgraph
+//   can tell for every service what is still pending or was rejected. A relay sends it with an empty `events`
+//   list as a heartbeat.
 import { z } from 'zod';
 
 export const INGEST_PATH = '/internal/audit/events';
 export const MAX_EVENT_BYTES = 64 * 1024;
 export const MAX_BATCH_EVENTS = 500;
 export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+/**
+ * What changes + payload (as JSON) may take of MAX_EVENT_BYTES: the other fields are bounded by the schema
+ * below to far less than the rest, even fully escaped.
+ */
+export const MAX_CONTENT_BYTES = MAX_EVENT_BYTES - 16 * 1024;
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 export const wireEventSchema = z.object({
   /** Idempotency key. */
@@ -45,9 +57,27 @@ export const wireEventSchema = z.object({
   /** { field: { from, to } } */
   changes: z.record(z.string(), z.object({ from: z.unknown(), to: z.unknown() })),
   payload: z.record(z.string(), z.unknown()).nullable(),
+  /** changes/payload were shortened to fit (absent from relays that predate it: false). */
+  truncated: z.boolean().optional(),
+  /** sha256 of the canonical JSON of { changes, payload } before shortening; set exactly when truncated. */
+  fullContentSha256: z.string().regex(SHA256_HEX).nullable().optional(),
 });
 
 export type WireEvent = z.infer<typeof wireEventSchema>;
+
+/** A relay's view of its outbox, sent with its batches (body.status). */
+export const deliveryStatusSchema = z.object({
+  /** Events neither delivered nor rejected. */
+  pending: z.number().int().nonnegative(),
+  /** occurred_at of the oldest pending event. */
+  oldestPendingAt: z.iso.datetime({ offset: true }).nullable(),
+  /** Events rejected for good, kept in the outbox with their reason. */
+  rejected: z.number().int().nonnegative(),
+  /** When the relay read these numbers. */
+  at: z.iso.datetime({ offset: true }),
+});
+
+export type DeliveryStatusReport = z.infer<typeof deliveryStatusSchema>;
 
 export interface IngestResult {
   id: string;

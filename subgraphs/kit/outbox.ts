@@ -4,6 +4,7 @@
 // model (reference: prisma/auth/schema.prisma), so this is typed against a minimal structural interface, not
 // one generated client.
 import { randomUUID } from 'node:crypto';
+import { fitEventContent } from './event-content.ts';
 
 /** A JSON value, as Prisma's Json columns accept it. */
 export type JsonValue =
@@ -49,6 +50,10 @@ export interface OutboxEventData {
   occurredAt: Date;
   changes: Changes;
   payload?: Record<string, JsonValue>;
+  /** changes/payload were shortened to fit an audit event (./event-content.ts). */
+  truncated: boolean;
+  /** sha256 of the canonical JSON of the full { changes, payload } when truncated. */
+  fullContentSha256: string | null;
 }
 
 /** What recordEvent needs of a Prisma transaction client: any domain's generated client satisfies it. */
@@ -70,9 +75,13 @@ export const OUTBOX_WRITER_LOCK = 0x6f757462; // 'outb'
  * could see an entity's event 11 committed while event 10 is still in flight, deliver 11, then 10. So the
  * writer holds a shared advisory lock on the entity until it commits (shared: writers never wait for each
  * other), and the relay skips an entity while any writer holds it.
+ *
+ * Content too large for the audit subgraph is shortened here, in the writer's transaction, so that the stored
+ * row is deliverable as it is: flagged `truncated`, with the sha256 of the full content (./event-content.ts).
  */
 export async function recordEvent(tx: OutboxTransaction, event: OutboxEventInput): Promise<string> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock_shared(${OUTBOX_WRITER_LOCK}::int4, hashtext(${`${event.entityType}:${event.entityId}`}))`;
+  const content = fitEventContent({ changes: event.changes ?? {}, payload: event.payload ?? null });
   const data: OutboxEventData = {
     id: event.id ?? randomUUID(),
     type: event.type,
@@ -84,8 +93,10 @@ export async function recordEvent(tx: OutboxTransaction, event: OutboxEventInput
     service: event.service,
     requestId: event.requestId ?? null,
     occurredAt: event.occurredAt ?? new Date(),
-    changes: event.changes ?? {},
-    ...(event.payload ? { payload: event.payload } : {}),
+    changes: content.changes as Changes,
+    ...(content.payload ? { payload: content.payload as Record<string, JsonValue> } : {}),
+    truncated: content.truncated,
+    fullContentSha256: content.fullContentSha256,
   };
   await tx.outboxEvent.create({ data });
   return data.id;

@@ -31,6 +31,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { applyPermissions, type PermissionMap } from './permissions.ts';
 import { runReadiness, type ReadinessCheck } from './readiness.ts';
+import { enforceTextLimits } from './text-limits.ts';
 
 /** What every subgraph's context starts with. */
 export interface KitContext {
@@ -122,10 +123,14 @@ export function createSubgraphServer<TContext extends KitContext>(
     'verify' in options.auth ? options.auth.verify : createJwtVerifier(options.auth, revocations);
   const typeDefs = typeof options.typeDefs === 'string' ? parse(options.typeDefs) : options.typeDefs;
   const schema = applyPermissions(
-    buildSubgraphSchema({
-      typeDefs,
-      resolvers: mergeResolvers(options.resolvers as ResolverMap | ResolverMap[]),
-    }),
+    // Text limits inside the permissions: the rules answer first, then the arguments are checked.
+    enforceTextLimits(
+      buildSubgraphSchema({
+        typeDefs,
+        resolvers: mergeResolvers(options.resolvers as ResolverMap | ResolverMap[]),
+      }),
+      options.name,
+    ),
     options.permissions,
   );
   const metrics = createMetrics({ name: options.name, defaultMetrics: options.defaultMetrics });

@@ -25,7 +25,13 @@ export interface SignedBatchOptions {
    * unvalidated) and returns one result per event, in order. A throw answers 503: the sender retries the batch,
    * so this must be idempotent per event.
    */
-  handle(events: unknown[], sender: string, log: Logger): Promise<IngestResult[]>;
+  handle(events: unknown[], sender: string, log: Logger, extras: BatchExtras): Promise<IngestResult[]>;
+}
+
+/** What a batch body may carry beside its events (still unvalidated). */
+export interface BatchExtras {
+  /** The sender's outbox status (kit/outbox-wire.ts deliveryStatusSchema), if it sent one. */
+  status?: unknown;
 }
 
 // Signed bodies are strings, so valid UTF-8: decoding strictly (BOM kept) maps bytes to text one to one.
@@ -79,10 +85,12 @@ export function mountSignedBatchEndpoint(app: Express, path: string, options: Si
       }
 
       let events: unknown[];
+      let extras: BatchExtras;
       try {
-        const parsed = JSON.parse(body) as { events?: unknown };
+        const parsed = JSON.parse(body) as { events?: unknown; status?: unknown };
         if (!Array.isArray(parsed?.events)) throw new Error('no events');
         events = parsed.events;
+        extras = { status: parsed.status };
       } catch {
         return fail(res, 400, 'BAD_USER_INPUT', 'the body must be JSON: { "events": [...] }');
       }
@@ -97,7 +105,7 @@ export function mountSignedBatchEndpoint(app: Express, path: string, options: Si
 
       let results: IngestResult[];
       try {
-        results = await options.handle(events, sender, log);
+        results = await options.handle(events, sender, log, extras);
       } catch (error) {
         log.error({ err: error, service: sender }, `storing ${what} failed`);
         return fail(res, 503, 'SERVICE_UNAVAILABLE', `the ${what} could not be stored; retry`);

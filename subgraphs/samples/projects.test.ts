@@ -80,7 +80,7 @@ describe('createProject', () => {
       field: 'name',
       rule: 'NAME_LENGTH',
     });
-    expect(await error(CREATE, { input: { name: 'x'.repeat(201) } })).toMatchObject({ rule: 'NAME_LENGTH' });
+    expect(await error(CREATE, { input: { name: 'x'.repeat(201) } })).toMatchObject({ rule: 'TEXT_LENGTH' });
     expect(await error(CREATE, { input: { name: 'Owned', ownerId: 'nobody' } })).toMatchObject({
       field: 'ownerId',
       rule: 'ID_FORMAT',

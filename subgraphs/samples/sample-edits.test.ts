@@ -90,7 +90,7 @@ describe('createSample', () => {
 
   it.each([
     [{ name: '   ' }, 'name', 'NAME_LENGTH'],
-    [{ name: 'x'.repeat(201) }, 'name', 'NAME_LENGTH'],
+    [{ name: 'x'.repeat(201) }, 'name', 'TEXT_LENGTH'],
     [{ labSampleId: '  ' }, 'labSampleId', 'LAB_SAMPLE_ID_LENGTH'],
     [{ volumeUl: -1 }, 'volumeUl', 'MEASUREMENT_RANGE'],
     [{ a260_280: 7 }, 'a260_280', 'MEASUREMENT_RANGE'],
@@ -260,12 +260,15 @@ describe('addNote', () => {
       actor_id: staffId,
       payload: { noteId: body.data.addNote.id, body: 'called the PI' },
     });
-    for (const text of ['   ', 'x'.repeat(5001)]) {
+    for (const [text, rule] of [
+      ['   ', 'NOTE_LENGTH'],
+      ['x'.repeat(5001), 'TEXT_LENGTH'],
+    ]) {
       const refused = await h.gql(ADD_NOTE, { sampleId: id, body: text }, staff);
       expect(refused.body.errors![0].extensions).toMatchObject({
         code: 'BAD_USER_INPUT',
         field: 'body',
-        rule: 'NOTE_LENGTH',
+        rule,
       });
     }
     const unknown = await h.gql(ADD_NOTE, { sampleId: randomUUID(), body: 'x' }, staff);

@@ -128,6 +128,8 @@ describe.skipIf(!hasPsql)('create-databases.sql (psql)', () => {
         changes: {},
         payload: null,
         sourceSequence: null,
+        truncated: false,
+        fullContentSha256: null,
       });
       await chain.append([event(), event(), event(), event()]);
       expect(await chain.checkpoint()).toBe(4n);

@@ -12,6 +12,7 @@ import { audience, federation, issuer, type GraphQLBody } from './fixtures.ts';
 export const uploadsTypeDefs = `${federation}
 scalar Upload
 input Attachment {
+  "At most 100 characters."
   label: String!
   file: Upload!
 }
