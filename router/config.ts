@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { env } from '../subgraphs/kit/config.ts';
+import { INTROSPECTION_MODES } from '../subgraphs/kit/introspection.ts';
 import type { RouterOptions } from './createRouter.ts';
 
 /** Every environment variable the router reads (ROUTER_SUBGRAPH_URL_<NAME> aside), with its default. */
@@ -35,6 +36,7 @@ const envSchema = z.object({
   ROUTER_MAX_FILES: env.positiveInt(10),
   ROUTER_UPLOAD_TIMEOUT_MS: env.positiveInt(600_000),
   ROUTER_GRAPHIQL: env.flag(true),
+  ROUTER_INTROSPECTION: z.enum(INTROSPECTION_MODES).default('authenticated'),
   LOG_LEVEL: env.logLevel(),
 });
 
@@ -109,6 +111,7 @@ export function loadRouterConfig(
           uploadTimeoutMs: e.ROUTER_UPLOAD_TIMEOUT_MS,
         },
         graphiql: e.ROUTER_GRAPHIQL,
+        introspection: { mode: e.ROUTER_INTROSPECTION },
       },
     },
   };

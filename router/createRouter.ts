@@ -16,6 +16,7 @@ import { useFileDownloads } from './useFileDownloads.ts';
 import { useGraphiql } from './useGraphiql.ts';
 import { useHeaderPropagation } from './useHeaderPropagation.ts';
 import { useHealth } from './useHealth.ts';
+import { useIntrospection, type IntrospectionOptions } from './useIntrospection.ts';
 import { useJwt, type JwtOptions } from './useJwt.ts';
 import { useMetrics } from './useMetrics.ts';
 import { useOperationLimits, type OperationLimitsOptions } from './useOperationLimits.ts';
@@ -40,6 +41,8 @@ export interface RouterOptions {
   subgraphTimeout?: SubgraphTimeoutOptions;
   /** Serve GraphiQL at GET /graphql for browsers. @default true */
   graphiql?: boolean;
+  /** Who may introspect the schema and see "Did you mean" suggestions. @default { mode: 'authenticated' } */
+  introspection?: IntrospectionOptions;
   /** @default pino at level info on stdout */
   logger?: Logger;
 }
@@ -80,6 +83,7 @@ export async function createRouter(options: RouterOptions = {}): Promise<Router>
     ...(options.graphiql === false ? [] : [useGraphiql()]),
     useBodyLimit(options.limits),
     useJwt({ ...options.jwt, subgraphUrls }),
+    useIntrospection(options.introspection),
     useOperationLimits(options.limits),
     useCost({ ...options.cost, registry }),
     useAuthorization(options.authorization),

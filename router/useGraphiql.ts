@@ -27,7 +27,8 @@ const assets: Record<string, { file: string; type: string }> = {
 };
 
 // The headers editor is on and persisted in localStorage, which is where a pasted `Authorization` header lives.
-// Until a real token replaces the placeholder, requests go out anonymous (so introspection and docs still work).
+// Until a real token replaces the placeholder, requests go out anonymous; introspection (the docs) then needs the
+// token, by default (ROUTER_INTROSPECTION).
 const init = `const send = GraphiQL.createFetcher({ url: window.location.pathname });
 const fetcher = (params, options = {}) => {
   const headers = { ...options.headers };
