@@ -8,6 +8,10 @@ import type { RouterOptions } from './createRouter.ts';
 const envSchema = z.object({
   ROUTER_SUPERGRAPH: z.string().min(1).default('schema/supergraph.graphql'),
   ROUTER_PORT: env.port(4000),
+  ROUTER_HOST: env.host().optional(),
+  ROUTER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  ROUTER_METRICS_HOST: env.host().default('127.0.0.1'),
+  ROUTER_METRICS_MAX_NAMES: env.positiveInt(100),
   ROUTER_SUPERGRAPH_POLL_MS: env.positiveInt(10_000),
   JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
   JWT_ISSUER: z.string().min(1).default('urn:nanopore:auth'),
@@ -42,6 +46,8 @@ const envSchema = z.object({
 
 export interface RouterConfig {
   port: number;
+  /** Listen address; undefined: every interface. */
+  host?: string;
   logLevel: string;
   options: Omit<RouterOptions, 'logger'>;
 }
@@ -85,6 +91,7 @@ export function loadRouterConfig(
   return {
     config: {
       port: e.ROUTER_PORT,
+      host: e.ROUTER_HOST,
       logLevel: e.LOG_LEVEL,
       options: {
         supergraph: e.ROUTER_SUPERGRAPH,
@@ -112,6 +119,12 @@ export function loadRouterConfig(
         },
         graphiql: e.ROUTER_GRAPHIQL,
         introspection: { mode: e.ROUTER_INTROSPECTION },
+        metrics: {
+          maxOperationNames: e.ROUTER_METRICS_MAX_NAMES,
+          ...(e.ROUTER_METRICS_PORT === undefined
+            ? {}
+            : { listener: { port: e.ROUTER_METRICS_PORT, host: e.ROUTER_METRICS_HOST } }),
+        },
       },
     },
   };
