@@ -59,7 +59,7 @@ export async function startAuthHarness(
   const now = () => new Date(Date.now() + offsetMs);
   const config = loadAuthConfig({
     AUTH_DATABASE_URL: db.url,
-    ADMIN_PASSWORD: 'bootstrap admin password',
+    ADMIN_PASSWORD: 'bootstrap operator passphrase',
     ...env,
   });
   const auth = await createAuthSubgraph(config, {
