@@ -35,7 +35,7 @@ const env = {
   ROUTER_PORT: String(routerPort),
   AUTH_PORT: '4401',
   AUDIT_PORT: '4405',
-  ADMIN_PASSWORD: 'a benchmark admin password',
+  ADMIN_PASSWORD: 'a benchmark operator passphrase',
   LOG_LEVEL: 'warn',
 };
 try {

@@ -3,12 +3,17 @@ import { z } from 'zod';
 import { clientAddressSecretVariable } from '../subgraphs/kit/client-address.ts';
 import { env, sessionCheckVariables } from '../subgraphs/kit/config.ts';
 import { parseTrustedProxies } from './useClientAddress.ts';
+import { INTROSPECTION_MODES } from '../subgraphs/kit/introspection.ts';
 import type { RouterOptions } from './createRouter.ts';
 
 /** Every environment variable the router reads (ROUTER_SUBGRAPH_URL_<NAME> aside), with its default. */
 const envSchema = z.object({
   ROUTER_SUPERGRAPH: z.string().min(1).default('schema/supergraph.graphql'),
   ROUTER_PORT: env.port(4000),
+  ROUTER_HOST: env.host().optional(),
+  ROUTER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  ROUTER_METRICS_HOST: env.host().default('127.0.0.1'),
+  ROUTER_METRICS_MAX_NAMES: env.positiveInt(100),
   ROUTER_SUPERGRAPH_POLL_MS: env.positiveInt(10_000),
   JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
   JWT_ISSUER: z.string().min(1).default('urn:nanopore:auth'),
@@ -55,11 +60,14 @@ const envSchema = z.object({
     }),
   CLIENT_ADDRESS_SECRET: clientAddressSecretVariable,
   ...sessionCheckVariables(),
+  ROUTER_INTROSPECTION: z.enum(INTROSPECTION_MODES).default('authenticated'),
   LOG_LEVEL: env.logLevel(),
 });
 
 export interface RouterConfig {
   port: number;
+  /** Listen address; undefined: every interface. */
+  host?: string;
   logLevel: string;
   options: Omit<RouterOptions, 'logger'>;
 }
@@ -103,6 +111,7 @@ export function loadRouterConfig(
   return {
     config: {
       port: e.ROUTER_PORT,
+      host: e.ROUTER_HOST,
       logLevel: e.LOG_LEVEL,
       options: {
         supergraph: e.ROUTER_SUPERGRAPH,
@@ -140,6 +149,13 @@ export function loadRouterConfig(
         },
         graphiql: e.ROUTER_GRAPHIQL,
         clientAddress: { trustedProxies: e.ROUTER_TRUSTED_PROXIES, secret: e.CLIENT_ADDRESS_SECRET },
+        introspection: { mode: e.ROUTER_INTROSPECTION },
+        metrics: {
+          maxOperationNames: e.ROUTER_METRICS_MAX_NAMES,
+          ...(e.ROUTER_METRICS_PORT === undefined
+            ? {}
+            : { listener: { port: e.ROUTER_METRICS_PORT, host: e.ROUTER_METRICS_HOST } }),
+        },
       },
     },
   };

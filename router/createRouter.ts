@@ -1,8 +1,9 @@
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Express } from 'express';
+import express, { type Express } from 'express';
 import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
+import { createOperationLabels } from '../subgraphs/kit/metrics.ts';
 import { checkSubgraphHealth } from './checkSubgraphHealth.ts';
 import { createPipeline } from './createPipeline.ts';
 import { createSupergraphManager, type SupergraphSource } from './createSupergraphManager.ts';
@@ -17,8 +18,9 @@ import { useFileDownloads } from './useFileDownloads.ts';
 import { useGraphiql } from './useGraphiql.ts';
 import { useHeaderPropagation } from './useHeaderPropagation.ts';
 import { useHealth } from './useHealth.ts';
+import { useIntrospection, type IntrospectionOptions } from './useIntrospection.ts';
 import { useJwt, type JwtOptions } from './useJwt.ts';
-import { useMetrics } from './useMetrics.ts';
+import { metricsHandler, useMetrics } from './useMetrics.ts';
 import { useOperationLimits, type OperationLimitsOptions } from './useOperationLimits.ts';
 import { useRequestId } from './useRequestId.ts';
 import { useRequestValidation } from './useRequestValidation.ts';
@@ -44,6 +46,17 @@ export interface RouterOptions {
   clientAddress?: ClientAddressOptions;
   /** Serve GraphiQL at GET /graphql for browsers. @default true */
   graphiql?: boolean;
+  /** Who may introspect the schema and see "Did you mean" suggestions. @default { mode: 'authenticated' } */
+  introspection?: IntrospectionOptions;
+  metrics?: {
+    /** @default 100 (see kit/metrics.ts createOperationLabels) */
+    maxOperationNames?: number;
+    /**
+     * Serve /metrics only on this separate listener (e.g. an internal interface), not on the public port.
+     * listen() opens it beside the router's own. @default none: /metrics on the router's port
+     */
+    listener?: { port: number; host?: string };
+  };
   /** @default pino at level info on stdout */
   logger?: Logger;
 }
@@ -51,8 +64,10 @@ export interface RouterOptions {
 export interface ListeningRouter {
   /** The GraphQL endpoint, e.g. http://localhost:4000/graphql */
   url: string;
-  /** e.g. http://localhost:4000 (health, ready, metrics live here) */
+  /** e.g. http://localhost:4000 (health and ready live here, and metrics unless a separate listener serves them) */
   origin: string;
+  /** Where GET /metrics answers: `origin`, or the separate metrics listener. */
+  metricsOrigin: string;
   close(): Promise<void>;
 }
 
@@ -68,6 +83,23 @@ export interface Router {
   close(): Promise<void>;
 }
 
+function listenOn(server: Server, port: number, host: string | undefined): Promise<void> {
+  return new Promise<void>((done, fail) => server.once('error', fail).listen(port, host, done));
+}
+
+function originOf(server: Server, host?: string): string {
+  const name = host && host !== '0.0.0.0' && host !== '::' ? host : 'localhost';
+  return `http://${name.includes(':') ? `[${name}]` : name}:${(server.address() as AddressInfo).port}`;
+}
+
+/** The separate metrics listener: GET /metrics and nothing else. */
+function metricsApp(registry: Registry): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/metrics', metricsHandler(registry));
+  return app;
+}
+
 function toSource(supergraph: RouterOptions['supergraph']): SupergraphSource {
   if (typeof supergraph === 'object') return supergraph;
   const value = supergraph ?? 'schema/supergraph.graphql';
@@ -78,6 +110,8 @@ export async function createRouter(options: RouterOptions = {}): Promise<Router>
   const logger = options.logger ?? pino({ name: 'router' });
   const registry = new Registry();
   const subgraphUrls = options.subgraphUrls ?? {};
+  // One bounded set of operation-name labels for every series labelled by operation (kit/metrics.ts).
+  const operationLabels = createOperationLabels(options.metrics?.maxOperationNames);
   const stages = [
     useRequestId({ logger }),
     useCors(options.cors),
@@ -85,15 +119,21 @@ export async function createRouter(options: RouterOptions = {}): Promise<Router>
     useBodyLimit(options.limits),
     useJwt({ ...options.jwt, subgraphUrls, logger }),
     useRequestValidation(),
+    useIntrospection(options.introspection),
     useOperationLimits(options.limits),
-    useCost({ ...options.cost, registry }),
+    useCost({ ...options.cost, registry, operationLabels }),
     useAuthorization(options.authorization),
     useUploads({ ...options.uploads, maxBodyBytes: options.limits?.maxBodyBytes }),
     useHeaderPropagation(),
     useClientAddress(options.clientAddress),
     useSubgraphTimeout(options.subgraphTimeout),
     useErrorMasking({ logger }),
-    useMetrics({ registry }),
+    useMetrics({
+      registry,
+      maxOperationNames: options.metrics?.maxOperationNames,
+      operationLabels,
+      publicRoute: !options.metrics?.listener,
+    }),
     useAccessLog(),
     useHealth({ subgraphUrls, logger }),
     useFileDownloads({ subgraphUrls, timeoutMs: options.subgraphTimeout?.timeoutMs, logger }),
@@ -118,15 +158,31 @@ export async function createRouter(options: RouterOptions = {}): Promise<Router>
         server.requestTimeout,
         options.subgraphTimeout?.uploadTimeoutMs ?? 600_000,
       );
-      await new Promise<void>((done, fail) => server.once('error', fail).listen(port, host, done));
-      const origin = `http://localhost:${(server.address() as AddressInfo).port}`;
+      const metrics = options.metrics?.listener && createServer(metricsApp(registry));
+      const opened = metrics ? [server, metrics] : [server];
+      const closeAll = () =>
+        Promise.all(
+          opened.map((s) => {
+            s.closeAllConnections();
+            return new Promise<void>((done) => s.close(() => done()));
+          }),
+        );
+      try {
+        await listenOn(server, port, host);
+        if (metrics)
+          await listenOn(metrics, options.metrics!.listener!.port, options.metrics!.listener!.host);
+      } catch (error) {
+        await closeAll();
+        throw error;
+      }
+      const origin = originOf(server);
       const listening: ListeningRouter = {
         url: `${origin}/graphql`,
         origin,
+        metricsOrigin: metrics ? originOf(metrics, options.metrics!.listener!.host) : origin,
         async close() {
           servers.delete(listening);
-          server.closeAllConnections();
-          await new Promise<void>((done) => server.close(() => done()));
+          await closeAll();
         },
       };
       servers.add(listening);

@@ -11,8 +11,8 @@ if ('errors' in loaded) {
 const { config } = loaded;
 const logger = pino({ name: 'router', level: config.logLevel });
 const router = await createRouter({ ...config.options, logger });
-const { url } = await router.listen(config.port);
-logger.info({ url }, 'router listening');
+const { url, metricsOrigin } = await router.listen(config.port, config.host);
+logger.info({ url, metrics: `${metricsOrigin}/metrics` }, 'router listening');
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

@@ -1,4 +1,5 @@
 import { Histogram, type Registry } from 'prom-client';
+import { createOperationLabels, type OperationLabels } from '../subgraphs/kit/metrics.ts';
 import { computeCost } from './computeCost.ts';
 import { routerError } from './errors.ts';
 import type { RouterStage } from './stage.ts';
@@ -13,11 +14,14 @@ export interface CostOptions {
   defaultListSize?: number;
   /** Where `router_operation_cost` is registered. */
   registry: Registry;
+  /** The bounded operation-name labels, shared with the metrics stage. @default its own, of 100 names */
+  operationLabels?: OperationLabels;
 }
 
 /** Demand control: estimates each operation's cost from the supergraph's @cost/@listSize before planning. */
 export function useCost(options: CostOptions): RouterStage {
   const maxCost = options.maxCost ?? 10_000;
+  const operationLabels = options.operationLabels ?? createOperationLabels();
   const mode = options.mode ?? 'enforce';
   let metadata: Pick<SupergraphMetadata, 'cost' | 'listSize'> = { cost: new Map(), listSize: new Map() };
   const histogram = new Histogram({
@@ -46,7 +50,7 @@ export function useCost(options: CostOptions): RouterStage {
               metadata,
               defaultListSize: options.defaultListSize ?? 10,
             });
-            histogram.observe({ operation: operationName ?? '' }, cost);
+            histogram.observe({ operation: operationName ? operationLabels(operationName, true) : '' }, cost);
             if (cost <= maxCost) return;
             contextValue.logger.warn({ stage: 'cost', cost, maxCost, mode }, 'operation exceeds maxCost');
             if (mode === 'enforce') {

@@ -27,7 +27,8 @@ const assets: Record<string, { file: string; type: string }> = {
 };
 
 // The headers editor is on and persisted in localStorage, which is where a pasted `Authorization` header lives.
-// Until a real token replaces the placeholder, requests go out anonymous (so introspection and docs still work).
+// Until a real token replaces the placeholder, requests go out anonymous; introspection (the docs) then needs the
+// token, by default (ROUTER_INTROSPECTION).
 const init = `const send = GraphiQL.createFetcher({ url: window.location.pathname });
 const fetcher = (params, options = {}) => {
   const headers = { ...options.headers };
@@ -43,13 +44,41 @@ root.render(React.createElement(GraphiQL, {
 }));
 `;
 
+const pageCss = 'body { margin: 0; height: 100vh; } #graphiql { height: 100vh; }\n';
+
+/**
+ * The page's Content-Security-Policy. Scripts only from our own origin: no inline script, no eval (the page's
+ * own code is init.js, and the bundles need neither). Styles from our origin plus inline ones, which GraphiQL
+ * needs: its dialogs (react-remove-scroll) add a <style> element at run time, and its CSS embeds its fonts and
+ * icons as data: URLs. Requests go to this origin only; nothing may frame the page (clickjacking: the
+ * headers editor holds a token), and no form or <base> can send anything elsewhere.
+ */
+export const GRAPHIQL_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "font-src 'self' data:",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const pageHeaders = {
+  'content-security-policy': GRAPHIQL_CSP,
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
 const page = (base: string) => `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <title>Nanopore supergraph - GraphiQL</title>
 <link rel="stylesheet" href="${base}/graphiql.min.css">
-<style>body { margin: 0; height: 100vh; } #graphiql { height: 100vh; }</style>
+<link rel="stylesheet" href="${base}/page.css">
 </head>
 <body>
 <div id="graphiql">Loading...</div>
@@ -67,7 +96,12 @@ export function useGraphiql(options: GraphiqlOptions = {}): RouterStage {
   return {
     name: 'graphiql',
     routes(app) {
+      app.use(base, (_req, res, next) => {
+        res.set('x-content-type-options', 'nosniff');
+        next();
+      });
       app.get(`${base}/init.js`, (_req, res) => void res.type('text/javascript').send(init));
+      app.get(`${base}/page.css`, (_req, res) => void res.type('text/css').send(pageCss));
       app.get(`${base}/:asset`, (req, res, next) => {
         const asset = assets[req.params.asset];
         if (!asset) return next();
@@ -83,7 +117,7 @@ export function useGraphiql(options: GraphiqlOptions = {}): RouterStage {
         ) {
           return next();
         }
-        res.type('text/html').send(page(base));
+        res.set(pageHeaders).type('text/html').send(page(base));
       },
     ],
   };

@@ -1,5 +1,7 @@
+import type { RequestHandler } from 'express';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { requestScope, type Outcome } from './requestState.ts';
+import { createOperationLabels, type OperationLabels } from '../subgraphs/kit/metrics.ts';
+import { requestScope, type Outcome, type RequestState } from './requestState.ts';
 import type { RouterStage } from './stage.ts';
 
 export interface MetricsOptions {
@@ -7,20 +9,34 @@ export interface MetricsOptions {
   registry: Registry;
   /** Where Prometheus scrapes. @default '/metrics' */
   path?: string;
+  /** Distinct operation names labelled as themselves; later ones are `other` (kit/metrics.ts). @default 100 */
+  maxOperationNames?: number;
+  /** The bounded labels themselves, when shared with another stage (cost); built from maxOperationNames if not. */
+  operationLabels?: OperationLabels;
+  /** Serve the metrics on the router's own port; false when a separate listener serves them. @default true */
+  publicRoute?: boolean;
+}
+
+/** GET handler answering with the registry's metrics in Prometheus' text format. */
+export function metricsHandler(registry: Registry): RequestHandler {
+  return async (_req, res) => {
+    res.type(registry.contentType).send(await registry.metrics());
+  };
 }
 
 /** Prometheus metrics: requests, their duration and errors by code, and subgraph fetch durations. */
 export function useMetrics(options: MetricsOptions): RouterStage {
   const registers = [options.registry];
+  const maxOperationNames = options.maxOperationNames ?? 100;
   const requests = new Counter({
     name: 'router_requests_total',
-    help: 'GraphQL requests by operation name and outcome',
+    help: `GraphQL requests by operation name (the first ${maxOperationNames} that ran, then other) and outcome`,
     labelNames: ['operation', 'outcome'],
     registers,
   });
   const duration = new Histogram({
     name: 'router_request_duration_seconds',
-    help: 'GraphQL request duration by operation name and outcome',
+    help: 'GraphQL request duration by operation name (as router_requests_total) and outcome',
     labelNames: ['operation', 'outcome'],
     registers,
   });
@@ -37,16 +53,22 @@ export function useMetrics(options: MetricsOptions): RouterStage {
     registers,
   });
 
+  const operationLabel = options.operationLabels ?? createOperationLabels(maxOperationNames);
+  // Apollo Server names a request's operation only once it resolved against the schema (passed validation).
+  const operationOf = (state: RequestState) => {
+    const name = state.operationName ?? '';
+    return name === '' ? '' : operationLabel(name, true);
+  };
+
   return {
     name: 'metrics',
     routes(app) {
-      app.get(options.path ?? '/metrics', async (_req, res) => {
-        res.type(options.registry.contentType).send(await options.registry.metrics());
-      });
+      if (options.publicRoute !== false)
+        app.get(options.path ?? '/metrics', metricsHandler(options.registry));
     },
     onFinish(state, statusCode) {
       state.outcome ??= statusCode >= 400 ? 'error' : 'success';
-      const labels = { operation: state.operationName ?? '', outcome: state.outcome };
+      const labels = { operation: operationOf(state), outcome: state.outcome };
       requests.inc(labels);
       duration.observe(labels, Number(process.hrtime.bigint() - state.startedAt) / 1e9);
       for (const code of state.errorCodes) errors.inc({ code });

@@ -89,6 +89,8 @@ export interface StackOptions {
 
 export interface RunningStack {
   routerUrl: string;
+  /** Where the router's GET /metrics answers (its own origin unless ROUTER_METRICS_PORT is set). */
+  metricsUrl: string;
   subgraphUrls: Record<string, string>;
   close(): Promise<void>;
 }
@@ -143,16 +145,21 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     }
     const loaded = loadRouterConfig(env);
     if ('errors' in loaded) throw new ConfigError(loaded.errors);
-    const { options: routerOptions, port, logLevel } = loaded.config;
+    const { options: routerOptions, port, host, logLevel } = loaded.config;
     const router = await createRouter({
       ...routerOptions,
       subgraphUrls: { ...routerOptions.subgraphUrls, ...subgraphUrls },
       logger: options.logger ?? pino({ name: 'router', level: logLevel }),
     });
     running.push({ url: '', close: () => router.close() });
-    const listening = await router.listen(port);
+    const listening = await router.listen(port, host);
     await router.ready;
-    return { routerUrl: listening.url, subgraphUrls, close };
+    return {
+      routerUrl: listening.url,
+      metricsUrl: `${listening.metricsOrigin}/metrics`,
+      subgraphUrls,
+      close,
+    };
   } catch (error) {
     await close();
     throw error;

@@ -80,6 +80,7 @@ async function main(): Promise<void> {
   console.log(
     `\nsupergraph ready in ${elapsed()}: ${stack.routerUrl}  (GraphiQL in a browser; Ctrl-C stops)`,
   );
+  if (process.env.ROUTER_METRICS_PORT) console.log(`router metrics: ${stack.metricsUrl}`);
 }
 
 main().catch(async (error: unknown) => {

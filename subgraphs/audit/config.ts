@@ -91,7 +91,7 @@ const schema = z
     /** Port of the audit subgraph; default 4005. */
     AUDIT_PORT: env.port(4005),
     /** Host to listen on; default 127.0.0.1. */
-    AUDIT_HOST: z.string().default('127.0.0.1'),
+    AUDIT_HOST: env.host().default('127.0.0.1'),
     /** Shared secret of the outbox relays' signed requests (HMAC-SHA256). Required, at least 32 characters. */
     OUTBOX_RELAY_SECRET: z.string().min(MIN_SERVICE_SECRET_LENGTH, {
       message: `must be at least ${MIN_SERVICE_SECRET_LENGTH} characters`,

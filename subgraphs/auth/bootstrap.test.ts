@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/database.ts';
 import { pino } from 'pino';
 import { loadAuthConfig } from './config.ts';
@@ -14,7 +14,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function start(env: Record<string, string>, printed: string[]) {
+async function start(env: Record<string, string>, printed?: string[]) {
   // Capture the log too, to prove the password never reaches it.
   const logLines: string[] = [];
   const log = pino({ level: 'trace' }, { write: (line: string) => logLines.push(line) });
@@ -22,7 +22,7 @@ async function start(env: Record<string, string>, printed: string[]) {
     loadAuthConfig({ AUTH_DATABASE_URL: db.url, AUTH_KEY_ENCRYPTION_KEY: KEK, ...env }),
     {
       log,
-      print: (text) => printed.push(text),
+      ...(printed ? { print: (text: string) => void printed.push(text) } : {}),
     },
   );
   return { auth, logLines };
@@ -84,6 +84,49 @@ describe('bootstrap admin', () => {
     const result = await login(again.auth, 'second@lab.example', 'a long chosen admin password');
     expect(result.data?.login.user.roles).toEqual(['ADMIN']);
     await again.auth.close();
+  });
+
+  it('prints a generated password to stderr, straight to the terminal: not on stdout, the JSON log stream', async () => {
+    const setup = await start({}, []);
+    await setup.auth.prisma.user.updateMany({ data: { active: false } });
+    await setup.auth.close();
+
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const capture = (into: string[]) => (chunk: string | Uint8Array) => {
+      into.push(String(chunk));
+      return true;
+    };
+    const outSpy = vi.spyOn(process.stdout, 'write').mockImplementation(capture(stdout));
+    const errSpy = vi.spyOn(process.stderr, 'write').mockImplementation(capture(stderr));
+    let started: Awaited<ReturnType<typeof start>>;
+    try {
+      started = await start({ ADMIN_EMAIL: 'third@lab.example' });
+    } finally {
+      outSpy.mockRestore();
+      errSpy.mockRestore();
+    }
+    const password = /password: (\S+)/.exec(stderr.join(''))?.[1];
+    expect(password).toMatch(/^[\w-]{32}$/);
+    expect(stdout.join('')).not.toContain(password);
+    expect(started.logLines.join('\n')).not.toContain(password);
+    expect(started.logLines.join('\n')).toContain('bootstrap: admin created');
+    expect((await login(started.auth, 'third@lab.example', password!)).data?.login.user.roles).toEqual([
+      'ADMIN',
+    ]);
+    await started.auth.close();
+  });
+
+  it('refuses a common or personal ADMIN_PASSWORD at start-up, naming the variable and the rule', async () => {
+    const setup = await start({}, []);
+    await setup.auth.prisma.user.updateMany({ data: { active: false } });
+    await setup.auth.close();
+    await expect(
+      start({ ADMIN_EMAIL: 'chief@lab.example', ADMIN_PASSWORD: 'Password2026!' }),
+    ).rejects.toThrow(/ADMIN_PASSWORD: .*\(PASSWORD_COMMON\)/);
+    await expect(
+      start({ ADMIN_EMAIL: 'chief@lab.example', ADMIN_PASSWORD: 'the chief of the lab' }),
+    ).rejects.toThrow(/ADMIN_PASSWORD: .*\(PASSWORD_CONTAINS_USER_DATA\)/);
   });
 
   it('refuses a short ADMIN_PASSWORD at config time, naming the variable', () => {

@@ -1,7 +1,10 @@
 // First start: when no active ADMIN exists, make one from ADMIN_EMAIL/ADMIN_PASSWORD, or, without
-// ADMIN_PASSWORD, with a generated password printed once to stdout (never to the log). No default passwords.
+// ADMIN_PASSWORD, with a generated password printed once to stderr: the terminal, never the JSON log stream on
+// stdout that log shippers collect. No default passwords.
 import { randomBytes } from 'node:crypto';
+import { GraphQLError } from 'graphql';
 import type { Role } from '../../generated/prisma/auth/client.ts';
+import { ConfigError } from '../kit/config.ts';
 import { recordEvent } from '../kit/outbox.ts';
 import { diffChanges } from '../kit/outbox.ts';
 import type { AuthDeps } from './deps.ts';
@@ -12,7 +15,7 @@ export interface BootstrapOptions {
   email: string;
   /** When undefined, a password is generated and printed. */
   password?: string;
-  /** Where the generated password goes; default stdout. */
+  /** Where the generated password goes; default stderr, written directly (not through the logger). */
   print?: (text: string) => void;
 }
 
@@ -31,7 +34,13 @@ export async function ensureAdmin(deps: AuthDeps, options: BootstrapOptions): Pr
 
   const email = normalizeEmail(options.email);
   const password = options.password ?? generatePassword();
-  assertPasswordRules(password, 'ADMIN_PASSWORD');
+  try {
+    assertPasswordRules(password, 'ADMIN_PASSWORD', { email });
+  } catch (error) {
+    // A chosen ADMIN_PASSWORD is configuration: say so at start-up, naming the variable and the rule.
+    if (!(error instanceof GraphQLError)) throw error;
+    throw new ConfigError([`ADMIN_PASSWORD: ${error.message} (${String(error.extensions.rule)})`]);
+  }
   const passwordHash = await hashPassword(password);
   const result = await prisma.$transaction(async (tx) => {
     // Replicas starting together: only one bootstraps.
@@ -65,7 +74,7 @@ export async function ensureAdmin(deps: AuthDeps, options: BootstrapOptions): Pr
 
   deps.log.info({ userId: result.id, email }, 'bootstrap: admin created');
   if (options.password === undefined) {
-    const print = options.print ?? ((text: string) => process.stdout.write(text));
+    const print = options.print ?? ((text: string) => process.stderr.write(text));
     print(
       `\n  Created the first admin. Sign in with:\n    email:    ${email}\n    password: ${password}\n` +
         `  This password is shown once. Change it (changePassword) after signing in.\n\n`,

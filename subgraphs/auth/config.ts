@@ -22,7 +22,7 @@ const schema = z
     /** Port of the auth subgraph; default 4001. */
     AUTH_PORT: env.port(4001),
     /** Host to listen on; default 127.0.0.1. */
-    AUTH_HOST: z.string().default('127.0.0.1'),
+    AUTH_HOST: env.host().default('127.0.0.1'),
     /** `iss` of issued tokens; default urn:nanopore:auth. */
     JWT_ISSUER: z.string().default('urn:nanopore:auth'),
     /** `aud` of issued tokens; default urn:nanopore:supergraph. */
@@ -33,7 +33,7 @@ const schema = z
     REFRESH_TOKEN_TTL_SECONDS: env.positiveInt(30 * 24 * 3600),
     /** Email of the admin created on first start; default admin@localhost. */
     ADMIN_EMAIL: z.email({ message: 'must be an email address' }).default('admin@localhost'),
-    /** Password of that admin; when unset a strong one is generated and printed once to stdout. */
+    /** Password of that admin; when unset a strong one is generated and printed once to stderr. */
     ADMIN_PASSWORD: z.string().min(12, { message: 'must be at least 12 characters' }).max(256).optional(),
     /** Failed logins for one email, within the window, that lock it; default 5. */
     LOGIN_MAX_FAILURES: env.positiveInt(5),

@@ -1,6 +1,7 @@
 // Password rules and hashing (argon2id, OWASP's recommended parameters).
 import { hash, verify } from '@node-rs/argon2';
 import { badUserInput } from '../kit/errors.ts';
+import { assertPasswordPolicy, type PasswordContext } from './password-policy.ts';
 
 export const PASSWORD_MIN_LENGTH = 12;
 export const PASSWORD_MAX_LENGTH = 256;
@@ -8,8 +9,15 @@ export const PASSWORD_MAX_LENGTH = 256;
 // @node-rs/argon2 defaults to argon2id; 19 MiB, 2 passes, 1 lane.
 const OPTIONS = { memoryCost: 19_456, timeCost: 2, parallelism: 1 };
 
-/** Throws BAD_USER_INPUT with extensions.rule naming the broken rule. */
-export function assertPasswordRules(password: string, field = 'password'): void {
+/**
+ * Throws BAD_USER_INPUT with extensions.rule naming the broken rule: the length, then the policy (common,
+ * repetitive, sequential, built from the account's email or name: password-policy.ts).
+ */
+export function assertPasswordRules(
+  password: string,
+  field = 'password',
+  context: PasswordContext = {},
+): void {
   const length = [...password].length;
   if (length < PASSWORD_MIN_LENGTH) {
     throw badUserInput(`the password must be at least ${PASSWORD_MIN_LENGTH} characters`, {
@@ -25,6 +33,7 @@ export function assertPasswordRules(password: string, field = 'password'): void 
       max: PASSWORD_MAX_LENGTH,
     });
   }
+  assertPasswordPolicy(password, field, context);
 }
 
 export function hashPassword(password: string): Promise<string> {

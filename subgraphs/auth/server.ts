@@ -33,7 +33,7 @@ export interface AuthSubgraphDeps {
   now?: () => Date;
   /** Default: a pino logger named auth at config.logLevel. */
   log?: Logger;
-  /** Where a generated admin password is printed; default stdout. */
+  /** Where a generated admin password is printed; default stderr (never the log stream). */
   print?: BootstrapOptions['print'];
   /** Skip the first-start admin bootstrap (tests that manage users themselves). Default false. */
   skipBootstrap?: boolean;

@@ -63,7 +63,7 @@ export async function startAuthHarness(
   const kek = env.AUTH_KEY_ENCRYPTION_KEY ?? randomBytes(32).toString('base64');
   const config = loadAuthConfig({
     AUTH_DATABASE_URL: db.url,
-    ADMIN_PASSWORD: 'bootstrap admin password',
+    ADMIN_PASSWORD: 'bootstrap operator passphrase',
     ...env,
     AUTH_KEY_ENCRYPTION_KEY: kek,
   });

@@ -153,7 +153,7 @@ export function createUserService(deps: AuthDeps, sessions: SessionService, guar
       }
       const name = assertName(input.name);
       const roles = assertRoles(input.roles);
-      assertPasswordRules(input.password);
+      assertPasswordRules(input.password, 'password', { email, name });
       const passwordHash = await hashPassword(input.password);
       try {
         return await prisma.$transaction(async (tx) => {
@@ -226,7 +226,8 @@ export function createUserService(deps: AuthDeps, sessions: SessionService, guar
 
     /** Admin: sets a new password and ends every session of the user. */
     async resetPassword(id: string, newPassword: string, meta: EventMeta): Promise<User> {
-      assertPasswordRules(newPassword, 'newPassword');
+      const target = await prisma.user.findUnique({ where: { id }, select: { email: true, name: true } });
+      assertPasswordRules(newPassword, 'newPassword', target ?? {});
       const passwordHash = await hashPassword(newPassword);
       return prisma.$transaction(async (tx) => {
         await getOrThrow(tx, id);
@@ -265,7 +266,7 @@ export function createUserService(deps: AuthDeps, sessions: SessionService, guar
           rule: 'CURRENT_PASSWORD_INCORRECT',
         });
       }
-      assertPasswordRules(input.newPassword, 'newPassword');
+      assertPasswordRules(input.newPassword, 'newPassword', user);
       if (input.newPassword === input.currentPassword) {
         throw badUserInput('the new password must differ from the current one', {
           field: 'newPassword',

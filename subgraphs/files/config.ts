@@ -19,7 +19,7 @@ const schema = z
     /** Port of the files subgraph; default 4004. */
     FILES_PORT: env.port(4004),
     /** Host to listen on; default 127.0.0.1. */
-    FILES_HOST: z.string().default('127.0.0.1'),
+    FILES_HOST: env.host().default('127.0.0.1'),
     /** Where the bytes are kept (blobs/ and tmp/ inside, on one filesystem); default .data/files. */
     FILES_DIR: z.string().default('.data/files'),
     /**

@@ -199,6 +199,65 @@ describe('a link that stops working', () => {
   });
 });
 
+describe('a link issued through a share', () => {
+  async function share(id: string, guestId: string, expiresInMs: number): Promise<string> {
+    const { body } = await h.gql(
+      'mutation ($f: ID!, $u: ID!, $e: DateTime!) { shareFile(fileId: $f, userId: $u, expiresAt: $e) { id } }',
+      { f: id, u: guestId, e: new Date(h.now().getTime() + expiresInMs).toISOString() },
+      uploader,
+    );
+    expect(body.errors).toBeUndefined();
+    return body.data.shareFile.id;
+  }
+
+  it('carries the share, and stops working the moment the share is revoked', async () => {
+    const id = await upload(Buffer.from('revocable\n'), 'revocable.txt');
+    const guestId = randomUUID();
+    const shareId = await share(id, guestId, 3_600_000);
+    const link = await downloadUrl(id, await h.as(['SUBMITTER'], guestId));
+    expect(new URL(link).searchParams.get('share')).toBe(shareId);
+    expect(await (await fetch(link)).text()).toBe('revocable\n');
+
+    const { body } = await h.gql('mutation ($s: ID!) { revokeShare(shareId: $s) }', { s: shareId }, uploader);
+    expect(body.errors).toBeUndefined();
+    const after = await fetch(link);
+    expect(after.status).toBe(403);
+    expect(await after.json()).toEqual({
+      error: {
+        code: 'FORBIDDEN',
+        message: 'the share this link was issued through was revoked or has expired',
+      },
+    });
+    expect((await fetch(link, { method: 'HEAD' })).status).toBe(403);
+
+    // Taking the share out of the link breaks its signature.
+    const stripped = new URL(link);
+    stripped.searchParams.delete('share');
+    expect((await fetch(stripped)).status).toBe(403);
+  });
+
+  it('stops working when the share expires, even while the link itself has not', async () => {
+    const id = await upload(Buffer.from('short share\n'), 'short.txt');
+    const guestId = randomUUID();
+    await share(id, guestId, 60_000);
+    const link = await downloadUrl(id, await h.as(['SUBMITTER'], guestId));
+    expect((await fetch(link, { method: 'HEAD' })).status).toBe(200);
+    h.advanceSeconds(61);
+    try {
+      expect((await fetch(link)).status).toBe(403);
+    } finally {
+      h.advanceSeconds(-61);
+    }
+  });
+
+  it('is not tied to a share for those who see the file anyway (uploader, staff)', async () => {
+    const id = await upload(Buffer.from('mine\n'), 'mine.txt');
+    expect(new URL(await downloadUrl(id, uploader)).searchParams.has('share')).toBe(false);
+    const staff = await downloadUrl(id, await h.as(['VIEWER'], randomUUID()));
+    expect(new URL(staff).searchParams.has('share')).toBe(false);
+  });
+});
+
 describe('auditing restricted downloads', () => {
   it('records every download of a quote PDF, naming whom the link was issued to', async () => {
     const id = await upload(QUOTE_PDF, 'quote.pdf', 'QUOTE_PDF');

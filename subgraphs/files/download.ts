@@ -34,16 +34,34 @@ function queryString(req: Request, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-/** The link's file and user when its signature is ours and it has not expired; null otherwise. */
-function verifyLink(deps: FilesDeps, req: Request): { fileId: string; userId: string | undefined } | null {
+interface Link {
+  fileId: string;
+  userId: string | undefined;
+  shareId: string | undefined;
+}
+
+/** The link's file, user and share when its signature is ours and it has not expired; null otherwise. */
+function verifyLink(deps: FilesDeps, req: Request): Link | null {
   const fileId = String(req.params.id);
   const expires = queryString(req, 'expires') ?? '';
   const userId = queryString(req, 'user');
+  const shareId = queryString(req, 'share');
   const signature = queryString(req, 'signature') ?? '';
   if (!/^\d{1,12}$/.test(expires) || (userId !== undefined && !isUuid(userId))) return null;
-  if (!deps.signer.verify({ fileId, expires: Number(expires), userId }, signature)) return null;
+  if (shareId !== undefined && (userId === undefined || !isUuid(shareId))) return null;
+  if (!deps.signer.verify({ fileId, expires: Number(expires), userId, shareId }, signature)) return null;
   if (Number(expires) * 1000 <= deps.now().getTime()) return null;
-  return { fileId, userId };
+  return { fileId, userId, shareId };
+}
+
+/** A link issued through a share works only while that share does: revoked or expired, the link is dead too. */
+async function shareStillActive(deps: FilesDeps, link: Link): Promise<boolean> {
+  if (!link.shareId) return true;
+  const share = await deps.prisma.fileShare.findFirst({
+    where: { id: link.shareId, fileId: link.fileId, userId: link.userId, ...activeShareWhere(deps.now()) },
+    select: { id: true },
+  });
+  return share !== null;
 }
 
 /** Why this download is audited, or null when it is not restricted. */
@@ -110,6 +128,14 @@ export function createDownloadHandler(deps: FilesDeps, onAudit: () => void = () 
     try {
       const link = verifyLink(deps, req);
       if (!link) return refuse(res, 403, 'FORBIDDEN', 'this link is invalid or has expired');
+      if (!(await shareStillActive(deps, link))) {
+        return refuse(
+          res,
+          403,
+          'FORBIDDEN',
+          'the share this link was issued through was revoked or has expired',
+        );
+      }
       const file = isUuid(link.fileId)
         ? await deps.prisma.file.findUnique({ where: { id: link.fileId }, include: { blob: true } })
         : null;

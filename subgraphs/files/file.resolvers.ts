@@ -6,6 +6,7 @@ import type { Resolvers } from '../../generated/graphql/files.ts';
 import type { File } from '../../generated/prisma/files/client.ts';
 import { DateTimeScalar } from '../kit/scalars.ts';
 import { requireCaller, type Context } from './context.ts';
+import type { Caller } from './deps.ts';
 import { canManage } from './file-access.ts';
 import { contentTypeFor } from './sniff.ts';
 
@@ -14,6 +15,17 @@ async function blobOf(ctx: Context, file: File) {
   const blob = await ctx.loaders.blobBySha.load(file.sha256);
   if (!blob) throw new Error(`blob ${file.sha256} of file ${file.id} is missing`);
   return blob;
+}
+
+/**
+ * The share through which the caller sees the file, when it is their only way in (not a reader of everything,
+ * not the uploader, not the entity's owner): the one that lasts longest, so the URL lives while any share would.
+ */
+async function accessShare(ctx: Context, caller: Caller, file: File): Promise<string | undefined> {
+  if (caller.seesAll || file.uploadedById === caller.userId || file.ownerId === caller.userId)
+    return undefined;
+  const mine = (await ctx.loaders.sharesByFile.load(file.id)).filter((s) => s.userId === caller.userId);
+  return mine.sort((a, b) => b.expiresAt.getTime() - a.expiresAt.getTime())[0]?.id;
 }
 
 /** Unix seconds at which download URLs handed out by this request stop working. */
@@ -39,12 +51,15 @@ export const fileResolvers: Resolvers<Context> = {
     uploadedBy: (file) => ({ id: file.uploadedById }),
     sample: (file) => (file.entityType === 'SAMPLE' ? { id: file.entityId } : null),
     submission: (file) => (file.entityType === 'SUBMISSION' ? { id: file.entityId } : null),
-    downloadUrl: (file, _a, ctx) =>
-      ctx.deps.signer.downloadUrl({
+    downloadUrl: async (file, _a, ctx) => {
+      const caller = requireCaller(ctx);
+      return ctx.deps.signer.downloadUrl({
         fileId: file.id,
         expires: urlExpiry(ctx),
-        userId: requireCaller(ctx).userId,
-      }),
+        userId: caller.userId,
+        shareId: await accessShare(ctx, caller, file),
+      });
+    },
     downloadUrlExpiresAt: (_file, _a, ctx) => new Date(urlExpiry(ctx) * 1000),
     shares: (file, _a, ctx) =>
       canManage(requireCaller(ctx), file) ? ctx.loaders.sharesByFile.load(file.id) : [],

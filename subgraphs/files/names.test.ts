@@ -11,6 +11,9 @@ describe('checkFileName', () => {
     ['a'.repeat(255), 'a'.repeat(255)],
     ['..hidden', '..hidden'],
     ['quote "final"; v2.pdf', 'quote "final"; v2.pdf'],
+    // Right-to-left scripts, emoji with a variation selector and a ZWJ-free emoji stay.
+    ['تقرير.pdf', 'تقرير.pdf'],
+    ['gel \u2764\uFE0F.png', 'gel ❤️.png'],
   ])('keeps %j as %j', (raw, stored) => {
     expect(checkFileName(raw)).toEqual({ name: stored });
   });
@@ -29,6 +32,19 @@ describe('checkFileName', () => {
     ['tab\there.pdf', 'NO_CONTROL_CHARACTERS'],
     ['del\u007f.pdf', 'NO_CONTROL_CHARACTERS'],
     ['c1\u0085.pdf', 'NO_CONTROL_CHARACTERS'],
+    ['invoice\u202Efdp.exe', 'NO_BIDI_CONTROLS'],
+    ['report\u202A.pdf', 'NO_BIDI_CONTROLS'],
+    ['report\u2066x\u2069.pdf', 'NO_BIDI_CONTROLS'],
+    ['mark\u200F.pdf', 'NO_BIDI_CONTROLS'],
+    ['zero\u200Bwidth.pdf', 'NO_INVISIBLE_CHARACTERS'],
+    ['joiner\u200D.pdf', 'NO_INVISIBLE_CHARACTERS'],
+    ['bom\uFEFF.pdf', 'NO_INVISIBLE_CHARACTERS'],
+    ['soft\u00ADhyphen.pdf', 'NO_INVISIBLE_CHARACTERS'],
+    ['word\u2060joiner.pdf', 'NO_INVISIBLE_CHARACTERS'],
+    ['tag\u{E0041}.pdf', 'NO_INVISIBLE_CHARACTERS'],
+    ['line\u2028break.pdf', 'NO_INVISIBLE_CHARACTERS'],
+    ['filler\u3164.pdf', 'NO_INVISIBLE_CHARACTERS'],
+    ['lone\uD800.pdf', 'NO_INVISIBLE_CHARACTERS'],
     ['.', 'NOT_A_NAME'],
     [' .. ', 'NOT_A_NAME'],
   ])('refuses %j (%s)', (raw, rule) => {

@@ -14,6 +14,20 @@ function hasControlCharacter(name: string): boolean {
   return false;
 }
 
+/**
+ * Bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) and the marks U+200E, U+200F,
+ * U+061C: "invoice\u202Efdp.exe" displays as "invoiceexe.pdf".
+ */
+const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/u;
+
+/**
+ * Characters that render as nothing, so two names that look the same differ, or a name hides what it says:
+ * format characters (category Cf: zero-width space/joiners, word joiner, BOM, soft hyphen, invisible
+ * operators, tags), line and paragraph separators, the combining grapheme joiner, Hangul fillers and the
+ * braille blank, and lone surrogates. Variation selectors stay allowed (emoji need them).
+ */
+const INVISIBLE = /[\p{Cf}\p{Zl}\p{Zp}\u034F\u115F\u1160\u3164\uFFA0\u2800]|\p{Cs}/u;
+
 export type FileNameResult = { name: string } | { rule: string; message: string };
 
 /** The stored form of a client's file name (trimmed, NFC), or the rule it breaks. */
@@ -28,6 +42,20 @@ export function checkFileName(raw: string | null | undefined): FileNameResult {
   }
   if (hasControlCharacter(name))
     return { rule: 'NO_CONTROL_CHARACTERS', message: 'a file name may not contain control characters' };
+  if (BIDI_CONTROL.test(name)) {
+    return {
+      rule: 'NO_BIDI_CONTROLS',
+      message:
+        'a file name may not contain bidirectional controls (they can make it display as another name)',
+    };
+  }
+  if (INVISIBLE.test(name)) {
+    return {
+      rule: 'NO_INVISIBLE_CHARACTERS',
+      message:
+        'a file name may not contain invisible characters (zero-width, format or separator characters)',
+    };
+  }
   if (name === '.' || name === '..') return { rule: 'NOT_A_NAME', message: 'a file name may not be . or ..' };
   return { name };
 }

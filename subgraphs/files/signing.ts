@@ -6,6 +6,10 @@
 // `user` (optional, added to the signed text as "<fileId>.<expires>.<userId>") names whom the URL was issued
 // to, so the audit of a restricted download can say who. It cannot be removed or changed without breaking the
 // signature; a URL without it verifies with the plain text.
+//
+// `share` (only with `user`, signed as "<fileId>.<expires>.<userId>.share:<shareId>") is the share the URL was
+// issued through, when the user sees the file only thanks to it: the download checks that share is still
+// active, so revoking it ends the URLs already handed out, not only future ones.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export interface SignedUrlParams {
@@ -14,6 +18,8 @@ export interface SignedUrlParams {
   expires: number;
   /** Whom the URL was issued to. */
   userId?: string;
+  /** The share the user sees the file through, when that is their only access (requires userId). */
+  shareId?: string;
 }
 
 export interface UrlSigner {
@@ -23,8 +29,9 @@ export interface UrlSigner {
   verify(params: SignedUrlParams, signature: string): boolean;
 }
 
-function signedText({ fileId, expires, userId }: SignedUrlParams): string {
-  return userId ? `${fileId}.${expires}.${userId}` : `${fileId}.${expires}`;
+function signedText({ fileId, expires, userId, shareId }: SignedUrlParams): string {
+  if (!userId) return `${fileId}.${expires}`;
+  return shareId ? `${fileId}.${expires}.${userId}.share:${shareId}` : `${fileId}.${expires}.${userId}`;
 }
 
 export function createUrlSigner(options: { secret: string; publicUrl: string }): UrlSigner {
@@ -35,6 +42,7 @@ export function createUrlSigner(options: { secret: string; publicUrl: string }):
     downloadUrl(params) {
       const query = new URLSearchParams({ expires: String(params.expires) });
       if (params.userId) query.set('user', params.userId);
+      if (params.userId && params.shareId) query.set('share', params.shareId);
       query.set('signature', sign(params).toString('hex'));
       return `${options.publicUrl}/files/${encodeURIComponent(params.fileId)}/content?${query}`;
     },

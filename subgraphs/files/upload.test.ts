@@ -238,6 +238,10 @@ describe('refusing', () => {
     ['report\u0001.pdf', 'NO_CONTROL_CHARACTERS'],
     ['report\r\n.pdf', 'NO_CONTROL_CHARACTERS'],
     ['report\u0000.pdf', 'NO_CONTROL_CHARACTERS'],
+    ['invoice\u202Efdp.exe', 'NO_BIDI_CONTROLS'],
+    ['report\u2067.pdf', 'NO_BIDI_CONTROLS'],
+    ['quote\u200B.pdf', 'NO_INVISIBLE_CHARACTERS'],
+    ['quote\uFEFF.pdf', 'NO_INVISIBLE_CHARACTERS'],
     ['x'.repeat(5000), 'MAX_LENGTH'],
     ['..', 'NOT_A_NAME'],
   ])('the name %j: BAD_USER_INPUT %s', async (name, rule) => {

@@ -1,5 +1,6 @@
 // One typed config per process, parsed from the environment once at the edge (docs/conventions.md, Config). A bad or missing
 // value stops startup with one message naming every offending variable.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { revocationsUrlFor } from './session-revocations.ts';
 
@@ -29,8 +30,16 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: Env = process.en
   throw new ConfigError([...new Set(problems)]);
 }
 
+/** RFC 1123 host name: dot-separated labels of letters, digits and inner hyphens. */
+const HOST_NAME = /^(?=.{1,253}$)[a-z\d](?:[a-z\d-]{0,61}[a-z\d])?(?:\.[a-z\d](?:[a-z\d-]{0,61}[a-z\d])?)*$/i;
+
 /** Variable builders with the parsing every process needs. */
 export const env = {
+  /** A listen address: an IPv4/IPv6 address or a host name (nothing else reaches listen()). */
+  host: () =>
+    z.string().refine((v) => isIP(v) !== 0 || HOST_NAME.test(v), {
+      message: 'must be an IP address (such as 127.0.0.1, 0.0.0.0 or ::) or a host name',
+    }),
   /** A TCP port; 0 lets the OS choose. */
   port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
   /** A positive whole number (seconds, counts ...). */

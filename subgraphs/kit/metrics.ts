@@ -16,11 +16,36 @@ export interface MetricsOptions {
   name: string;
   /** Collect prom-client's default process metrics; default true. */
   defaultMetrics?: boolean;
+  /** Distinct operation names labelled as themselves; later ones are `other`. Default 100. */
+  maxOperationNames?: number;
+}
+
+/** The label of operations whose name is not (or may not become) one of the labelled names. */
+export const OTHER_OPERATIONS = 'other';
+const MAX_LABELLED_NAME_LENGTH = 100;
+
+/**
+ * Operation names as metric labels, bounded: every label value is a series kept for the life of the process and
+ * sent on every scrape, and a client can make up names without end. The first `max` names of operations that
+ * ran (`admit`: they passed validation) keep their own label; any other name, and any name of a request that
+ * failed before running, counts as `other` unless already labelled.
+ */
+export type OperationLabels = (name: string, admit: boolean) => string;
+
+export function createOperationLabels(max = 100): OperationLabels {
+  const labelled = new Set<string>();
+  return (name, admit) => {
+    if (labelled.has(name)) return name;
+    if (!admit || labelled.size >= max || name.length > MAX_LABELLED_NAME_LENGTH) return OTHER_OPERATIONS;
+    labelled.add(name);
+    return name;
+  };
 }
 
 export function createMetrics(options: MetricsOptions): Metrics {
   const registry = new Registry();
   registry.setDefaultLabels({ subgraph: options.name });
+  const operationLabel = createOperationLabels(options.maxOperationNames);
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
 
   const httpRequests = new Counter({
@@ -38,7 +63,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
   });
   const operations = new Counter({
     name: 'graphql_operations_total',
-    help: 'GraphQL operations by operation name, type and outcome (success, partial, error).',
+    help: 'GraphQL operations by operation name (the first that ran, then other), type and outcome (success, partial, error).',
     labelNames: ['operation', 'type', 'outcome'],
     registers: [registry],
   });
@@ -71,7 +96,8 @@ export function createMetrics(options: MetricsOptions): Metrics {
           const data = body.kind === 'single' ? body.singleResult.data : undefined;
           const outcome = !errors?.length ? 'success' : data ? 'partial' : 'error';
           const labels = {
-            operation: operationName ?? operation?.name?.value ?? 'anonymous',
+            // An operation that resolved passed validation; one that did not never ran.
+            operation: operationLabel(operationName ?? operation?.name?.value ?? 'anonymous', !!operation),
             type: operation?.operation ?? 'unknown',
             outcome,
           };

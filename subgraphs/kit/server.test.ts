@@ -155,8 +155,8 @@ describe('permissions', () => {
     expect(anonymous.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
   });
 
-  it('serves _service to anyone and _entities to signed-in callers (entity fields keep their rules)', async () => {
-    const sdl = await gql('{ _service { sdl } }');
+  it('serves _service (to signed-in callers, like introspection) and _entities to signed-in callers (entity fields keep their rules)', async () => {
+    const sdl = await gql('{ _service { sdl } }', { authorization: `Bearer ${await token()}` });
     expect(sdl.body.data._service.sdl).toContain('type Widget');
     const query = 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Widget { id name } } }';
     const variables = { r: [{ __typename: 'Widget', id: 'w1' }] };

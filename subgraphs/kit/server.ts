@@ -28,6 +28,7 @@ import {
   type VerifyToken,
 } from './identity.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { introspectionPlugin, type IntrospectionMode } from './introspection.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { applyPermissions, type PermissionMap } from './permissions.ts';
 import { runReadiness, type ReadinessCheck } from './readiness.ts';
@@ -83,6 +84,12 @@ export interface SubgraphServerOptions<TContext extends KitContext> {
   defaultMetrics?: boolean;
   /** Extra Apollo Server plugins. */
   plugins?: ApolloServerPlugin<TContext>[];
+  /**
+   * Who may introspect this subgraph (`__schema`, `__type`, and federation's `_service { sdl }`) and see "Did
+   * you mean" suggestions at its own port; default 'authenticated'. The router needs none of it: it plans from
+   * the committed supergraph and probes /health.
+   */
+  introspection?: IntrospectionMode;
 }
 
 export interface RunningServer {
@@ -148,6 +155,11 @@ export function createSubgraphServer<TContext extends KitContext>(
       ApolloServerPluginInlineTraceDisabled(),
       metrics.graphql as ApolloServerPlugin<TContext>,
       createErrorLogging<TContext>(),
+      introspectionPlugin<TContext>({
+        mode: options.introspection ?? 'authenticated',
+        isAuthenticated: (context) => context.identity !== null,
+        alsoFields: ['_service'],
+      }),
       ...(options.uploads ? [drainUnreadUploads<TContext>()] : []),
       ...(options.plugins ?? []),
     ],

@@ -15,7 +15,7 @@ const schema = z
     /** Port of the samples subgraph; default 4002. */
     SAMPLES_PORT: env.port(4002),
     /** Host to listen on; default 127.0.0.1. */
-    SAMPLES_HOST: z.string().default('127.0.0.1'),
+    SAMPLES_HOST: env.host().default('127.0.0.1'),
     ...tokenVerificationVariables,
     /** Most rows one exportSamples may hold; default 50000. */
     SAMPLES_EXPORT_MAX_ROWS: env.positiveInt(50_000),

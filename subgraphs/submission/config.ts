@@ -18,7 +18,7 @@ const schema = z
     /** Port of the submission subgraph; default 4003. */
     SUBMISSION_PORT: env.port(4003),
     /** Host to listen on; default 127.0.0.1. */
-    SUBMISSION_HOST: z.string().default('127.0.0.1'),
+    SUBMISSION_HOST: env.host().default('127.0.0.1'),
     /** Largest file importSubmission reads (into memory: the readers need the whole document); default 20 MiB. */
     SUBMISSION_MAX_IMPORT_BYTES: env.positiveInt(20 * 1024 * 1024),
     /** Longest an uploaded document (quote PDF or sheet) may take to read, in ms; default 30000. */

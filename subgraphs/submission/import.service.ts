@@ -140,10 +140,13 @@ export function createImportService(deps: SubmissionDeps) {
     return sheetDraft(result.sheet);
   }
 
-  /** The existing submission for a caller who may see it; CONFLICT (nothing about it) for anyone else. */
+  /**
+   * The existing submission for a caller who may see it (its submitter, staff); for anyone else a CONFLICT that
+   * says nothing about it: no id, no owner, no status, not even whose it is.
+   */
   function existingFor(caller: Caller, existing: Submission): Submission {
     if (isVisible(caller, existing)) return existing;
-    throw ERRORS.CONFLICT.err('this file or quote was already imported by someone else; ask the facility', {
+    throw ERRORS.CONFLICT.err('a submission for this quote or file already exists; ask the core staff', {
       field: 'file',
       rule: 'ALREADY_IMPORTED',
     });

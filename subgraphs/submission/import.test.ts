@@ -159,6 +159,29 @@ describe('importing the real quote', () => {
     expect(body.data).toBeNull();
     expect(body.errors![0].extensions).toMatchObject({ code: 'CONFLICT', rule: 'ALREADY_IMPORTED' });
   });
+
+  it("reveals nothing of someone else's submission for the same quote in other bytes: no id, owner, status", async () => {
+    const before = await counts();
+    const other = Buffer.concat([quote, Buffer.from('\n% saved again by another lab member\n')]);
+    const { body } = await h.importFile(other, 'ours.pdf', await h.as(['SUBMITTER']));
+    expect(body).toEqual({
+      data: null,
+      errors: [
+        {
+          message: 'a submission for this quote or file already exists; ask the core staff',
+          path: ['importSubmission'],
+          extensions: { code: 'CONFLICT', field: 'file', rule: 'ALREADY_IMPORTED' },
+        },
+      ],
+    });
+    const raw = JSON.stringify(body);
+    for (const secret of [id, submitterId, 'HTSF--JL-147', 'IN_REVIEW', 'SUBMITTED'])
+      expect(raw).not.toContain(secret);
+    expect(await counts()).toEqual(before);
+    // Staff still get the existing one.
+    const asStaff = await h.importFile(other, 'ours.pdf', staff);
+    expect(asStaff.body.data.importSubmission.id).toBe(id);
+  });
 });
 
 describe('importing the CSV template', () => {

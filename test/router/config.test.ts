@@ -89,4 +89,43 @@ describe('router config', () => {
       expect(text).toContain(name);
     }
   });
+
+  it('reads the listen address, the metrics listener and the introspection mode, and refuses bad ones', () => {
+    const defaults = loadRouterConfig({});
+    expect('config' in defaults && defaults.config.host).toBeUndefined();
+    expect('config' in defaults && defaults.config.options).toMatchObject({
+      introspection: { mode: 'authenticated' },
+      metrics: { maxOperationNames: 100 },
+    });
+    expect('config' in defaults && defaults.config.options.metrics?.listener).toBeUndefined();
+    const set = loadRouterConfig({
+      ROUTER_HOST: '0.0.0.0',
+      ROUTER_METRICS_PORT: '9464',
+      ROUTER_METRICS_HOST: '10.0.0.5',
+      ROUTER_METRICS_MAX_NAMES: '20',
+      ROUTER_INTROSPECTION: 'off',
+    });
+    expect('config' in set && set.config).toMatchObject({
+      host: '0.0.0.0',
+      options: {
+        introspection: { mode: 'off' },
+        metrics: { maxOperationNames: 20, listener: { port: 9464, host: '10.0.0.5' } },
+      },
+    });
+    const bad = loadRouterConfig({
+      ROUTER_HOST: 'http://example.org',
+      ROUTER_METRICS_PORT: '70000',
+      ROUTER_METRICS_HOST: 'a b',
+      ROUTER_INTROSPECTION: 'sometimes',
+    });
+    const text = 'errors' in bad ? bad.errors.join('\n') : '';
+    for (const name of [
+      'ROUTER_HOST',
+      'ROUTER_METRICS_PORT',
+      'ROUTER_METRICS_HOST',
+      'ROUTER_INTROSPECTION',
+    ]) {
+      expect(text).toContain(name);
+    }
+  });
 });

@@ -89,15 +89,62 @@ describe('GraphiQL', () => {
     const html = await res.text();
     expect(html).not.toMatch(/https?:|\/\/[a-z0-9]/i);
     const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] ?? '');
-    expect(assets.length).toBe(5);
+    expect(assets.length).toBe(6);
     for (const asset of assets) {
       expect(asset.startsWith('/graphiql/')).toBe(true);
       const served = await fetch(`${router.origin}${asset}`);
       expect(served.status).toBe(200);
+      expect(served.headers.get('x-content-type-options')).toBe('nosniff');
       expect(served.headers.get('content-type')).toMatch(/javascript|css/);
       const text = await served.text();
       expect(text.length).toBeGreaterThan(10);
       if (asset.endsWith('init.js')) expect(text).toContain('isHeadersEditorEnabled: true');
+    }
+  });
+});
+
+describe('GraphiQL under a Content-Security-Policy', () => {
+  const page = () => fetch(router.url, { headers: { accept: 'text/html' } });
+
+  it('allows scripts from its own origin only, and no framing', async () => {
+    const res = await page();
+    const csp = Object.fromEntries(
+      (res.headers.get('content-security-policy') ?? '').split(/;\s*/).map((d) => {
+        const [name, ...values] = d.split(' ');
+        return [name, values.join(' ')];
+      }),
+    );
+    expect(csp).toMatchObject({
+      'default-src': "'none'",
+      'script-src': "'self'",
+      'connect-src': "'self'",
+      'frame-ancestors': "'none'",
+      'base-uri': "'none'",
+      'form-action': "'none'",
+    });
+    expect(csp['style-src']).toMatch(/^'self'/);
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+  });
+
+  it("has nothing inline that script-src 'self' would block, and bundles that need no eval", async () => {
+    const html = await (await page()).text();
+    // Every script has a src, and there is no inline handler or inline <style> element of our own.
+    const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
+    expect(scripts.length).toBe(4);
+    for (const [, attributes, body] of scripts) {
+      expect(attributes).toMatch(/src="\/graphiql\//);
+      expect(body!.trim()).toBe('');
+    }
+    expect(html).not.toMatch(/\son[a-z]+=|<style|javascript:/i);
+    for (const script of [
+      'graphiql.min.js',
+      'react.production.min.js',
+      'react-dom.production.min.js',
+      'init.js',
+    ]) {
+      const code = await (await fetch(`${router.origin}/graphiql/${script}`)).text();
+      expect(code, script).not.toMatch(/\beval\(|new Function\(/);
     }
   });
 });

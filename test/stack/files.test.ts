@@ -72,7 +72,7 @@ beforeAll(async () => {
   const admin = await login(stack.admin.email, stack.admin.password);
   bearer.admin = admin.headers;
   userIds.admin = admin.id;
-  const password = 'a submitter password';
+  const password = 'a sample owner passphrase';
   await gql(
     'mutation($input: CreateUserInput!) { createUser(input: $input) { id } }',
     { input: { email: 'sub@lab.test', name: 'Sub Mitter', roles: ['SUBMITTER'], password } },
@@ -149,6 +149,42 @@ describe('uploads through the router', () => {
     const { body } = await upload(sampleId, { bytes: quote, name: '../../etc/quote.pdf' }, bearer.admin);
     expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'file' });
     expect(body.errors?.[0]?.message).toMatch(/may not contain \/ or/);
+  });
+
+  test('a name with a bidirectional override or a zero-width character is refused', async () => {
+    const sampleId = await createSample('invisible', userIds.submitter!);
+    for (const [name, rule] of [
+      ['quote\u202Efdp.exe', 'NO_BIDI_CONTROLS'],
+      ['quote\u200B.pdf', 'NO_INVISIBLE_CHARACTERS'],
+    ]) {
+      const { body } = await upload(sampleId, { bytes: quote, name: name! }, bearer.admin);
+      expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'file', rule });
+    }
+  });
+
+  test('revoking a share ends the download URLs already issued through it', async () => {
+    const sampleId = await createSample('staff only', userIds.admin!);
+    const { body } = await upload(sampleId, { bytes: quote, name: 'shared quote.pdf' }, bearer.admin);
+    const fileId = body.data.uploadFile.id;
+    const shared = await gql(
+      'mutation($f: ID!, $u: ID!, $e: DateTime!) { shareFile(fileId: $f, userId: $u, expiresAt: $e) { id } }',
+      { f: fileId, u: userIds.submitter, e: new Date(Date.now() + 3_600_000).toISOString() },
+      bearer.admin,
+    );
+    const shareId = shared.data.shareFile.id;
+    const seen = await gql(
+      'query($id: ID!) { file(id: $id) { downloadUrl } }',
+      { id: fileId },
+      bearer.submitter,
+    );
+    const url = seen.data.file.downloadUrl;
+    expect((await fetch(url, { method: 'HEAD' })).status).toBe(200);
+
+    const revoked = await gql('mutation($s: ID!) { revokeShare(shareId: $s) }', { s: shareId }, bearer.admin);
+    expect(revoked.errors).toBeUndefined();
+    const after = await fetch(url);
+    expect(after.status).toBe(403);
+    expect(((await after.json()) as { error: { code: string } }).error.code).toBe('FORBIDDEN');
   });
 
   test('an executable named .pdf is refused', async () => {

@@ -66,7 +66,7 @@ async function portIsOpen(port: number): Promise<boolean> {
   });
 }
 
-const admin = { email: 'smoke@lab.test', password: 'a smoke test password' };
+const admin = { email: 'smoke@lab.test', password: 'a start-up check passphrase' };
 const cleanup: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
   for (const step of cleanup.reverse()) await step();

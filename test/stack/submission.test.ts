@@ -57,7 +57,7 @@ beforeAll(async () => {
   bearer.admin = await login(stack.admin.email, stack.admin.password);
   for (const key of ['submitter', 'other'] as const) {
     const email = `${key}@lab.test`;
-    const password = `the password of ${key}`;
+    const password = `the passphrase of user number ${key === 'submitter' ? 1 : 2}`;
     await gql(
       'mutation($input: CreateUserInput!) { createUser(input: $input) { id } }',
       { input: { email, name: key, roles: ['SUBMITTER'], password } },
