@@ -5,7 +5,13 @@ export default defineConfig({
   // the two copies fail each other's instanceof checks (schemas, GraphQLError codes).
   resolve: { alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }] },
   test: {
-    include: ['subgraphs/**/*.test.ts', 'router/**/*.test.ts', 'test/**/*.test.ts', 'scripts/**/*.test.ts'],
+    include: [
+      'common/**/*.test.ts',
+      'subgraphs/**/*.test.ts',
+      'router/**/*.test.ts',
+      'test/**/*.test.ts',
+      'scripts/**/*.test.ts',
+    ],
     globalSetup: ['test/global-setup.ts'],
     reporters: ['default', './test/summary-reporter.ts'],
     testTimeout: 30_000,

@@ -84,7 +84,7 @@ const ourCodes = {
   },
   OPERATION_LIMIT_EXCEEDED: {
     description:
-      'The request exceeds a configured limit; `extensions.limit` names it (maxTokens, maxDepth, maxAliases, maxRootFields, maxCost; maxBodyBytes at the router and bodyLimit at a subgraph answer 413).',
+      'The request exceeds a configured limit; `extensions.limit` names it (maxTokens, maxDepth, maxAliases, maxRootFields, maxSelections, maxCost; maxBodyBytes at the router and bodyLimit at a subgraph answer 413).',
     httpStatus: 400,
   },
   UPLOAD_LIMIT_EXCEEDED: {

@@ -1,28 +1,18 @@
 import { Kind, parse, print, valueFromASTUntyped, visit } from 'graphql';
 import type { ConstDirectiveNode, DefinitionNode, DocumentNode } from 'graphql';
+import { readCostDirectives, type CostDirectives } from '../common/operation-cost.ts';
 
 /** One requirement from @authenticated, @requiresScopes or @policy; the inner arrays are AND-sets, the outer OR. */
 export type AccessRequirement =
   { kind: 'authenticated' } | { kind: 'scopes'; anyOf: string[][] } | { kind: 'policies'; anyOf: string[][] };
 
-/** @listSize on a field (federation demand control). */
-export interface ListSize {
-  assumedSize?: number;
-  slicingArguments?: string[];
-  sizedFields?: string[];
-}
-
 /** What the router reads from a supergraph besides what the gateway needs. */
-export interface SupergraphMetadata {
+export interface SupergraphMetadata extends CostDirectives {
   sdl: string;
   /** Subgraphs as declared by join__Graph (before URL overrides). */
   subgraphs: Array<{ name: string; url: string }>;
   /** Keyed by `Type` or `Type.field`. */
   access: Map<string, AccessRequirement[]>;
-  /** @cost weights keyed by `Type`, `Type.field` or `Type.field(arg)`. */
-  cost: Map<string, number>;
-  /** Keyed by `Type.field`. */
-  listSize: Map<string, ListSize>;
 }
 
 const specs = {
@@ -105,8 +95,7 @@ export function readSupergraphMetadata(sdl: string): SupergraphMetadata {
     sdl,
     subgraphs: [],
     access: new Map(),
-    cost: new Map(),
-    listSize: new Map(),
+    ...readCostDirectives(document, { cost: names.cost, listSize: names.listSize }),
   };
 
   const record = (key: string, directives: readonly ConstDirectiveNode[] | undefined): void => {
@@ -118,8 +107,6 @@ export function readSupergraphMetadata(sdl: string): SupergraphMetadata {
       if (name === names.authenticated) push({ kind: 'authenticated' });
       else if (name === names.requiresScopes) push({ kind: 'scopes', anyOf: args.scopes as string[][] });
       else if (name === names.policy) push({ kind: 'policies', anyOf: args.policies as string[][] });
-      else if (name === names.cost) metadata.cost.set(key, Number(args.weight));
-      else if (name === names.listSize) metadata.listSize.set(key, args as ListSize);
     }
   };
 

@@ -1,29 +1,39 @@
 import { Histogram, type Registry } from 'prom-client';
 import { createOperationLabels, type OperationLabels } from '../subgraphs/kit/metrics.ts';
-import { computeCost } from './computeCost.ts';
+import {
+  computeCost,
+  defaultCostLimits,
+  SlicingArgumentError,
+  type CostDirectives,
+  type CostLimits,
+} from '../common/operation-cost.ts';
 import { routerError } from './errors.ts';
 import type { RouterStage } from './stage.ts';
-import type { SupergraphMetadata } from './supergraphMetadata.ts';
 
-export interface CostOptions {
-  /** Highest estimated cost an operation may have. @default 10_000 */
-  maxCost?: number;
+export interface CostOptions extends Partial<CostLimits> {
   /** `enforce` refuses costlier operations; `measure` only logs them and records the metric. @default 'enforce' */
   mode?: 'enforce' | 'measure';
-  /** Items assumed in a list field without @listSize or slicing argument. @default 10 */
-  defaultListSize?: number;
   /** Where `router_operation_cost` is registered. */
   registry: Registry;
   /** The bounded operation-name labels, shared with the metrics stage. @default its own, of 100 names */
   operationLabels?: OperationLabels;
 }
 
-/** Demand control: estimates each operation's cost from the supergraph's @cost/@listSize before planning. */
+/**
+ * Demand control: estimates each operation's cost from the supergraph's @cost/@listSize before planning
+ * (maxCost 10,000, defaultListSize 10, maxListSize 1,000 unless configured). A slicing argument outside
+ * 0..maxListSize is BAD_USER_INPUT in both modes: it would make the estimate meaningless (a negative `first`
+ * cancels its siblings' cost).
+ */
 export function useCost(options: CostOptions): RouterStage {
-  const maxCost = options.maxCost ?? 10_000;
+  const maxCost = options.maxCost ?? defaultCostLimits.maxCost;
   const operationLabels = options.operationLabels ?? createOperationLabels();
   const mode = options.mode ?? 'enforce';
-  let metadata: Pick<SupergraphMetadata, 'cost' | 'listSize'> = { cost: new Map(), listSize: new Map() };
+  const limits = {
+    defaultListSize: options.defaultListSize ?? defaultCostLimits.defaultListSize,
+    maxListSize: options.maxListSize ?? defaultCostLimits.maxListSize,
+  };
+  let directives: CostDirectives = { cost: new Map(), listSize: new Map() };
   const histogram = new Histogram({
     name: 'router_operation_cost',
     help: 'Estimated cost of operations (demand control)',
@@ -33,23 +43,30 @@ export function useCost(options: CostOptions): RouterStage {
   });
   return {
     name: 'cost',
-    onSupergraph(next) {
-      metadata = next;
+    onSupergraph(metadata) {
+      directives = metadata;
     },
     plugin: {
       async requestDidStart() {
         return {
           async didResolveOperation({ schema, document, operation, request, operationName, contextValue }) {
             if (!operation) return;
-            const variables = request.variables ?? {};
-            const cost = computeCost({
-              schema,
-              document,
-              operation,
-              variables,
-              metadata,
-              defaultListSize: options.defaultListSize ?? 10,
-            });
+            let cost: number;
+            try {
+              cost = computeCost({
+                schema,
+                document,
+                operation,
+                variables: request.variables ?? {},
+                directives,
+                limits,
+              });
+            } catch (error) {
+              if (!(error instanceof SlicingArgumentError)) throw error;
+              throw routerError('BAD_USER_INPUT', error.message, {
+                extensions: { field: error.field, argument: error.argument, max: error.max },
+              });
+            }
             histogram.observe({ operation: operationName ? operationLabels(operationName, true) : '' }, cost);
             if (cost <= maxCost) return;
             contextValue.logger.warn({ stage: 'cost', cost, maxCost, mode }, 'operation exceeds maxCost');

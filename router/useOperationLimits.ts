@@ -1,29 +1,32 @@
 import type { GraphQLFormattedError } from 'graphql';
+import {
+  checkOperationLimits,
+  defaultOperationLimits,
+  type OperationLimits,
+} from '../common/operation-limits.ts';
 import { routerError } from './errors.ts';
-import { measureOperation } from './measureOperation.ts';
 import type { RouterStage } from './stage.ts';
 
-export interface OperationLimitsOptions {
+export interface OperationLimitsOptions extends Partial<OperationLimits> {
   /** Most lexical tokens the parser reads before giving up. @default 15_000 */
   maxTokens?: number;
-  /** Deepest field nesting (root fields are depth 1; introspection not counted). @default 15 */
-  maxDepth?: number;
-  /** Most aliased fields, counting each fragment spread. @default 30 */
-  maxAliases?: number;
-  /** Most fields in the root selection set. @default 20 */
-  maxRootFields?: number;
 }
 
 // graphql 16 words it "more that N tokens".
 const tooManyTokens = /Document contains more th(?:an|at) \d+ tokens/;
 
-/** Refuses operations that are too big before anything is planned; each limit has its own `extensions.limit`. */
+/**
+ * Refuses operations that are too big before anything is planned; each limit has its own `extensions.limit`.
+ * Depth, aliases, root fields and selections are measured with fragments expanded (common/operation-limits.ts,
+ * linear in the document), introspection fields included, so the planner never sees an exponential document.
+ */
 export function useOperationLimits(options: OperationLimitsOptions = {}): RouterStage {
   const maxTokens = options.maxTokens ?? 15_000;
-  const limits = {
-    maxDepth: options.maxDepth ?? 15,
-    maxAliases: options.maxAliases ?? 30,
-    maxRootFields: options.maxRootFields ?? 20,
+  const limits: OperationLimits = {
+    maxDepth: options.maxDepth ?? defaultOperationLimits.maxDepth,
+    maxAliases: options.maxAliases ?? defaultOperationLimits.maxAliases,
+    maxRootFields: options.maxRootFields ?? defaultOperationLimits.maxRootFields,
+    maxSelections: options.maxSelections ?? defaultOperationLimits.maxSelections,
   };
   return {
     name: 'operationLimits',
@@ -43,23 +46,17 @@ export function useOperationLimits(options: OperationLimitsOptions = {}): Router
         return {
           async didResolveOperation({ document, operation }) {
             if (!operation) return;
-            const measured = measureOperation(document, operation);
-            const actual = {
-              maxDepth: measured.depth,
-              maxAliases: measured.aliases,
-              maxRootFields: measured.rootFields,
-            };
-            for (const [limit, max] of Object.entries(limits) as Array<[keyof typeof limits, number]>) {
-              if (actual[limit] > max) {
-                throw routerError(
-                  'OPERATION_LIMIT_EXCEEDED',
-                  `Operation exceeds ${limit} (${actual[limit]} > ${max})`,
-                  {
-                    extensions: { limit, max, actual: actual[limit] },
-                  },
-                );
-              }
-            }
+            const violation = checkOperationLimits(document, operation, limits);
+            if (!violation) return;
+            const { limit, max, actual, fragmentCycle, message } = violation;
+            throw routerError('OPERATION_LIMIT_EXCEEDED', message, {
+              extensions: {
+                limit,
+                max,
+                ...(actual === undefined ? {} : { actual }),
+                ...(fragmentCycle ? { fragmentCycle } : {}),
+              },
+            });
           },
         };
       },

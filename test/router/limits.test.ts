@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeSupergraphSdl, startJwks, startRouter, type TestKeys, type TestRouter } from './fixtures.ts';
 import { startTestGraphs } from './graphs.ts';
+import { aliasedTypenames, fragmentFanOut } from '../helpers/hostile-queries.ts';
 
 let graphs: Awaited<ReturnType<typeof startTestGraphs>>;
 let keys: TestKeys;
@@ -67,6 +68,18 @@ describe('operation limits', () => {
     expect(res.body).toEqual(limitError('maxAliases', 3, 4));
   });
 
+  it('counts introspection fields toward depth, aliases and root fields', async () => {
+    const deep = await router.post({ query: '{ __schema { types { name } } }' });
+    expect(deep.status).toBe(400);
+    expect(deep.body).toEqual(limitError('maxDepth', 2, 3));
+    expect(
+      (await router.post({ query: '{ a: __typename b: __typename c: __typename d: __typename }' })).body,
+    ).toEqual(limitError('maxAliases', 3, 4));
+    expect((await router.post({ query: '{ __typename hello echo boom slow expensive }' })).body).toEqual(
+      limitError('maxRootFields', 5, 6),
+    );
+  });
+
   it('refuses more root fields than maxRootFields', async () => {
     const res = await router.post({ query: '{ hello echo boom slow expensive secret }' });
     expect(res.body).toEqual(limitError('maxRootFields', 5, 6));
@@ -88,6 +101,31 @@ describe('operation limits', () => {
     expect(ok.body.errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHORIZED_FIELD_OR_TYPE']);
   });
 
+  it('refuses a negative or oversized slicing argument as BAD_USER_INPUT instead of a negative cost', async () => {
+    const before = graphs.users.requests.length;
+    // Before: -1,340,000 x User 1 cancelled the 500 of `expensive`.
+    const negative = await router.post({ query: '{ expensive users(first: -1340000) { id } }' });
+    expect(negative.status).toBe(400);
+    expect(negative.body).toEqual({
+      errors: [
+        {
+          message: 'Argument "first" of Query.users must be a whole number from 0 to 1000 (got -1340000)',
+          extensions: { code: 'BAD_USER_INPUT', field: 'Query.users', argument: 'first', max: 1000 },
+        },
+      ],
+    });
+    const variable = await router.post({
+      query: 'query($n: Int) { users(first: $n) { id } }',
+      variables: { n: 5000 },
+    });
+    expect(variable.status).toBe(400);
+    expect(variable.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      argument: 'first',
+    });
+    expect(graphs.users.requests.length).toBe(before);
+  });
+
   it('only measures in measure mode', async () => {
     const measure = await startRouter({
       supergraph: { sdl },
@@ -107,5 +145,56 @@ describe('operation limits', () => {
     } finally {
       await measure.close();
     }
+  });
+});
+
+describe('hostile operations, with the default limits', () => {
+  let defaults: TestRouter;
+  beforeAll(async () => {
+    defaults = await startRouter({ supergraph: { sdl }, jwt: { jwksUrl: keys.jwksUrl } });
+  });
+  afterAll(async () => {
+    await defaults?.close();
+  });
+
+  it('refuses a 1 KB fragment fan-out (2^30 selections) before planning, and keeps answering', async () => {
+    const before = graphs.samples.requests.length;
+    const query = fragmentFanOut(30, {
+      on: 'Sample',
+      select: (s) => `{ publicSamples { ${s} } }`,
+      leaf: 'id',
+    });
+    expect(query.length).toBeLessThan(1300);
+    const [attack, health, hello] = await Promise.all([
+      defaults.post({ query }),
+      fetch(`${defaults.origin}/health`),
+      defaults.post({ query: '{ publicSamples { id } }' }),
+    ]);
+    expect(attack.status).toBe(400);
+    expect(attack.body.errors?.[0]?.extensions).toEqual({
+      code: 'OPERATION_LIMIT_EXCEEDED',
+      limit: 'maxSelections',
+      max: 2000,
+      // publicSamples and 2^31 - 1 spreads of F0..F30 and 2^30 ids
+      actual: 1 + 2 ** 31 - 1 + 2 ** 30,
+    });
+    expect(health.status).toBe(200);
+    expect(hello.body).toEqual({ data: { publicSamples: [{ id: 's1' }, { id: 's2' }] } });
+    expect(graphs.samples.requests.length).toBe(before + 1);
+  });
+
+  it('refuses 2,000 aliased __typename', async () => {
+    const res = await defaults.post({ query: aliasedTypenames(2000) });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual(limitError('maxAliases', 30, 2000));
+  });
+
+  it('refuses cyclic fragments', async () => {
+    const res = await defaults.post({
+      query: '{ publicSamples { ...A } } fragment A on Sample { id ...B } fragment B on Sample { ...A }',
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(res.body.errors?.[0]?.message).toMatch(/Cannot spread fragment "A" within itself/);
   });
 });
