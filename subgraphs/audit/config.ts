@@ -1,7 +1,14 @@
 // The audit subgraph's configuration, from the environment (subgraphs/audit/index.ts, purge.ts) or built by the
 // embedded stack with loadAuditConfig({ ...process.env, AUDIT_DATABASE_URL: url }).
 import { z } from 'zod';
-import { env, loadConfig, toJwtVerifierOptions, tokenVerificationVariables } from '../kit/config.ts';
+import {
+  env,
+  loadConfig,
+  toJwtVerifierOptions,
+  tokenVerificationVariables,
+  operationLimitVariables,
+  toSubgraphLimits,
+} from '../kit/config.ts';
 import { decodeSecretKey, secretKeyVariable } from '../kit/secret-key.ts';
 import { MIN_SERVICE_SECRET_LENGTH } from '../kit/service-auth.ts';
 
@@ -118,6 +125,7 @@ const schema = z
     AUDIT_DELIVERY_STALE_SECONDS: env.positiveInt(120),
     /** A service whose oldest pending event is older than this is not ok; default 300. */
     AUDIT_DELIVERY_MAX_PENDING_AGE_SECONDS: env.positiveInt(300),
+    ...operationLimitVariables,
   })
   .transform((v) => ({
     databaseUrl: v.AUDIT_DATABASE_URL,
@@ -130,6 +138,8 @@ const schema = z
     retentionDays: v.AUDIT_RETENTION_DAYS,
     retentionOverrides: v.AUDIT_RETENTION_OVERRIDES,
     exportMaxRows: v.AUDIT_EXPORT_MAX_ROWS,
+    /** Depth, alias, selection and cost limits of operations on this port. */
+    limits: toSubgraphLimits(v),
     logLevel: v.LOG_LEVEL,
     delivery: {
       expectedServices: v.AUDIT_EXPECTED_SERVICES,

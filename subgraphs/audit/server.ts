@@ -79,6 +79,7 @@ export async function createAuditSubgraph(
     readiness: { database: prismaReadiness(prisma) },
     logger: log,
     auth: options.auth ?? config.jwt,
+    limits: config.limits,
   });
   const metrics = createAuditMetrics(subgraph.metrics.registry, async () => {
     const head = await prisma.auditChainHead.findUnique({ where: { id: 1 } });

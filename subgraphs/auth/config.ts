@@ -2,7 +2,13 @@
 // stack (scripts/start.ts) with loadAuthConfig({ ...process.env, AUTH_DATABASE_URL: url }).
 import { z } from 'zod';
 import { clientAddressSecretVariable } from '../kit/client-address.ts';
-import { env, loadConfig, sessionCheckVariables } from '../kit/config.ts';
+import {
+  env,
+  loadConfig,
+  sessionCheckVariables,
+  operationLimitVariables,
+  toSubgraphLimits,
+} from '../kit/config.ts';
 import {
   checkOutboxRelayVariables,
   outboxRelayVariables,
@@ -53,6 +59,7 @@ const schema = z
     /** How often this subgraph re-reads its own revocation feed; as for the other subgraphs. */
     REVOCATION_POLL_MS: sessionCheckVariables().REVOCATION_POLL_MS,
     REVOCATION_MAX_STALE_MS: sessionCheckVariables().REVOCATION_MAX_STALE_MS,
+    ...operationLimitVariables,
     LOG_LEVEL: env.logLevel(),
     ...outboxRelayVariables,
   })
@@ -76,6 +83,8 @@ const schema = z
     clientAddressSecret: v.CLIENT_ADDRESS_SECRET,
     revocationPollMs: v.REVOCATION_POLL_MS,
     revocationMaxStaleMs: v.REVOCATION_MAX_STALE_MS,
+    /** Depth, alias, selection and cost limits of operations on this port. */
+    limits: toSubgraphLimits(v),
     logLevel: v.LOG_LEVEL,
     outboxRelay: toOutboxRelayConfig(v),
   }));

@@ -121,6 +121,7 @@ export async function createAuthSubgraph(
         },
       },
       clientAddressSecret: config.clientAddressSecret,
+      limits: config.limits,
       plugins: [notifyRelayAfterMutations(() => relay)],
     });
     relay = startSubgraphRelay({

@@ -2,7 +2,14 @@
 // stack with loadFilesConfig({ ...process.env, FILES_DATABASE_URL: url, FILES_SIGNING_SECRET: secret }).
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { env, loadConfig, toJwtVerifierOptions, tokenVerificationVariables } from '../kit/config.ts';
+import {
+  env,
+  loadConfig,
+  toJwtVerifierOptions,
+  tokenVerificationVariables,
+  operationLimitVariables,
+  toSubgraphLimits,
+} from '../kit/config.ts';
 import {
   checkOutboxRelayVariables,
   outboxRelayVariables,
@@ -42,6 +49,7 @@ const schema = z
     /** The submission subgraph, asked the same of submissions; default http://127.0.0.1:4003/graphql. */
     SUBMISSION_GRAPHQL_URL: env.httpUrl().default('http://127.0.0.1:4003/graphql'),
     ...tokenVerificationVariables,
+    ...operationLimitVariables,
     LOG_LEVEL: env.logLevel(),
     ...outboxRelayVariables,
   })
@@ -60,6 +68,8 @@ const schema = z
     submissionGraphqlUrl: v.SUBMISSION_GRAPHQL_URL,
     /** How access tokens are verified: the JWKS, issuer and audience. */
     jwt: toJwtVerifierOptions(v),
+    /** Depth, alias, selection and cost limits of operations on this port. */
+    limits: toSubgraphLimits(v),
     logLevel: v.LOG_LEVEL,
     outboxRelay: toOutboxRelayConfig(v),
   }));

@@ -93,6 +93,7 @@ export async function createFilesSubgraph(
     readiness: { database: prismaReadiness(prisma) },
     logger: log,
     auth: options.auth ?? config.jwt,
+    limits: config.limits,
     uploads,
     plugins: [notifyRelayAfterMutations(() => relay)],
   });

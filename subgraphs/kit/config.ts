@@ -3,6 +3,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { revocationsUrlFor } from './session-revocations.ts';
+import { defaultSubgraphLimits as limits, type SubgraphLimits } from './operation-limits.ts';
 
 /** Thrown by loadConfig; `problems` lists one line per variable. */
 export class ConfigError extends Error {
@@ -108,5 +109,39 @@ export function toJwtVerifierOptions(v: {
       pollMs: v.REVOCATION_POLL_MS,
       maxStaleMs: v.REVOCATION_MAX_STALE_MS,
     },
+  };
+}
+
+/**
+ * The operation limits every subgraph enforces on its own port (kit/operation-limits.ts), the same for all
+ * subgraphs: spread into a subgraph's config schema and turned into the kit server's `limits` with
+ * toSubgraphLimits. Defaults (defaultSubgraphLimits) as the router's ROUTER_MAX_*, selections 2.5 times.
+ */
+export const operationLimitVariables = {
+  /** Deepest field nesting; default 15. */
+  SUBGRAPH_MAX_DEPTH: env.positiveInt(limits.maxDepth),
+  /** Most aliased fields, fragments expanded; default 30. */
+  SUBGRAPH_MAX_ALIASES: env.positiveInt(limits.maxAliases),
+  /** Most root fields, fragments expanded; default 20. */
+  SUBGRAPH_MAX_ROOT_FIELDS: env.positiveInt(limits.maxRootFields),
+  /** Most selections once fragments are expanded; default 5000. */
+  SUBGRAPH_MAX_SELECTIONS: env.positiveInt(limits.maxSelections),
+  /** Highest estimated cost (@cost/@listSize); default 10000. */
+  SUBGRAPH_MAX_COST: env.positiveInt(limits.maxCost),
+  /** Items assumed in a list without @listSize or slicing argument; default 10. */
+  SUBGRAPH_DEFAULT_LIST_SIZE: env.positiveInt(limits.defaultListSize),
+  /** Largest slicing argument (`first`); default 1000. */
+  SUBGRAPH_MAX_LIST_SIZE: env.positiveInt(limits.maxListSize),
+};
+
+export function toSubgraphLimits(v: { [K in keyof typeof operationLimitVariables]: number }): SubgraphLimits {
+  return {
+    maxDepth: v.SUBGRAPH_MAX_DEPTH,
+    maxAliases: v.SUBGRAPH_MAX_ALIASES,
+    maxRootFields: v.SUBGRAPH_MAX_ROOT_FIELDS,
+    maxSelections: v.SUBGRAPH_MAX_SELECTIONS,
+    maxCost: v.SUBGRAPH_MAX_COST,
+    defaultListSize: v.SUBGRAPH_DEFAULT_LIST_SIZE,
+    maxListSize: v.SUBGRAPH_MAX_LIST_SIZE,
   };
 }

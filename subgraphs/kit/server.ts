@@ -30,6 +30,7 @@ import {
 import { createLogger, type Logger } from './logger.ts';
 import { introspectionPlugin, type IntrospectionMode } from './introspection.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { defaultSubgraphLimits, operationLimitsPlugin, type SubgraphLimits } from './operation-limits.ts';
 import { applyPermissions, type PermissionMap } from './permissions.ts';
 import { runReadiness, type ReadinessCheck } from './readiness.ts';
 import { enforceTextLimits } from './text-limits.ts';
@@ -90,6 +91,8 @@ export interface SubgraphServerOptions<TContext extends KitContext> {
    * the committed supergraph and probes /health.
    */
   introspection?: IntrospectionMode;
+  /** Operation limits, as the router's (kit/operation-limits.ts); default defaultSubgraphLimits. */
+  limits?: Partial<SubgraphLimits>;
 }
 
 export interface RunningServer {
@@ -160,6 +163,7 @@ export function createSubgraphServer<TContext extends KitContext>(
         isAuthenticated: (context) => context.identity !== null,
         alsoFields: ['_service'],
       }),
+      operationLimitsPlugin<TContext>(typeDefs, { ...defaultSubgraphLimits, ...options.limits }),
       ...(options.uploads ? [drainUnreadUploads<TContext>()] : []),
       ...(options.plugins ?? []),
     ],

@@ -1,7 +1,14 @@
 // The samples subgraph's configuration, from the environment (subgraphs/samples/index.ts) or built by the
 // embedded stack with loadSamplesConfig({ ...process.env, SAMPLES_DATABASE_URL: url }).
 import { z } from 'zod';
-import { env, loadConfig, toJwtVerifierOptions, tokenVerificationVariables } from '../kit/config.ts';
+import {
+  env,
+  loadConfig,
+  toJwtVerifierOptions,
+  tokenVerificationVariables,
+  operationLimitVariables,
+  toSubgraphLimits,
+} from '../kit/config.ts';
 import {
   checkOutboxRelayVariables,
   outboxRelayVariables,
@@ -19,6 +26,7 @@ const schema = z
     ...tokenVerificationVariables,
     /** Most rows one exportSamples may hold; default 50000. */
     SAMPLES_EXPORT_MAX_ROWS: env.positiveInt(50_000),
+    ...operationLimitVariables,
     LOG_LEVEL: env.logLevel(),
     ...outboxRelayVariables,
   })
@@ -30,6 +38,8 @@ const schema = z
     /** How access tokens are verified: the JWKS, issuer and audience. */
     jwt: toJwtVerifierOptions(v),
     exportMaxRows: v.SAMPLES_EXPORT_MAX_ROWS,
+    /** Depth, alias, selection and cost limits of operations on this port. */
+    limits: toSubgraphLimits(v),
     logLevel: v.LOG_LEVEL,
     outboxRelay: toOutboxRelayConfig(v),
     /** Verifies the submission subgraph's signed sample commands (submission-intake.ts); intake is off without it. */

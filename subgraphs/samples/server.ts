@@ -85,6 +85,7 @@ export async function createSamplesSubgraph(
     readiness: { database: prismaReadiness(prisma) },
     logger: log,
     auth: options.auth ?? config.jwt,
+    limits: config.limits,
     // 500 ids of a bulk change, with room to spare.
     bodyLimit: '2mb',
     plugins: [notifyRelayAfterMutations(() => relay)],

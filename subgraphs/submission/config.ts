@@ -1,7 +1,14 @@
 // The submission subgraph's configuration, from the environment (subgraphs/submission/index.ts) or built by the
 // embedded stack with loadSubmissionConfig({ ...process.env, SUBMISSION_DATABASE_URL: url }).
 import { z } from 'zod';
-import { env, loadConfig, toJwtVerifierOptions, tokenVerificationVariables } from '../kit/config.ts';
+import {
+  env,
+  loadConfig,
+  toJwtVerifierOptions,
+  tokenVerificationVariables,
+  operationLimitVariables,
+  toSubgraphLimits,
+} from '../kit/config.ts';
 import {
   checkOutboxRelayVariables,
   outboxRelayVariables,
@@ -46,6 +53,7 @@ const schema = z
      */
     SAMPLES_COMMANDS_URL: env.httpUrl().default(`http://127.0.0.1:4002${SAMPLE_COMMANDS_PATH}`),
     ...tokenVerificationVariables,
+    ...operationLimitVariables,
     LOG_LEVEL: env.logLevel(),
     ...outboxRelayVariables,
   })
@@ -73,6 +81,8 @@ const schema = z
       filesTimeoutMs: v.FILES_TIMEOUT_MS,
       /** How access tokens are verified: the JWKS, issuer and audience. */
       jwt: toJwtVerifierOptions(v),
+      /** Depth, alias, selection and cost limits of operations on this port. */
+      limits: toSubgraphLimits(v),
       logLevel: v.LOG_LEVEL,
       /** Audit delivery of the outbox; undefined when off. */
       outboxRelay: toOutboxRelayConfig(v),

@@ -90,6 +90,7 @@ export async function createSubmissionSubgraph(
     readiness: { database: prismaReadiness(prisma) },
     logger: log,
     auth: options.auth ?? config.jwt,
+    limits: config.limits,
     // One file per import. busboy counts a file that reaches its limit as truncated: one byte more lets a file of
     // exactly maxImportBytes through.
     uploads: { maxFileSize: config.maxImportBytes + 1, maxFiles: 1 },
