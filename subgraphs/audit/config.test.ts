@@ -30,6 +30,15 @@ describe('loadAuditConfig', () => {
       retentionDays: 2555,
       retentionOverrides: {},
       exportMaxRows: 100_000,
+      limits: {
+        maxDepth: 15,
+        maxAliases: 30,
+        maxRootFields: 20,
+        maxSelections: 5000,
+        maxCost: 10_000,
+        defaultListSize: 10,
+        maxListSize: 1000,
+      },
       logLevel: 'info',
     });
   });

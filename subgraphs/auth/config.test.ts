@@ -30,8 +30,28 @@ describe('loadAuthConfig', () => {
       clientAddressSecret: undefined,
       revocationPollMs: 1000,
       revocationMaxStaleMs: 15_000,
+      limits: {
+        maxDepth: 15,
+        maxAliases: 30,
+        maxRootFields: 20,
+        maxSelections: 5000,
+        maxCost: 10_000,
+        defaultListSize: 10,
+        maxListSize: 1000,
+      },
       logLevel: 'info',
     });
+  });
+
+  it('reads the operation limits every subgraph shares, naming a bad one', () => {
+    const url = { AUTH_DATABASE_URL: 'postgresql://u@h/auth' };
+    expect(
+      loadAuthConfig({ ...url, SUBGRAPH_MAX_SELECTIONS: '100', SUBGRAPH_MAX_COST: '50' }).limits,
+    ).toMatchObject({
+      maxSelections: 100,
+      maxCost: 50,
+    });
+    expect(() => loadAuthConfig({ ...url, SUBGRAPH_MAX_DEPTH: '0' })).toThrow(/SUBGRAPH_MAX_DEPTH/);
   });
 
   it('names every bad or missing variable', () => {
