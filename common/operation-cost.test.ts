@@ -107,3 +107,12 @@ describe('computeCost', () => {
     expect(cost(query)).toBe(Number.MAX_SAFE_INTEGER);
   });
 });
+
+describe('SlicingArgumentError', () => {
+  it('names a non-number value by kind, never serializing it', () => {
+    const deep = JSON.parse(`${'['.repeat(300_000)}${']'.repeat(300_000)}`) as unknown;
+    expect(() => cost('query($n: Int) { runs(first: $n) { id } }', { n: deep })).toThrow(
+      'Argument "first" of Query.runs must be a whole number from 0 to 1000 (got a list)',
+    );
+  });
+});

@@ -77,9 +77,12 @@ export class SlicingArgumentError extends Error {
   }
 }
 
+/** The value for a message: scalars as written, anything else by kind (never serialized: it may be huge or deep). */
 function shown(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 40 ? `${text.slice(0, 40)}...` : text;
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return Array.isArray(value) ? 'a list' : `an ${typeof value}`;
 }
 
 /** Mutations are weighted like Apollo's demand control: a root mutation field costs 10 unless @cost says otherwise. */

@@ -37,12 +37,19 @@ export function toUploadError(error: unknown, limits: UploadSessionLimits): Grap
   return undefined;
 }
 
-/** Every Upload placed in the operations by processRequest (the map may put one file at several paths). */
-function findUploads(value: unknown, found = new Set<Upload>()): Set<Upload> {
-  if (value instanceof Upload) found.add(value);
-  else if (Array.isArray(value)) for (const item of value) findUploads(item, found);
-  else if (value && typeof value === 'object')
-    for (const item of Object.values(value)) findUploads(item, found);
+/**
+ * Every Upload placed in the operations by processRequest (the map may put one file at several paths). A loop,
+ * not recursion: the client's JSON may nest 500,000 levels deep, which would overflow the stack.
+ */
+export function findUploads(operations: unknown): Set<Upload> {
+  const found = new Set<Upload>();
+  const pending: unknown[] = [operations];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (value instanceof Upload) found.add(value);
+    else if (Array.isArray(value)) for (const item of value) pending.push(item);
+    else if (value && typeof value === 'object') for (const item of Object.values(value)) pending.push(item);
+  }
   return found;
 }
 
