@@ -6,7 +6,7 @@ import { createLogger } from './logger.ts';
 import { federationDirectiveName } from './operation-limits.ts';
 import { allow } from './permissions.ts';
 import { createSubgraphServer, type KitContext, type RunningServer } from './server.ts';
-import { createTestSigner } from './testing.ts';
+import { createTestSigner, type TestSigner } from './testing.ts';
 
 const typeDefs = /* GraphQL */ `
   extend schema
@@ -27,6 +27,7 @@ const typeDefs = /* GraphQL */ `
 `;
 
 let server: RunningServer;
+let signer: TestSigner;
 let url: string;
 
 beforeAll(async () => {
@@ -35,7 +36,7 @@ beforeAll(async () => {
     name: 'widgets',
     typeDefs,
     logger: createLogger({ level: 'silent' }),
-    auth: (await createTestSigner()).auth,
+    auth: (signer = await createTestSigner()).auth,
     defaultMetrics: false,
     resolvers: {
       Query: {
@@ -65,6 +66,9 @@ const limitError = (limit: string, max: number, actual: number) => ({
     { message: expect.any(String), extensions: { code: 'OPERATION_LIMIT_EXCEEDED', limit, max, actual } },
   ],
 });
+
+/** The router's _entities fetches carry the caller's token. */
+const bearer = async () => ({ authorization: `Bearer ${await signer.sign({ userId: 'u1' })}` });
 
 describe('operation limits on a subgraph port', () => {
   it('refuses a 1 KB fragment fan-out with 400 and keeps answering', async () => {
@@ -100,8 +104,10 @@ describe('operation limits on a subgraph port', () => {
     const representations = (n: number) =>
       Array.from({ length: n }, (_, i) => ({ __typename: 'Widget', id: `w${i}` }));
     // Each entity: Widget 1 + parts 10 (default list size) x 1 = 11.
-    expect((await post(url, entities, { r: representations(4) })).body.data._entities).toHaveLength(4);
-    expect((await post(url, entities, { r: representations(5) })).body).toEqual(
+    expect(
+      (await post(url, entities, { r: representations(4) }, await bearer())).body.data._entities,
+    ).toHaveLength(4);
+    expect((await post(url, entities, { r: representations(5) }, await bearer())).body).toEqual(
       limitError('maxCost', 50, 55),
     );
   });
