@@ -44,7 +44,7 @@ describe('loadAuthConfig', () => {
   });
 
   it('reads the operation limits every subgraph shares, naming a bad one', () => {
-    const url = { AUTH_DATABASE_URL: 'postgresql://u@h/auth' };
+    const url = { AUTH_DATABASE_URL: 'postgresql://u@h/auth', AUTH_KEY_ENCRYPTION_KEY: KEK.toString('hex') };
     expect(
       loadAuthConfig({ ...url, SUBGRAPH_MAX_SELECTIONS: '100', SUBGRAPH_MAX_COST: '50' }).limits,
     ).toMatchObject({

@@ -90,7 +90,7 @@ describe('operation limits on a subgraph port', () => {
     expect(aliases.body).toEqual(limitError('maxAliases', 30, 2000));
     // __schema types fields type, 11 ofType, name: depth 16.
     const nested = `{ __schema { types { fields { type {${' ofType {'.repeat(11)} name${' }'.repeat(15)} }`;
-    expect((await post(url, nested)).body).toEqual(limitError('maxDepth', 15, 16));
+    expect((await post(url, nested, {}, await bearer())).body).toEqual(limitError('maxDepth', 15, 16));
   });
 
   it('estimates cost from its own @cost/@listSize, sizing _entities by its representations', async () => {

@@ -21,7 +21,7 @@ import {
   defaultOperationLimits,
   type OperationLimits,
 } from '../../common/operation-limits.ts';
-import { ERRORS } from './errors.ts';
+import { codedError } from '../../common/errors.ts';
 
 export interface SubgraphLimits extends OperationLimits, CostLimits {}
 
@@ -98,11 +98,14 @@ export function operationLimitsPlugin<TContext extends object>(
           const violation = checkOperationLimits(document, operation, limits);
           if (violation) {
             const { limit, max, actual, fragmentCycle, message } = violation;
-            throw ERRORS.OPERATION_LIMIT_EXCEEDED.err(message, {
-              limit,
-              max,
-              ...(actual === undefined ? {} : { actual }),
-              ...(fragmentCycle ? { fragmentCycle } : {}),
+            throw codedError('OPERATION_LIMIT_EXCEEDED', message, {
+              extensions: {
+                limit,
+                max,
+                ...(actual === undefined ? {} : { actual }),
+                ...(fragmentCycle ? { fragmentCycle } : {}),
+              },
+              httpStatus: true,
             });
           }
           const variables = request.variables ?? {};
@@ -124,17 +127,15 @@ export function operationLimitsPlugin<TContext extends object>(
             });
           } catch (error) {
             if (!(error instanceof SlicingArgumentError)) throw error;
-            throw ERRORS.BAD_USER_INPUT.err(error.message, {
-              field: error.field,
-              argument: error.argument,
-              max: error.max,
+            throw codedError('BAD_USER_INPUT', error.message, {
+              extensions: { field: error.field, argument: error.argument, max: error.max },
+              httpStatus: true,
             });
           }
           if (cost > limits.maxCost)
-            throw ERRORS.OPERATION_LIMIT_EXCEEDED.err(`Operation cost ${cost} exceeds ${limits.maxCost}`, {
-              limit: 'maxCost',
-              max: limits.maxCost,
-              actual: cost,
+            throw codedError('OPERATION_LIMIT_EXCEEDED', `Operation cost ${cost} exceeds ${limits.maxCost}`, {
+              extensions: { limit: 'maxCost', max: limits.maxCost, actual: cost },
+              httpStatus: true,
             });
         },
       };

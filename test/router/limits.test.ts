@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { composeSupergraphSdl, startJwks, startRouter, type TestKeys, type TestRouter } from './fixtures.ts';
+import {
+  composeSupergraphSdl,
+  signToken,
+  startJwks,
+  startRouter,
+  type TestKeys,
+  type TestRouter,
+} from './fixtures.ts';
 import { startTestGraphs } from './graphs.ts';
 import { aliasedTypenames, fragmentFanOut } from '../helpers/hostile-queries.ts';
 
@@ -69,7 +76,9 @@ describe('operation limits', () => {
   });
 
   it('counts introspection fields toward depth, aliases and root fields', async () => {
-    const deep = await router.post({ query: '{ __schema { types { name } } }' });
+    // Introspection is for signed-in callers (ROUTER_INTROSPECTION); for them it counts like any field.
+    const signedIn = { authorization: `Bearer ${await signToken(keys)}` };
+    const deep = await router.post({ query: '{ __schema { types { name } } }' }, signedIn);
     expect(deep.status).toBe(400);
     expect(deep.body).toEqual(limitError('maxDepth', 2, 3));
     expect(
