@@ -30,6 +30,11 @@ describe('loadAuditConfig', () => {
       retentionDays: 2555,
       retentionOverrides: {},
       exportMaxRows: 100_000,
+      delivery: {
+        expectedServices: ['auth', 'samples', 'submission', 'files'],
+        maxPendingAgeSeconds: 300,
+        staleAfterSeconds: 120,
+      },
       limits: {
         maxDepth: 15,
         maxAliases: 30,
