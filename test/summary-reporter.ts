@@ -5,9 +5,10 @@ export default class SummaryReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>): void {
     const count = { passed: 0, failed: unhandledErrors.length, skipped: 0, pending: 0 };
     for (const module of testModules) {
-      for (const test of module.children.allTests()) count[test.result().state] += 1;
-      // A file that failed to load has no tests: count it as a failure rather than as nothing.
-      if (module.state() === 'failed' && [...module.children.allTests()].length === 0) count.failed += 1;
+      const tests = [...module.children.allTests()];
+      for (const test of tests) count[test.result().state] += 1;
+      // A file that failed to load, or whose set-up failed (its tests then count as skipped), failed as a whole.
+      if (module.state() === 'failed' && !tests.some((t) => t.result().state === 'failed')) count.failed += 1;
     }
     process.stdout.write(
       `\nTests: ${count.passed} passed, ${count.failed} failed, ${count.skipped} skipped\n`,

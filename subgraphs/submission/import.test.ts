@@ -164,16 +164,14 @@ describe('importing the real quote', () => {
     const before = await counts();
     const other = Buffer.concat([quote, Buffer.from('\n% saved again by another lab member\n')]);
     const { body } = await h.importFile(other, 'ours.pdf', await h.as(['SUBMITTER']));
-    expect(body).toEqual({
-      data: null,
-      errors: [
-        {
-          message: 'a submission for this quote or file already exists; ask the core staff',
-          path: ['importSubmission'],
-          extensions: { code: 'CONFLICT', field: 'file', rule: 'ALREADY_IMPORTED' },
-        },
-      ],
-    });
+    expect(body.data).toBeNull();
+    expect(body.errors).toEqual([
+      expect.objectContaining({
+        message: 'a submission for this quote or file already exists; ask the core staff',
+        path: ['importSubmission'],
+        extensions: { code: 'CONFLICT', field: 'file', rule: 'ALREADY_IMPORTED' },
+      }),
+    ]);
     const raw = JSON.stringify(body);
     for (const secret of [id, submitterId, 'HTSF--JL-147', 'IN_REVIEW', 'SUBMITTED'])
       expect(raw).not.toContain(secret);

@@ -171,7 +171,7 @@ describe.skipIf(!hasPsql)('create-databases.sql (psql)', () => {
     const config = loadAuthConfig({
       AUTH_DATABASE_URL: urlAs('auth_app', 'auth'),
       AUTH_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      ADMIN_PASSWORD: 'a bootstrap admin password',
+      ADMIN_PASSWORD: randomBytes(18).toString('base64url'),
     });
     const auth = await createAuthSubgraph(config, {
       log: createLogger({ level: 'silent' }),

@@ -65,7 +65,7 @@ beforeAll(async () => {
   ] as const;
   for (const [key, name, role] of people) {
     const email = `${key.toLowerCase()}@lab.test`;
-    const password = `the password of ${name}`;
+    const password = 'orchid kettle marble lantern';
     await as('admin').request(CreateUserDocument, { input: { email, name, roles: [role], password } });
     const user = await login(email, password);
     tokens[key] = user.token;
