@@ -28,7 +28,7 @@ async function login(email: string, password: string) {
 let users = 0;
 async function newUser(roles: string[]) {
   const email = `user${++users}@lab.test`;
-  const password = `a long password for ${email}`;
+  const password = `orchid kettle marble lantern ${users}`;
   const { body } = await post(
     stack.routerUrl,
     `mutation ($i: CreateUserInput!) { createUser(input: $i) { id } }`,
