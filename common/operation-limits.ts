@@ -139,6 +139,21 @@ export interface LimitViolation {
   fragmentCycle?: string[];
 }
 
+/** What a refusal tells the client about a violation: the limit, its maximum, and what was measured. */
+export function violationExtensions({
+  limit,
+  max,
+  actual,
+  fragmentCycle,
+}: LimitViolation): Record<string, unknown> {
+  return {
+    limit,
+    max,
+    ...(actual === undefined ? {} : { actual }),
+    ...(fragmentCycle ? { fragmentCycle } : {}),
+  };
+}
+
 const measureOf: Record<keyof OperationLimits, keyof OperationMeasures> = {
   maxDepth: 'depth',
   maxAliases: 'aliases',

@@ -1,6 +1,7 @@
 import type { GraphQLFormattedError } from 'graphql';
 import {
   checkOperationLimits,
+  violationExtensions,
   defaultOperationLimits,
   type OperationLimits,
 } from '../common/operation-limits.ts';
@@ -48,14 +49,8 @@ export function useOperationLimits(options: OperationLimitsOptions = {}): Router
             if (!operation) return;
             const violation = checkOperationLimits(document, operation, limits);
             if (!violation) return;
-            const { limit, max, actual, fragmentCycle, message } = violation;
-            throw routerError('OPERATION_LIMIT_EXCEEDED', message, {
-              extensions: {
-                limit,
-                max,
-                ...(actual === undefined ? {} : { actual }),
-                ...(fragmentCycle ? { fragmentCycle } : {}),
-              },
+            throw routerError('OPERATION_LIMIT_EXCEEDED', violation.message, {
+              extensions: violationExtensions(violation),
             });
           },
         };

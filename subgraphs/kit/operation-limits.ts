@@ -18,6 +18,7 @@ import {
 } from '../../common/operation-cost.ts';
 import {
   checkOperationLimits,
+  violationExtensions,
   defaultOperationLimits,
   type OperationLimits,
 } from '../../common/operation-limits.ts';
@@ -97,14 +98,8 @@ export function operationLimitsPlugin<TContext extends object>(
           if (!operation) return;
           const violation = checkOperationLimits(document, operation, limits);
           if (violation) {
-            const { limit, max, actual, fragmentCycle, message } = violation;
-            throw codedError('OPERATION_LIMIT_EXCEEDED', message, {
-              extensions: {
-                limit,
-                max,
-                ...(actual === undefined ? {} : { actual }),
-                ...(fragmentCycle ? { fragmentCycle } : {}),
-              },
+            throw codedError('OPERATION_LIMIT_EXCEEDED', violation.message, {
+              extensions: violationExtensions(violation),
               httpStatus: true,
             });
           }
