@@ -148,7 +148,8 @@ async function expectAllStoredOnceInOrder(authDb: string, auditDb: string): Prom
   return stored.length;
 }
 
-describe('the outbox under faults', () => {
+// The relay backs off up to 30 s while the audit subgraph is down, and may wait that long once it returns.
+describe('the outbox under faults', { timeout: 120_000 }, () => {
   test('with the audit subgraph down, 1,000 changes succeed, queue, and are stored exactly once in order after it returns', async () => {
     const { authDb, auditDb, start } = await setUp();
     const auth = await start('auth');
