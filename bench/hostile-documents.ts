@@ -102,7 +102,7 @@ async function main(): Promise<boolean> {
     'our router',
     'router/index.ts',
     ['--supergraph', path.join(root, 'schema/supergraph.graphql'), '--port', String(stack.routerPort)],
-    { ...stack.urlVariables('ROUTER_SUBGRAPH_URL_'), JWKS_URL: stack.jwksUrl, LOG_LEVEL: settings.logLevel },
+    { ...stack.urlVariables('ROUTER_SUBGRAPH_URL_'), ...stack.tokenVariables, LOG_LEVEL: settings.logLevel },
   );
   cleanups.push({ what: 'stopping our router', run: () => router.stop() });
   const routerOrigin = `http://127.0.0.1:${stack.routerPort}`;

@@ -85,7 +85,7 @@ async function startRouter(
     ['--supergraph', path.join(root, 'schema/supergraph.graphql'), '--port', String(port)],
     {
       ...stack.urlVariables('ROUTER_SUBGRAPH_URL_'),
-      JWKS_URL: stack.jwksUrl,
+      ...stack.tokenVariables,
       LOG_LEVEL: settings.logLevel,
       // The machine is shared: a router that expands 2^n selections dies at this heap instead of swapping.
       NODE_OPTIONS: `--max-old-space-size=${settings.heapMiB}`,
