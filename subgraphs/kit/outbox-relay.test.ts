@@ -52,49 +52,51 @@ async function startReceiver(port = 0) {
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', async () => {
-      state.requests += 1;
-      const body = Buffer.concat(chunks).toString('utf8');
-      const answer = (status: number, json: unknown) => {
-        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
-      };
-      const auth = verifyServiceRequest({ secret: SECRET, header: req.headers.authorization, body });
-      if (req.url !== INGEST_PATH || 'error' in auth) {
-        state.problems.push(`unauthenticated: ${JSON.stringify(auth)}`);
-        return answer(401, { error: { code: 'UNAUTHENTICATED', message: 'no' } });
-      }
-      if (state.mode === 'unavailable')
-        return answer(503, { error: { code: 'UNAVAILABLE', message: 'down' } });
-      const parsedBody = JSON.parse(body) as { events: unknown[]; status?: unknown };
-      const events = parsedBody.events;
-      if (parsedBody.status !== undefined) state.statuses.push(parsedBody.status);
-      const results: IngestResult[] = events.map((raw) => {
-        const parsed = wireEventSchema.safeParse(raw);
-        if (!parsed.success) {
-          state.problems.push(`invalid event: ${parsed.error.message}`);
-          return {
-            id: String((raw as { id?: unknown }).id),
-            status: 'rejected',
-            code: 'BAD_EVENT',
-            message: 'x',
-          };
+    req.on('end', () => {
+      void (async () => {
+        state.requests += 1;
+        const body = Buffer.concat(chunks).toString('utf8');
+        const answer = (status: number, json: unknown) => {
+          res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
+        };
+        const auth = verifyServiceRequest({ secret: SECRET, header: req.headers.authorization, body });
+        if (req.url !== INGEST_PATH || 'error' in auth) {
+          state.problems.push(`unauthenticated: ${JSON.stringify(auth)}`);
+          return answer(401, { error: { code: 'UNAUTHENTICATED', message: 'no' } });
         }
-        const event = parsed.data;
-        if (event.service !== auth.service) state.problems.push('service differs from the signer');
-        state.received.set(event.id, (state.received.get(event.id) ?? 0) + 1);
-        if (state.rejectIds.has(event.id))
-          return { id: event.id, status: 'rejected', code: 'BAD_CHANGES', message: 'not acceptable' };
-        if (state.storedIds.has(event.id)) return { id: event.id, status: 'duplicate' };
-        const entity = `${event.entityType}:${event.entityId}`;
-        if (event.sequence < (state.lastSequence.get(entity) ?? -1)) state.orderViolations.push(event.id);
-        state.lastSequence.set(entity, event.sequence);
-        state.storedIds.add(event.id);
-        state.stored.push(event);
-        return { id: event.id, status: 'stored' };
-      });
-      if (state.mode === 'hang-after-store') return; // stored, but the answer never comes
-      if (state.slowMs) await delay(state.slowMs);
-      answer(200, { results });
+        if (state.mode === 'unavailable')
+          return answer(503, { error: { code: 'UNAVAILABLE', message: 'down' } });
+        const parsedBody = JSON.parse(body) as { events: unknown[]; status?: unknown };
+        const events = parsedBody.events;
+        if (parsedBody.status !== undefined) state.statuses.push(parsedBody.status);
+        const results: IngestResult[] = events.map((raw) => {
+          const parsed = wireEventSchema.safeParse(raw);
+          if (!parsed.success) {
+            state.problems.push(`invalid event: ${parsed.error.message}`);
+            return {
+              id: String((raw as { id?: unknown }).id),
+              status: 'rejected',
+              code: 'BAD_EVENT',
+              message: 'x',
+            };
+          }
+          const event = parsed.data;
+          if (event.service !== auth.service) state.problems.push('service differs from the signer');
+          state.received.set(event.id, (state.received.get(event.id) ?? 0) + 1);
+          if (state.rejectIds.has(event.id))
+            return { id: event.id, status: 'rejected', code: 'BAD_CHANGES', message: 'not acceptable' };
+          if (state.storedIds.has(event.id)) return { id: event.id, status: 'duplicate' };
+          const entity = `${event.entityType}:${event.entityId}`;
+          if (event.sequence < (state.lastSequence.get(entity) ?? -1)) state.orderViolations.push(event.id);
+          state.lastSequence.set(entity, event.sequence);
+          state.storedIds.add(event.id);
+          state.stored.push(event);
+          return { id: event.id, status: 'stored' };
+        });
+        if (state.mode === 'hang-after-store') return; // stored, but the answer never comes
+        if (state.slowMs) await delay(state.slowMs);
+        answer(200, { results });
+      })();
     });
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
@@ -478,19 +480,21 @@ describe('outbox relay', () => {
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', async () => {
-        calls += 1;
-        const body = Buffer.concat(chunks).toString('utf8');
-        const { events } = JSON.parse(body) as { events: { id: string }[] };
-        sizes.push(events.length);
-        if (events.length > 1) return res.writeHead(413).end('{}');
-        // The real receiver behind it.
-        const upstream = await fetch(audit.url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: req.headers.authorization ?? '' },
-          body,
-        });
-        res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(await upstream.text());
+      req.on('end', () => {
+        void (async () => {
+          calls += 1;
+          const body = Buffer.concat(chunks).toString('utf8');
+          const { events } = JSON.parse(body) as { events: { id: string }[] };
+          sizes.push(events.length);
+          if (events.length > 1) return res.writeHead(413).end('{}');
+          // The real receiver behind it.
+          const upstream = await fetch(audit.url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: req.headers.authorization ?? '' },
+            body,
+          });
+          res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(await upstream.text());
+        })();
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

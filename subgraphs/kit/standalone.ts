@@ -15,8 +15,8 @@ export async function runStandalone(name: string, create: () => Promise<Standalo
       await subgraph.close();
       process.exit(0);
     };
-    process.once('SIGINT', shutdown);
-    process.once('SIGTERM', shutdown);
+    process.once('SIGINT', () => void shutdown());
+    process.once('SIGTERM', () => void shutdown());
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(`${name}: ${error.message}`);

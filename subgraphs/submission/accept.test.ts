@@ -232,16 +232,18 @@ describe('when the relay dies in the middle of a batch', () => {
     const proxy = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', async () => {
-        await fetch(`${h.samplesUrl}${req.url}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: req.headers.authorization! },
-          body: Buffer.concat(chunks),
-        });
-        await h.sql(
-          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'crashing-relay'`,
-        );
-        res.socket?.destroy();
+      req.on('end', () => {
+        void (async () => {
+          await fetch(`${h.samplesUrl}${req.url}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: req.headers.authorization! },
+            body: Buffer.concat(chunks),
+          });
+          await h.sql(
+            `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'crashing-relay'`,
+          );
+          res.socket?.destroy();
+        })();
       });
     });
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
