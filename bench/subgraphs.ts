@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from '../scripts/free-port.ts';
 import { INGEST_PATH } from '../subgraphs/kit/outbox-wire.ts';
-import { SAMPLE_COMMANDS_PATH } from '../subgraphs/samples/submission-intake.ts';
+import { SAMPLE_COMMANDS_PATH } from '../subgraphs/kit/sample-command-wire.ts';
 import { createBenchDatabases } from './database.ts';
 import { isReady, startChild, waitFor, type Child } from './processes.ts';
 import { cleanups } from './run-benchmark.ts';

@@ -12,7 +12,7 @@ import { createAuthSubgraph } from '../subgraphs/auth/server.ts';
 import { loadFilesConfig } from '../subgraphs/files/config.ts';
 import { createFilesSubgraph } from '../subgraphs/files/server.ts';
 import { loadSamplesConfig } from '../subgraphs/samples/config.ts';
-import { SAMPLE_COMMANDS_PATH } from '../subgraphs/samples/submission-intake.ts';
+import { SAMPLE_COMMANDS_PATH } from '../subgraphs/kit/sample-command-wire.ts';
 import { loadSubmissionConfig } from '../subgraphs/submission/config.ts';
 import { createSubmissionSubgraph } from '../subgraphs/submission/server.ts';
 import { createSamplesSubgraph } from '../subgraphs/samples/server.ts';

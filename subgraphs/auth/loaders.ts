@@ -2,14 +2,13 @@
 // `WHERE id IN (...)` query.
 import DataLoader from 'dataloader';
 import type { PrismaClient, User } from '../../generated/prisma/auth/client.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../kit/uuid.ts';
 
 export function createLoaders(prisma: PrismaClient) {
   return {
     userById: new DataLoader<string, User | null>(async (ids) => {
       // A malformed id cannot match a uuid column, and would make the whole query fail: skip it.
-      const valid = ids.filter((id) => UUID.test(id));
+      const valid = ids.filter(isUuid);
       const rows = valid.length ? await prisma.user.findMany({ where: { id: { in: valid } } }) : [];
       const byId = new Map(rows.map((u) => [u.id, u]));
       return ids.map((id) => byId.get(id) ?? null);

@@ -16,7 +16,7 @@ import type { Blob, File } from '../../generated/prisma/files/client.ts';
 import { recordEvent } from '../kit/outbox.ts';
 import { contentDisposition } from './content-disposition.ts';
 import type { FilesDeps } from './deps.ts';
-import { isUuid } from './entity-access.ts';
+import { isUuid } from '../kit/uuid.ts';
 import { activeShareWhere } from './file-access.ts';
 import { fileEvent } from './file-events.ts';
 import { decideRange, ifRangeMatches, isNotModified } from './http-range.ts';

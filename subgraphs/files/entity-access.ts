@@ -3,6 +3,7 @@
 // so they are never copied here. Not visible and not existing are the same answer: NOT_FOUND.
 import { ERRORS } from '../kit/errors.ts';
 import type { Logger } from '../kit/logger.ts';
+import { isUuid } from '../kit/uuid.ts';
 import type { EntityType } from '../../generated/prisma/files/client.ts';
 
 export interface EntityTarget {
@@ -31,12 +32,6 @@ export interface EntityAccess {
     target: EntityTarget,
     caller: { authorization: string | undefined; requestId: string | null },
   ): Promise<VisibleEntity>;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
 }
 
 const QUERIES: Record<EntityType, { field: string; query: string; subgraph: string }> = {

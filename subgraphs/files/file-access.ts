@@ -4,7 +4,7 @@
 // files are seen by nobody.
 import type { File, Prisma } from '../../generated/prisma/files/client.ts';
 import { ERRORS } from '../kit/errors.ts';
-import { isUuid } from './entity-access.ts';
+import { isUuid } from '../kit/uuid.ts';
 import type { Caller } from './deps.ts';
 
 const MANAGE_ROLES = ['ADMIN', 'STAFF'];

@@ -4,7 +4,7 @@ import type { FileShare } from '../../generated/prisma/files/client.ts';
 import { badUserInput, ERRORS } from '../kit/errors.ts';
 import { recordEvent } from '../kit/outbox.ts';
 import type { Caller, FilesDeps } from './deps.ts';
-import { isUuid } from './entity-access.ts';
+import { isUuid } from '../kit/uuid.ts';
 import { readManagedFile } from './file-access.ts';
 import { fileEvent } from './file-events.ts';
 

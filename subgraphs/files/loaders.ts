@@ -3,7 +3,7 @@
 import DataLoader from 'dataloader';
 import type { Blob, EntityType, File, FileShare, PrismaClient } from '../../generated/prisma/files/client.ts';
 import type { Caller } from './deps.ts';
-import { isUuid } from './entity-access.ts';
+import { isUuid } from '../kit/uuid.ts';
 import { activeShareWhere, visibleFileWhere } from './file-access.ts';
 
 /** Newest first; the id breaks ties of one millisecond. */

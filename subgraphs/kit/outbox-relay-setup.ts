@@ -96,15 +96,15 @@ export function startSubgraphRelay(options: SubgraphRelayOptions): OutboxRelay |
   return relay;
 }
 
-/** Mutations are what record events: wakes the relay when one is done, rather than wait for its next poll. */
-export function notifyRelayAfterMutations<T extends object>(
-  getRelay: () => OutboxRelay | undefined,
+/** Mutations are what record events: wakes the relays when one is done, rather than wait for their next poll. */
+export function notifyRelaysAfterMutations<T extends object>(
+  getRelays: () => readonly OutboxRelay[],
 ): ApolloServerPlugin<T> {
   return {
     async requestDidStart() {
       return {
         async willSendResponse({ operation }) {
-          if (operation?.operation === 'mutation') getRelay()?.notify();
+          if (operation?.operation === 'mutation') for (const relay of getRelays()) relay.notify();
         },
       };
     },

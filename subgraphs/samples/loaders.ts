@@ -12,7 +12,7 @@ import type {
 } from '../../generated/prisma/samples/client.ts';
 import type { SamplesServices } from './context.ts';
 import type { Caller } from './deps.ts';
-import { isUuid } from './sample-filter.ts';
+import { isUuid } from '../kit/uuid.ts';
 import { visibleProjectWhere, visibleRunWhere, visibleSampleWhere } from './visibility.ts';
 
 /** Rows in the order of `ids` (null where none), as DataLoader wants them. */

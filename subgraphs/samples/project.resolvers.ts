@@ -3,7 +3,7 @@
 // projects they own or that hold one of their samples.
 import type { Resolvers } from '../../generated/graphql/samples.ts';
 import { requireCaller, type Context } from './context.ts';
-import { isUuid } from './sample-input.ts';
+import { isUuid } from '../kit/uuid.ts';
 
 export const projectResolvers: Resolvers<Context> = {
   Query: {

@@ -4,7 +4,7 @@ import type { Prisma, Project, ProjectStatus } from '../../generated/prisma/samp
 import { assertExpectedVersion, badUserInput, ERRORS, fromPrismaError, staleVersion } from '../kit/errors.ts';
 import { diffChanges, recordEvent, type Changes, type OutboxEventInput } from '../kit/outbox.ts';
 import { SERVICE_NAME, type Caller, type SamplesDeps } from './deps.ts';
-import { isUuid } from './sample-input.ts';
+import { isUuid } from '../kit/uuid.ts';
 import { visibleProjectWhere, visibleSampleWhere } from './visibility.ts';
 
 export interface CreateProjectInput {

@@ -11,9 +11,10 @@ import type {
   User,
 } from '../../generated/graphql/samples.ts';
 import { DateTimeScalar } from '../kit/scalars.ts';
+import { isUuid } from '../kit/uuid.ts';
 import { requireCaller, type Context } from './context.ts';
 import { getConcentration, getTotalNg } from './measurements.ts';
-import { isUuid, type DateRange, type SampleFilter } from './sample-filter.ts';
+import type { DateRange, SampleFilter } from './sample-filter.ts';
 import { toWorkflowState } from './sample-state.ts';
 import { QC_STAGES } from './stages.ts';
 

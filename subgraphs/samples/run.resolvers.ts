@@ -4,7 +4,7 @@
 import type { Resolvers } from '../../generated/graphql/samples.ts';
 import { ERRORS } from '../kit/errors.ts';
 import { requireCaller, type Context } from './context.ts';
-import { isUuid } from './sample-input.ts';
+import { isUuid } from '../kit/uuid.ts';
 
 async function loadRun(ctx: Context, id: string) {
   const run = await ctx.loaders.runById.load(id);

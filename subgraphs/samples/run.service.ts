@@ -31,7 +31,7 @@ import {
   type RunSampleInput,
   type UpdateRunInput,
 } from './run-input.ts';
-import { isUuid } from './sample-input.ts';
+import { isUuid } from '../kit/uuid.ts';
 import { visibleRunWhere } from './visibility.ts';
 
 export const MAX_RUNS_PAGE = 200;

@@ -10,6 +10,7 @@ import type {
   Stage,
 } from '../../generated/prisma/samples/client.ts';
 import { badUserInput } from '../kit/errors.ts';
+import { isUuid } from '../kit/uuid.ts';
 import type { Caller } from './deps.ts';
 import { CLOSED_STATUSES } from './turnaround.ts';
 import { visibleSampleWhere } from './visibility.ts';
@@ -58,10 +59,6 @@ export interface SampleOrder {
 
 export const MAX_PAGE_SIZE = 500;
 const MAX_SEARCH_LENGTH = 200;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Whether `id` can be a sample (or project, run, user) id at all; the database refuses anything else. */
-export const isUuid = (id: string) => UUID.test(id);
 
 /** A page size within 1..MAX_PAGE_SIZE, or BAD_USER_INPUT. */
 export function assertPageSize(first: number): number {

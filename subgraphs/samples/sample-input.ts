@@ -2,6 +2,7 @@
 // and trimmed (a field left out stays out), and a bad one is BAD_USER_INPUT naming the field and the rule it broke.
 import type { Prisma } from '../../generated/prisma/samples/client.ts';
 import { badUserInput } from '../kit/errors.ts';
+import { isUuid } from '../kit/uuid.ts';
 import { assertValidMeasurements } from './measurements.ts';
 
 /** The data fields updateSample may change: everything but identity-by-submission, owner and workflow state. */
@@ -40,7 +41,6 @@ export type SampleFieldsInput = { [F in EditableField | CreateOnlyField]?: unkno
 export type SampleFields = Partial<Pick<Prisma.SampleUncheckedCreateInput, EditableField | CreateOnlyField>>;
 
 export const FILE_FORMATS = ['FASTQ', 'BAM', 'POD5'] as const;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 const BARCODE = /^barcode\d{2,3}$/;
 const LIBRARY_KIT = /^SQK-[A-Z0-9]+(\.\d+)?$/;
@@ -58,10 +58,6 @@ const FREE_TEXT = new Set<string>([
 ]);
 const IDS = new Set<string>(['projectId', 'ownerId', 'submissionId']);
 const MEASUREMENTS = new Set<string>(['volumeUl', 'qubitNgPerUl', 'nanodropNgPerUl', 'a260_280', 'a260_230']);
-
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}
 
 /** Trimmed text of at most `max` characters; empty: null (an optional field is cleared by ""). */
 function text(field: string, value: string, max: number, rule: string): string | null {

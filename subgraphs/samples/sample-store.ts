@@ -4,7 +4,7 @@ import type { Prisma, Sample } from '../../generated/prisma/samples/client.ts';
 import { assertExpectedVersion as assertVersion, ERRORS, staleVersion } from '../kit/errors.ts';
 import type { Changes, JsonValue, OutboxEventInput } from '../kit/outbox.ts';
 import { SERVICE_NAME, type Caller } from './deps.ts';
-import { isUuid } from './sample-input.ts';
+import { isUuid } from '../kit/uuid.ts';
 
 /** The sample, if the caller may see it; otherwise NOT_FOUND, whether or not it exists. */
 export async function readVisibleSample(

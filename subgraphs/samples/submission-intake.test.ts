@@ -4,8 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WireEvent } from '../kit/outbox-wire.ts';
+import { SAMPLE_COMMANDS_PATH } from '../kit/sample-command-wire.ts';
 import { signServiceRequest } from '../kit/service-auth.ts';
-import { SAMPLE_COMMANDS_PATH } from './submission-intake.ts';
 import { startSamplesHarness, type SamplesHarness } from './testing.ts';
 
 const SECRET = 'samples-intake-test-secret-0123456789ab';

@@ -14,9 +14,7 @@ import {
   outboxRelayVariables,
   toOutboxRelayConfig,
 } from '../kit/outbox-relay-setup.ts';
-
-/** Where accepted submissions' sample commands go (the samples subgraph's intake), path included. */
-export const SAMPLE_COMMANDS_PATH = '/internal/samples/commands';
+import { SAMPLE_COMMANDS_PATH } from '../kit/sample-command-wire.ts';
 
 const schema = z
   .object({

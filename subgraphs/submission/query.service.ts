@@ -7,8 +7,9 @@ import type {
   SubmissionStatus,
 } from '../../generated/prisma/submission/client.ts';
 import { badUserInput } from '../kit/errors.ts';
+import { isUuid } from '../kit/uuid.ts';
 import type { Caller, SubmissionDeps } from './deps.ts';
-import { isUuid, isVisible } from './submission-store.ts';
+import { isVisible } from './submission-store.ts';
 
 export interface SubmissionFilter {
   status?: SubmissionStatus[] | null;

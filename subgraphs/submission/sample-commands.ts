@@ -1,16 +1,17 @@
 // The commands an accepted submission sends to the samples subgraph: one `submission.sample_committed` per
 // SAMPLE or CONTROL row (EMPTY rows are skipped), written into the sample_command table in the accept's
-// transaction and delivered by the second relay (server.ts). The payload is the contract of the samples
-// subgraph's intake (subgraphs/samples/submission-intake.ts): everything a sample needs, so that the samples
-// subgraph never calls back. A row's own values (a sheet's) win over the form's, which apply to every row.
+// transaction and delivered by the second relay (server.ts) to the samples subgraph; kit/sample-command-wire.ts is
+// the contract. A row's own values (a sheet's) win over the form's, which apply to every row.
 import { randomUUID } from 'node:crypto';
 import type { Submission, SubmissionRow } from '../../generated/prisma/submission/client.ts';
-import type { JsonValue } from '../kit/outbox.ts';
+import {
+  SAMPLE_COMMAND_ENTITY,
+  SAMPLE_COMMITTED,
+  type SampleCommandPayload,
+} from '../kit/sample-command-wire.ts';
 import type { Caller } from './deps.ts';
 import { SERVICE_NAME } from './deps.ts';
 import { readDetails, readForm, type SubmissionFormData } from './submission-data.ts';
-
-export const SAMPLE_COMMITTED = 'submission.sample_committed';
 
 /** What sample_command's Prisma model takes (the outbox_event columns). */
 export interface SampleCommandData {
@@ -25,7 +26,7 @@ export interface SampleCommandData {
   requestId: string | null;
   occurredAt: Date;
   changes: Record<string, never>;
-  payload: Record<string, JsonValue>;
+  payload: SampleCommandPayload;
 }
 
 /**
@@ -58,7 +59,7 @@ function requestFields(form: SubmissionFormData) {
 }
 
 /** The command payload of one row. */
-export function sampleCommandPayload(submission: Submission, row: SubmissionRow): Record<string, JsonValue> {
+export function sampleCommandPayload(submission: Submission, row: SubmissionRow): SampleCommandPayload {
   const form = readForm(submission.form);
   const details = readDetails(row.details);
   const request = requestFields(form);
@@ -109,7 +110,7 @@ export function buildSampleCommands(
     .map((row) => ({
       id: randomUUID(),
       type: SAMPLE_COMMITTED,
-      entityType: 'Submission',
+      entityType: SAMPLE_COMMAND_ENTITY,
       entityId: submission.id,
       ownerId: submission.submittedById,
       actorId: caller.userId,

@@ -3,11 +3,8 @@
 import type { Prisma, Submission } from '../../generated/prisma/submission/client.ts';
 import { assertExpectedVersion as assertVersion, ERRORS, staleVersion } from '../kit/errors.ts';
 import type { Changes, JsonValue, OutboxEventInput } from '../kit/outbox.ts';
+import { isUuid } from '../kit/uuid.ts';
 import { SERVICE_NAME, type Caller } from './deps.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export const isUuid = (value: string): boolean => UUID.test(value);
 
 /** Whether the caller may see the submission: STAFF, ADMIN and VIEWER see all; a SUBMITTER their own. */
 export function isVisible(caller: Caller, submission: Pick<Submission, 'submittedById'>): boolean {

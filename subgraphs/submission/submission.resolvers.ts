@@ -23,7 +23,7 @@ import {
   toIsoDate,
   type ProvenanceEntry,
 } from './submission-data.ts';
-import { isUuid } from './submission-store.ts';
+import { isUuid } from '../kit/uuid.ts';
 
 const DEFAULT_PAGE_SIZE = 50;
 
