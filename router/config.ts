@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { clientAddressSecretVariable } from '../subgraphs/kit/client-address.ts';
 import { env, sessionCheckVariables } from '../subgraphs/kit/config.ts';
-import { parseTrustedProxies } from './useClientAddress.ts';
+import { parseTrustedProxies } from './stages/useClientAddress.ts';
 import { INTROSPECTION_MODES } from '../subgraphs/kit/introspection.ts';
 import type { RouterOptions } from './createRouter.ts';
 

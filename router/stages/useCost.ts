@@ -1,14 +1,14 @@
 import { Histogram, type Registry } from 'prom-client';
-import { createOperationLabels, type OperationLabels } from '../subgraphs/kit/metrics.ts';
+import { createOperationLabels, type OperationLabels } from '../../subgraphs/kit/metrics.ts';
 import {
   computeCost,
   defaultCostLimits,
   SlicingArgumentError,
   type CostDirectives,
   type CostLimits,
-} from '../common/operation-cost.ts';
-import { routerError } from './errors.ts';
-import type { RouterStage } from './stage.ts';
+} from '../../common/operation-cost.ts';
+import { routerError } from '../errors.ts';
+import type { RouterStage } from '../stage.ts';
 
 export interface CostOptions extends Partial<CostLimits> {
   /** `enforce` refuses costlier operations; `measure` only logs them and records the metric. @default 'enforce' */

@@ -1,8 +1,8 @@
 import type { RequestHandler } from 'express';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { createOperationLabels, type OperationLabels } from '../subgraphs/kit/metrics.ts';
-import { requestScope, type Outcome, type RequestState } from './requestState.ts';
-import type { RouterStage } from './stage.ts';
+import { createOperationLabels, type OperationLabels } from '../../subgraphs/kit/metrics.ts';
+import { requestScope, type Outcome, type RequestState } from '../requestState.ts';
+import type { RouterStage } from '../stage.ts';
 
 export interface MetricsOptions {
   /** The router's own registry (never the global one, so several routers can live in one process). */

@@ -6,9 +6,9 @@ import {
   MASKED_MESSAGE,
   requestErrorCode,
   setFailedResponseStatus,
-} from '../common/errors.ts';
-import { requestScope } from './requestState.ts';
-import type { RouterStage } from './stage.ts';
+} from '../../common/errors.ts';
+import { requestScope } from '../requestState.ts';
+import type { RouterStage } from '../stage.ts';
 
 export interface ErrorMaskingOptions {
   /** Used when an error happens outside a request. */

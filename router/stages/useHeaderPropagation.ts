@@ -1,4 +1,4 @@
-import type { RouterStage } from './stage.ts';
+import type { RouterStage } from '../stage.ts';
 
 /**
  * Sends subgraphs the verified bearer token and the request id, and nothing else: cookies and identity

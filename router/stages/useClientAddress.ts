@@ -4,8 +4,8 @@ import {
   CLIENT_ADDRESS_HEADER,
   normalizeAddress,
   signClientAddress,
-} from '../subgraphs/kit/client-address.ts';
-import type { RouterStage } from './stage.ts';
+} from '../../subgraphs/kit/client-address.ts';
+import type { RouterStage } from '../stage.ts';
 
 export interface ClientAddressOptions {
   /**

@@ -7,11 +7,11 @@ import {
   revocationsUrlFor,
   type RevocationFeedOptions,
   type RevocationList,
-} from '../subgraphs/kit/session-revocations.ts';
-import { routerError } from './errors.ts';
-import { getRequestState } from './requestState.ts';
-import type { Identity, RouterStage } from './stage.ts';
-import { subgraphUrl } from './supergraphMetadata.ts';
+} from '../../subgraphs/kit/session-revocations.ts';
+import { routerError } from '../errors.ts';
+import { getRequestState } from '../requestState.ts';
+import type { Identity, RouterStage } from '../stage.ts';
+import { subgraphUrl } from '../supergraphMetadata.ts';
 
 export interface JwtOptions {
   /** JWKS of the auth subgraph. @default `<origin of the auth subgraph's URL>/.well-known/jwks.json` */

@@ -1,4 +1,4 @@
-import type { RouterStage } from './stage.ts';
+import type { RouterStage } from '../stage.ts';
 
 /**
  * One structured line per request: id, operation, duration, outcome, user. Never variables or headers, so

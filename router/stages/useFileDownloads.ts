@@ -5,9 +5,9 @@ import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import type { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
-import { errorBody, httpStatusOf, routerError } from './errors.ts';
-import type { RouterStage } from './stage.ts';
-import { subgraphUrl } from './supergraphMetadata.ts';
+import { errorBody, httpStatusOf, routerError } from '../errors.ts';
+import type { RouterStage } from '../stage.ts';
+import { subgraphUrl } from '../supergraphMetadata.ts';
 
 export interface FileDownloadOptions {
   /** The subgraph whose origin serves GET/HEAD /files/*. @default 'files' */

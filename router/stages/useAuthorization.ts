@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { execute, print } from 'graphql';
 import type { GraphQLError } from 'graphql';
-import { routerError } from './errors.ts';
+import { routerError } from '../errors.ts';
 import { filterOperation } from './filterOperation.ts';
-import { defaultPolicies, type Policy } from './policies.ts';
-import type { Identity, RouterStage } from './stage.ts';
-import type { AccessRequirement } from './supergraphMetadata.ts';
+import { defaultPolicies, type Policy } from '../policies.ts';
+import type { Identity, RouterStage } from '../stage.ts';
+import type { AccessRequirement } from '../supergraphMetadata.ts';
 
 export interface AuthorizationOptions {
   /**

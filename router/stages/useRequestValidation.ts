@@ -1,6 +1,6 @@
 import { Kind, type DocumentNode } from 'graphql';
-import { routerError } from './errors.ts';
-import type { RouterStage } from './stage.ts';
+import { routerError } from '../errors.ts';
+import type { RouterStage } from '../stage.ts';
 
 /**
  * What graphql-js checks when it executes, which the gateway path skips or reports as an internal error: the
