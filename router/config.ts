@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { clientAddressSecretVariable } from '../subgraphs/kit/client-address.ts';
-import { env, sessionCheckVariables } from '../subgraphs/kit/config.ts';
+import { clientAddressSecretVariable } from '../common/client-address.ts';
+import { env } from '../common/env.ts';
+import { sessionCheckVariables } from '../common/session-revocations.ts';
 import { parseTrustedProxies } from './stages/useClientAddress.ts';
-import { INTROSPECTION_MODES } from '../subgraphs/kit/introspection.ts';
+import { INTROSPECTION_MODES } from '../common/introspection.ts';
 import type { RouterOptions } from './createRouter.ts';
 
 /** Every environment variable the router reads (ROUTER_SUBGRAPH_URL_<NAME> aside), with its default. */

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
 import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
-import { createOperationLabels } from '../subgraphs/kit/metrics.ts';
+import { createOperationLabels } from '../common/operation-labels.ts';
 import { checkSubgraphHealth } from './checkSubgraphHealth.ts';
 import { createPipeline } from './createPipeline.ts';
 import { createSupergraphManager, type SupergraphSource } from './createSupergraphManager.ts';
@@ -49,7 +49,7 @@ export interface RouterOptions {
   /** Who may introspect the schema and see "Did you mean" suggestions. @default { mode: 'authenticated' } */
   introspection?: IntrospectionOptions;
   metrics?: {
-    /** @default 100 (see kit/metrics.ts createOperationLabels) */
+    /** @default 100 (see common/operation-labels.ts) */
     maxOperationNames?: number;
     /**
      * Serve /metrics only on this separate listener (e.g. an internal interface), not on the public port.
@@ -110,7 +110,7 @@ export async function createRouter(options: RouterOptions = {}): Promise<Router>
   const logger = options.logger ?? pino({ name: 'router' });
   const registry = new Registry();
   const subgraphUrls = options.subgraphUrls ?? {};
-  // One bounded set of operation-name labels for every series labelled by operation (kit/metrics.ts).
+  // One bounded set of operation-name labels for every series labelled by operation (common/operation-labels.ts).
   const operationLabels = createOperationLabels(options.metrics?.maxOperationNames);
   const stages = [
     useRequestId({ logger }),

@@ -1,5 +1,5 @@
 import { Histogram, type Registry } from 'prom-client';
-import { createOperationLabels, type OperationLabels } from '../../subgraphs/kit/metrics.ts';
+import { createOperationLabels, type OperationLabels } from '../../common/operation-labels.ts';
 import {
   computeCost,
   defaultCostLimits,

@@ -1,4 +1,4 @@
-import { introspectionPlugin, type IntrospectionMode } from '../../subgraphs/kit/introspection.ts';
+import { introspectionPlugin, type IntrospectionMode } from '../../common/introspection.ts';
 import type { RouterContext, RouterStage } from '../stage.ts';
 
 export interface IntrospectionOptions {

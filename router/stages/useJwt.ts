@@ -7,7 +7,7 @@ import {
   revocationsUrlFor,
   type RevocationFeedOptions,
   type RevocationList,
-} from '../../subgraphs/kit/session-revocations.ts';
+} from '../../common/session-revocations.ts';
 import { routerError } from '../errors.ts';
 import { getRequestState } from '../requestState.ts';
 import type { Identity, RouterStage } from '../stage.ts';
@@ -35,7 +35,7 @@ export interface JwtOptions {
   /** Longest `exp - iat` honoured; a token issued in the future is refused too. @default 900 */
   maxTokenLifetimeSeconds?: number;
   /**
-   * The auth subgraph's feed of ended sessions (kit/session-revocations.ts). @default url: /sessions/revoked at
+   * The auth subgraph's feed of ended sessions (common/session-revocations.ts). @default url: /sessions/revoked at
    * the JWKS URL's origin; pollMs 1000; maxStaleMs 15_000
    */
   revocations?: Omit<RevocationFeedOptions, 'load'>;

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { GraphQLError } from 'graphql';
-import { processMultipartRequest } from '../../subgraphs/kit/multipart-request.ts';
+import { processMultipartRequest } from '../../common/multipart-request.ts';
 import { createUploadSession, toUploadError, uploadLimitError } from '../createUploadSession.ts';
 import { errorBody, httpStatusOf, routerError } from '../errors.ts';
 import { getRequestState } from '../requestState.ts';

@@ -1,14 +1,9 @@
 // The auth subgraph's configuration, from the environment (subgraphs/auth/index.ts) or built by the embedded
 // stack (scripts/start.ts) with loadAuthConfig({ ...process.env, AUTH_DATABASE_URL: url }).
 import { z } from 'zod';
-import { clientAddressSecretVariable } from '../kit/client-address.ts';
-import {
-  env,
-  loadConfig,
-  sessionCheckVariables,
-  operationLimitVariables,
-  toSubgraphLimits,
-} from '../kit/config.ts';
+import { clientAddressSecretVariable } from '../../common/client-address.ts';
+import { sessionCheckVariables } from '../../common/session-revocations.ts';
+import { env, loadConfig, operationLimitVariables, toSubgraphLimits } from '../kit/config.ts';
 import {
   checkOutboxRelayVariables,
   outboxRelayVariables,
@@ -52,7 +47,7 @@ const schema = z
     /** Default 900 (15 minutes). */
     LOGIN_IP_WINDOW_SECONDS: env.positiveInt(900),
     /**
-     * Shared with the router, which signs each request's client address with it (kit/client-address.ts); login
+     * Shared with the router, which signs each request's client address with it (common/client-address.ts); login
      * throttling and lockout key on that address. Unset: every address is the socket peer (the router's).
      */
     CLIENT_ADDRESS_SECRET: clientAddressSecretVariable,

@@ -8,7 +8,7 @@ import type { OutboxRelay, OutboxRelayOptions } from '../kit/outbox-relay.ts';
 import { notifyRelayAfterMutations, startSubgraphRelay } from '../kit/outbox-relay-setup.ts';
 import { prismaReadiness } from '../kit/readiness.ts';
 import { createSubgraphServer, type RunningServer } from '../kit/server.ts';
-import { REVOCATIONS_PATH } from '../kit/session-revocations.ts';
+import { REVOCATIONS_PATH } from '../../common/session-revocations.ts';
 import { ensureAdmin, type BootstrapOptions } from './bootstrap.ts';
 import type { AuthConfig } from './config.ts';
 import { createContextFactory, type Context } from './context.ts';

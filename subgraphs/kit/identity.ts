@@ -9,7 +9,7 @@ import {
   revocationsUrlFor,
   type RevocationFeedOptions,
   type RevocationList,
-} from './session-revocations.ts';
+} from '../../common/session-revocations.ts';
 
 export interface Identity {
   /** The user id (the token's `sub`). */
