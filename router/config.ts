@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { clientAddressSecretVariable } from '../common/client-address.ts';
 import { env } from '../common/env.ts';
+import { DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER } from '../common/identity.ts';
 import { sessionCheckVariables } from '../common/session-revocations.ts';
 import { parseTrustedProxies } from './stages/useClientAddress.ts';
 import { INTROSPECTION_MODES } from '../common/introspection.ts';
@@ -17,8 +18,8 @@ const envSchema = z.object({
   ROUTER_METRICS_MAX_NAMES: env.positiveInt(100),
   ROUTER_SUPERGRAPH_POLL_MS: env.positiveInt(10_000),
   JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
-  JWT_ISSUER: z.string().min(1).default('urn:nanopore:auth'),
-  JWT_AUDIENCE: z.string().min(1).default('urn:nanopore:supergraph'),
+  JWT_ISSUER: z.string().min(1).default(DEFAULT_JWT_ISSUER),
+  JWT_AUDIENCE: z.string().min(1).default(DEFAULT_JWT_AUDIENCE),
   CORS_ORIGINS: z
     .string()
     .default('')

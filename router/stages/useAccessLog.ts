@@ -8,7 +8,7 @@ export function useAccessLog(): RouterStage {
   return {
     name: 'accessLog',
     onFinish(state, statusCode) {
-      state.logger.info(
+      state.log.info(
         {
           stage: 'accessLog',
           operationName: state.operationName ?? null,

@@ -69,7 +69,7 @@ export function useCost(options: CostOptions): RouterStage {
             }
             histogram.observe({ operation: operationName ? operationLabels(operationName, true) : '' }, cost);
             if (cost <= maxCost) return;
-            contextValue.logger.warn({ stage: 'cost', cost, maxCost, mode }, 'operation exceeds maxCost');
+            contextValue.log.warn({ stage: 'cost', cost, maxCost, mode }, 'operation exceeds maxCost');
             if (mode === 'enforce') {
               throw routerError('OPERATION_LIMIT_EXCEEDED', `Operation cost ${cost} exceeds ${maxCost}`, {
                 extensions: { limit: 'maxCost', max: maxCost, actual: cost },

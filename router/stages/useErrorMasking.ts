@@ -36,9 +36,9 @@ export function useErrorMasking(options: ErrorMaskingOptions): RouterStage {
         );
         return { ...formatted, extensions: { ...extensions, code } };
       }
-      const logger = state?.logger ?? options.logger;
+      const log = state?.log ?? options.logger;
       const cause = (original as { originalError?: unknown })?.originalError ?? original;
-      logger.error(
+      log.error(
         { stage: 'errorMasking', err: cause, code, path: formatted.path, extensions: formatted.extensions },
         formatted.message,
       );

@@ -11,7 +11,7 @@ export function useHeaderPropagation(): RouterStage {
       willSendRequest({ context }, headers) {
         if (!context) return;
         headers.set('x-request-id', context.requestId);
-        if (context.identity) headers.set('authorization', `Bearer ${context.identity.token}`);
+        if (context.token) headers.set('authorization', `Bearer ${context.token}`);
       },
     },
   };

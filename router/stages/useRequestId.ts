@@ -25,7 +25,7 @@ export function useRequestId(options: RequestIdOptions): RouterStage {
         setRequestState(req, {
           requestId,
           startedAt: process.hrtime.bigint(),
-          logger: options.logger.child({ requestId }),
+          log: options.logger.child({ requestId }),
           errorCodes: [],
         });
         next();

@@ -95,10 +95,7 @@ export function useUploads(options: UploadOptions = {}): RouterStage {
           (error: unknown) => {
             const refusal = fromProcessRequest(error);
             if (refusal.extensions.code === 'INTERNAL_SERVER_ERROR')
-              getRequestState(req)?.logger.error(
-                { err: error, stage: 'uploads' },
-                'multipart request failed',
-              );
+              getRequestState(req)?.log.error({ err: error, stage: 'uploads' }, 'multipart request failed');
             refuse(req, res, refusal);
           },
         );

@@ -2,6 +2,7 @@
 // stack (scripts/start.ts) with loadAuthConfig({ ...process.env, AUTH_DATABASE_URL: url }).
 import { z } from 'zod';
 import { clientAddressSecretVariable } from '../../common/client-address.ts';
+import { DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER } from '../../common/identity.ts';
 import { sessionCheckVariables } from '../../common/session-revocations.ts';
 import { env, loadConfig, operationLimitVariables, toSubgraphLimits } from '../kit/config.ts';
 import {
@@ -25,9 +26,9 @@ const schema = z
     /** Host to listen on; default 127.0.0.1. */
     AUTH_HOST: env.host().default('127.0.0.1'),
     /** `iss` of issued tokens; default urn:nanopore:auth. */
-    JWT_ISSUER: z.string().default('urn:nanopore:auth'),
+    JWT_ISSUER: z.string().default(DEFAULT_JWT_ISSUER),
     /** `aud` of issued tokens; default urn:nanopore:supergraph. */
-    JWT_AUDIENCE: z.string().default('urn:nanopore:supergraph'),
+    JWT_AUDIENCE: z.string().default(DEFAULT_JWT_AUDIENCE),
     /** Access-token lifetime; default 900 (15 minutes). */
     ACCESS_TOKEN_TTL_SECONDS: env.positiveInt(900),
     /** Refresh-token lifetime (per rotation); default 2592000 (30 days). */

@@ -2,6 +2,7 @@
 // value stops startup with one message naming every offending variable.
 import { z } from 'zod';
 import { env } from '../../common/env.ts';
+import { DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER } from '../../common/identity.ts';
 import { revocationsUrlFor, sessionCheckVariables } from '../../common/session-revocations.ts';
 import { defaultSubgraphLimits as limits, type SubgraphLimits } from './operation-limits.ts';
 
@@ -40,9 +41,9 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: Env = process.en
  */
 export const tokenVerificationVariables = {
   /** Expected `iss` of access tokens; default urn:nanopore:auth. */
-  JWT_ISSUER: z.string().default('urn:nanopore:auth'),
+  JWT_ISSUER: z.string().default(DEFAULT_JWT_ISSUER),
   /** Expected `aud` of access tokens; default urn:nanopore:supergraph. */
-  JWT_AUDIENCE: z.string().default('urn:nanopore:supergraph'),
+  JWT_AUDIENCE: z.string().default(DEFAULT_JWT_AUDIENCE),
   /** The auth subgraph's JWKS; default http://127.0.0.1:4001/.well-known/jwks.json. */
   JWKS_URL: env.httpUrl().default('http://127.0.0.1:4001/.well-known/jwks.json'),
   ...sessionCheckVariables(),

@@ -19,11 +19,11 @@ import { drainUnreadUploads, processMultipartRequest } from '../../common/multip
 import { CLIENT_ADDRESS_HEADER, normalizeAddress, verifyClientAddress } from '../../common/client-address.ts';
 import { createBodyErrorHandler, createFormatError, createErrorLogging } from './error-handling.ts';
 import { codedError, isPassThroughCode } from '../../common/errors.ts';
+import type { Identity } from '../../common/identity.ts';
 import {
   bearerToken,
   createJwtVerifier,
   createRevocationListFor,
-  type Identity,
   type JwtVerifierOptions,
   type VerifyToken,
 } from './identity.ts';
