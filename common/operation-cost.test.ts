@@ -102,6 +102,18 @@ describe('computeCost', () => {
     expect(cost(query)).toBe(1 + 2 * 2 + (1 + 3 * 2));
   });
 
+  it('costs every aliased copy of a field', () => {
+    expect(cost('{ a: report b: report c: sample(id: "1") { id } }')).toBe(201);
+    expect(cost('{ a: runs(first: 2) { id } b: runs(first: 5) { id } }')).toBe(7);
+  });
+
+  it('ends a fragment cycle instead of looping (measureOperation refuses the document)', () => {
+    const query = `{ sample(id: "1") { ...A } }
+      fragment A on Sample { owner { id } ...B }
+      fragment B on Sample { history { at } ...A }`;
+    expect(cost(query)).toBe(1 + 1 + 10 * 5);
+  });
+
   it('stops at a ceiling instead of reaching Infinity or NaN', () => {
     const query = fragmentFanOut(1100, { leaf: 'runs(first: 0) { id } sample(id: "1") { id }' });
     expect(cost(query)).toBe(Number.MAX_SAFE_INTEGER);

@@ -1,9 +1,11 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { clientAddressSecretVariable } from '../subgraphs/kit/client-address.ts';
-import { env, sessionCheckVariables } from '../subgraphs/kit/config.ts';
-import { parseTrustedProxies } from './useClientAddress.ts';
-import { INTROSPECTION_MODES } from '../subgraphs/kit/introspection.ts';
+import { clientAddressSecretVariable } from '../common/client-address.ts';
+import { env } from '../common/env.ts';
+import { DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER } from '../common/identity.ts';
+import { sessionCheckVariables } from '../common/session-revocations.ts';
+import { parseTrustedProxies } from './stages/useClientAddress.ts';
+import { INTROSPECTION_MODES } from '../common/introspection.ts';
 import type { RouterOptions } from './createRouter.ts';
 
 /** Every environment variable the router reads (ROUTER_SUBGRAPH_URL_<NAME> aside), with its default. */
@@ -16,8 +18,8 @@ const envSchema = z.object({
   ROUTER_METRICS_MAX_NAMES: env.positiveInt(100),
   ROUTER_SUPERGRAPH_POLL_MS: env.positiveInt(10_000),
   JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
-  JWT_ISSUER: z.string().min(1).default('urn:nanopore:auth'),
-  JWT_AUDIENCE: z.string().min(1).default('urn:nanopore:supergraph'),
+  JWT_ISSUER: z.string().min(1).default(DEFAULT_JWT_ISSUER),
+  JWT_AUDIENCE: z.string().min(1).default(DEFAULT_JWT_AUDIENCE),
   CORS_ORIGINS: z
     .string()
     .default('')

@@ -92,7 +92,7 @@ export function createPipeline({ stages, supergraph, subgraphUrls, logger }: Pip
     handler = expressMiddleware(server, {
       context: async ({ req }) => {
         const state = getRequestState(req);
-        let context: RouterContext = { requestId: state?.requestId ?? '', logger: state?.logger ?? logger };
+        let context: RouterContext = { requestId: state?.requestId ?? '', log: state?.log ?? logger };
         for (const stage of stages)
           if (stage.context) context = { ...context, ...(await stage.context(req, context)) };
         return context;

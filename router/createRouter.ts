@@ -3,29 +3,29 @@ import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
 import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
-import { createOperationLabels } from '../subgraphs/kit/metrics.ts';
+import { createOperationLabels } from '../common/operation-labels.ts';
 import { checkSubgraphHealth } from './checkSubgraphHealth.ts';
 import { createPipeline } from './createPipeline.ts';
 import { createSupergraphManager, type SupergraphSource } from './createSupergraphManager.ts';
-import { useAccessLog } from './useAccessLog.ts';
-import { useAuthorization, type AuthorizationOptions } from './useAuthorization.ts';
-import { useBodyLimit, type BodyLimitOptions } from './useBodyLimit.ts';
-import { useClientAddress, type ClientAddressOptions } from './useClientAddress.ts';
-import { useCors, type CorsOptions } from './useCors.ts';
-import { useCost, type CostOptions } from './useCost.ts';
-import { useErrorMasking } from './useErrorMasking.ts';
-import { useFileDownloads } from './useFileDownloads.ts';
-import { useGraphiql } from './useGraphiql.ts';
-import { useHeaderPropagation } from './useHeaderPropagation.ts';
-import { useHealth } from './useHealth.ts';
-import { useIntrospection, type IntrospectionOptions } from './useIntrospection.ts';
-import { useJwt, type JwtOptions } from './useJwt.ts';
-import { metricsHandler, useMetrics } from './useMetrics.ts';
-import { useOperationLimits, type OperationLimitsOptions } from './useOperationLimits.ts';
-import { useRequestId } from './useRequestId.ts';
-import { useRequestValidation } from './useRequestValidation.ts';
-import { useSubgraphTimeout, type SubgraphTimeoutOptions } from './useSubgraphTimeout.ts';
-import { useUploads, type UploadOptions } from './useUploads.ts';
+import { useAccessLog } from './stages/useAccessLog.ts';
+import { useAuthorization, type AuthorizationOptions } from './stages/useAuthorization.ts';
+import { useBodyLimit, type BodyLimitOptions } from './stages/useBodyLimit.ts';
+import { useClientAddress, type ClientAddressOptions } from './stages/useClientAddress.ts';
+import { useCors, type CorsOptions } from './stages/useCors.ts';
+import { useCost, type CostOptions } from './stages/useCost.ts';
+import { useErrorMasking } from './stages/useErrorMasking.ts';
+import { useFileDownloads } from './stages/useFileDownloads.ts';
+import { useGraphiql } from './stages/useGraphiql.ts';
+import { useHeaderPropagation } from './stages/useHeaderPropagation.ts';
+import { useHealth } from './stages/useHealth.ts';
+import { useIntrospection, type IntrospectionOptions } from './stages/useIntrospection.ts';
+import { useJwt, type JwtOptions } from './stages/useJwt.ts';
+import { metricsHandler, useMetrics } from './stages/useMetrics.ts';
+import { useOperationLimits, type OperationLimitsOptions } from './stages/useOperationLimits.ts';
+import { useRequestId } from './stages/useRequestId.ts';
+import { useRequestValidation } from './stages/useRequestValidation.ts';
+import { useSubgraphTimeout, type SubgraphTimeoutOptions } from './stages/useSubgraphTimeout.ts';
+import { useUploads, type UploadOptions } from './stages/useUploads.ts';
 
 export interface RouterOptions {
   /** Supergraph SDL: a file path (watched), an http(s) URL (polled) or `{ sdl }`. @default 'schema/supergraph.graphql' */
@@ -49,7 +49,7 @@ export interface RouterOptions {
   /** Who may introspect the schema and see "Did you mean" suggestions. @default { mode: 'authenticated' } */
   introspection?: IntrospectionOptions;
   metrics?: {
-    /** @default 100 (see kit/metrics.ts createOperationLabels) */
+    /** @default 100 (see common/operation-labels.ts) */
     maxOperationNames?: number;
     /**
      * Serve /metrics only on this separate listener (e.g. an internal interface), not on the public port.
@@ -110,7 +110,7 @@ export async function createRouter(options: RouterOptions = {}): Promise<Router>
   const logger = options.logger ?? pino({ name: 'router' });
   const registry = new Registry();
   const subgraphUrls = options.subgraphUrls ?? {};
-  // One bounded set of operation-name labels for every series labelled by operation (kit/metrics.ts).
+  // One bounded set of operation-name labels for every series labelled by operation (common/operation-labels.ts).
   const operationLabels = createOperationLabels(options.metrics?.maxOperationNames);
   const stages = [
     useRequestId({ logger }),

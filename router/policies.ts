@@ -1,4 +1,4 @@
-import type { Identity } from './stage.ts';
+import type { Identity } from '../common/identity.ts';
 
 /** A named policy for @policy, evaluated by the router from the verified token. */
 export type Policy = (identity: Identity) => boolean;

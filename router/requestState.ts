@@ -9,7 +9,7 @@ export type Outcome = 'success' | 'partial' | 'error';
 export interface RequestState {
   requestId: string;
   startedAt: bigint;
-  logger: Logger;
+  log: Logger;
   operationName?: string;
   outcome?: Outcome;
   userId?: string;

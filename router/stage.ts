@@ -4,24 +4,19 @@ import type { Express, Request, RequestHandler } from 'express';
 import type { GraphQLFormattedError, ParseOptions } from 'graphql';
 import type { Upload } from 'graphql-upload-minimal';
 import type { Logger } from 'pino';
+import type { Identity } from '../common/identity.ts';
 import type { RequestState } from './requestState.ts';
 import type { SupergraphMetadata } from './supergraphMetadata.ts';
-
-/** The verified caller, from the bearer token. */
-export interface Identity {
-  sub: string;
-  roles: string[];
-  scopes: string[];
-  claims: Record<string, unknown>;
-  /** The raw token, forwarded to subgraphs (which verify it themselves). Never logged. */
-  token: string;
-}
 
 /** The Apollo Server context of one operation. */
 export interface RouterContext {
   requestId: string;
-  logger: Logger;
+  /** The request's logger, carrying its id. */
+  log: Logger;
+  /** The verified caller, from the bearer token. */
   identity?: Identity;
+  /** The verified bearer token, forwarded to subgraphs (which verify it themselves). Never logged. */
+  token?: string;
   /** The client's address (useClientAddress): the socket peer or what trusted proxies reported. */
   clientAddress?: string;
   /** The files of a multipart request (set by useUploads); undefined for JSON requests. */

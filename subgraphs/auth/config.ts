@@ -1,14 +1,10 @@
 // The auth subgraph's configuration, from the environment (subgraphs/auth/index.ts) or built by the embedded
 // stack (scripts/start.ts) with loadAuthConfig({ ...process.env, AUTH_DATABASE_URL: url }).
 import { z } from 'zod';
-import { clientAddressSecretVariable } from '../kit/client-address.ts';
-import {
-  env,
-  loadConfig,
-  sessionCheckVariables,
-  operationLimitVariables,
-  toSubgraphLimits,
-} from '../kit/config.ts';
+import { clientAddressSecretVariable } from '../../common/client-address.ts';
+import { DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER } from '../../common/identity.ts';
+import { sessionCheckVariables } from '../../common/session-revocations.ts';
+import { env, loadConfig, operationLimitVariables, toSubgraphLimits } from '../kit/config.ts';
 import {
   checkOutboxRelayVariables,
   outboxRelayVariables,
@@ -30,9 +26,9 @@ const schema = z
     /** Host to listen on; default 127.0.0.1. */
     AUTH_HOST: env.host().default('127.0.0.1'),
     /** `iss` of issued tokens; default urn:nanopore:auth. */
-    JWT_ISSUER: z.string().default('urn:nanopore:auth'),
+    JWT_ISSUER: z.string().default(DEFAULT_JWT_ISSUER),
     /** `aud` of issued tokens; default urn:nanopore:supergraph. */
-    JWT_AUDIENCE: z.string().default('urn:nanopore:supergraph'),
+    JWT_AUDIENCE: z.string().default(DEFAULT_JWT_AUDIENCE),
     /** Access-token lifetime; default 900 (15 minutes). */
     ACCESS_TOKEN_TTL_SECONDS: env.positiveInt(900),
     /** Refresh-token lifetime (per rotation); default 2592000 (30 days). */
@@ -52,7 +48,7 @@ const schema = z
     /** Default 900 (15 minutes). */
     LOGIN_IP_WINDOW_SECONDS: env.positiveInt(900),
     /**
-     * Shared with the router, which signs each request's client address with it (kit/client-address.ts); login
+     * Shared with the router, which signs each request's client address with it (common/client-address.ts); login
      * throttling and lockout key on that address. Unset: every address is the socket peer (the router's).
      */
     CLIENT_ADDRESS_SECRET: clientAddressSecretVariable,

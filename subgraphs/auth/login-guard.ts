@@ -3,7 +3,7 @@
 // replicas, and by normalized email whether or not an account exists, so an unknown email behaves exactly like a
 // known one.
 //
-// The client address is the one the router vouches for (kit/client-address.ts), an IPv6 one taken as its /64.
+// The client address is the one the router vouches for (common/client-address.ts), an IPv6 one taken as its /64.
 // Every limit includes it, so a failure storm from one client never blocks another client's correct password:
 // - Lockout, per (email, address): LOGIN_MAX_FAILURES failures within LOGIN_LOCK_WINDOW_SECONDS lock that pair
 //   for LOGIN_LOCK_DURATION_SECONDS, starting at the failure that reached the limit (that attempt already gets

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
-import { CLIENT_ADDRESS_HEADER, signClientAddress } from '../kit/client-address.ts';
+import { CLIENT_ADDRESS_HEADER, signClientAddress } from '../../common/client-address.ts';
 import { JWKS_PATH } from './server.ts';
 import { PASSWORD, startAuthHarness, type AuthHarness } from './testing.ts';
 

@@ -23,7 +23,7 @@ import {
   rule,
   type PermissionMap,
 } from '../kit/permissions.ts';
-import type { Identity } from '../kit/identity.ts';
+import type { Identity } from '../../common/identity.ts';
 import type { Context } from './context.ts';
 
 const isAdmin = hasScope('users:admin');

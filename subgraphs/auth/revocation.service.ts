@@ -1,8 +1,8 @@
 // The revocation feed: every ended session whose access tokens may still be unexpired, for the router and the
-// subgraphs to refuse those tokens within seconds (kit/session-revocations.ts polls it). A row lives until the
+// subgraphs to refuse those tokens within seconds (common/session-revocations.ts polls it). A row lives until the
 // last access token of its session has expired, plus a margin for clock skew.
 import type { Prisma } from '../../generated/prisma/auth/client.ts';
-import { REVOCATIONS_PAGE_SIZE, type RevocationPage } from '../kit/session-revocations.ts';
+import { REVOCATIONS_PAGE_SIZE, type RevocationPage } from '../../common/session-revocations.ts';
 import type { AuthDeps } from './deps.ts';
 
 /** Covers the verifiers' clock tolerance and a replica whose clock runs behind. */

@@ -2,7 +2,7 @@
 // stack call listen themselves). Serves /graphql, /.well-known/jwks.json, /health, /ready, /metrics.
 import { readFileSync } from 'node:fs';
 import { PrismaClient } from '../../generated/prisma/auth/client.ts';
-import { REVOCATIONS_PATH } from '../kit/session-revocations.ts';
+import { REVOCATIONS_PATH } from '../../common/session-revocations.ts';
 import { createSubgraph, type Subgraph, type SubgraphOptions } from '../kit/subgraph.ts';
 import { ensureAdmin, type BootstrapOptions } from './bootstrap.ts';
 import type { AuthConfig } from './config.ts';

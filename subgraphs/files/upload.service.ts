@@ -13,7 +13,7 @@ import { fileEvent } from './file-events.ts';
 import { validateFileName } from './names.ts';
 import { assertKindAccepts, sniffContentType, SNIFF_BYTES } from './sniff.ts';
 import type { StoredBlob } from './storage.ts';
-import { discardUpload } from '../kit/multipart-request.ts';
+import { discardUpload } from '../../common/multipart-request.ts';
 import { createUploadBody, drain, readHead } from './upload-stream.ts';
 
 export interface UploadRequest {

@@ -1,8 +1,9 @@
 // One typed config per process, parsed from the environment once at the edge (docs/conventions.md, Config). A bad or missing
 // value stops startup with one message naming every offending variable.
-import { isIP } from 'node:net';
 import { z } from 'zod';
-import { revocationsUrlFor } from './session-revocations.ts';
+import { env } from '../../common/env.ts';
+import { DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER } from '../../common/identity.ts';
+import { revocationsUrlFor, sessionCheckVariables } from '../../common/session-revocations.ts';
 import { defaultSubgraphLimits as limits, type SubgraphLimits } from './operation-limits.ts';
 
 /** Thrown by loadConfig; `problems` lists one line per variable. */
@@ -12,6 +13,8 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+export { env };
 
 type Env = Record<string, string | undefined>;
 
@@ -31,33 +34,6 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: Env = process.en
   throw new ConfigError([...new Set(problems)]);
 }
 
-/** RFC 1123 host name: dot-separated labels of letters, digits and inner hyphens. */
-const HOST_NAME = /^(?=.{1,253}$)[a-z\d](?:[a-z\d-]{0,61}[a-z\d])?(?:\.[a-z\d](?:[a-z\d-]{0,61}[a-z\d])?)*$/i;
-
-/** Variable builders with the parsing every process needs. */
-export const env = {
-  /** A listen address: an IPv4/IPv6 address or a host name (nothing else reaches listen()). */
-  host: () =>
-    z.string().refine((v) => isIP(v) !== 0 || HOST_NAME.test(v), {
-      message: 'must be an IP address (such as 127.0.0.1, 0.0.0.0 or ::) or a host name',
-    }),
-  /** A TCP port; 0 lets the OS choose. */
-  port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
-  /** A positive whole number (seconds, counts ...). */
-  positiveInt: (fallback?: number) =>
-    fallback === undefined
-      ? z.coerce.number().int().positive()
-      : z.coerce.number().int().positive().default(fallback),
-  /** A postgres:// or postgresql:// URL. */
-  databaseUrl: () =>
-    z.string().refine((v) => /^postgres(ql)?:\/\/./.test(v), { message: 'must be a postgresql:// URL' }),
-  /** Any absolute http(s) URL. */
-  httpUrl: () => z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }),
-  /** true/false, 1/0, yes/no, on/off. */
-  flag: (fallback = false) => z.stringbool().default(fallback),
-  logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-};
-
 /**
  * How a subgraph other than auth verifies access tokens: spread into its config schema,
  * `z.object({ ...tokenVerificationVariables, ... })`, and turned into the kit server's `auth` option with
@@ -65,30 +41,13 @@ export const env = {
  */
 export const tokenVerificationVariables = {
   /** Expected `iss` of access tokens; default urn:nanopore:auth. */
-  JWT_ISSUER: z.string().default('urn:nanopore:auth'),
+  JWT_ISSUER: z.string().default(DEFAULT_JWT_ISSUER),
   /** Expected `aud` of access tokens; default urn:nanopore:supergraph. */
-  JWT_AUDIENCE: z.string().default('urn:nanopore:supergraph'),
+  JWT_AUDIENCE: z.string().default(DEFAULT_JWT_AUDIENCE),
   /** The auth subgraph's JWKS; default http://127.0.0.1:4001/.well-known/jwks.json. */
   JWKS_URL: env.httpUrl().default('http://127.0.0.1:4001/.well-known/jwks.json'),
   ...sessionCheckVariables(),
 };
-
-/**
- * How the router and the subgraphs bound token age and learn of ended sessions (kit/session-revocations.ts).
- * A function so the router's schema can spread the same definitions.
- */
-export function sessionCheckVariables() {
-  return {
-    /** The longest access-token lifetime (`exp - iat`) honoured; default 900, as the auth subgraph issues. */
-    ACCESS_TOKEN_TTL_SECONDS: env.positiveInt(900),
-    /** The auth subgraph's revocation feed; default /sessions/revoked at the JWKS URL's origin. */
-    REVOCATION_URL: env.httpUrl().optional(),
-    /** How often the feed is polled: how long a revoked token may keep working; default 1000 (100 to 5000). */
-    REVOCATION_POLL_MS: z.coerce.number().int().min(100).max(5000).default(1000),
-    /** Without a successful poll for this long, authenticated requests get 503; default 15000 (10000 to 600000). */
-    REVOCATION_MAX_STALE_MS: z.coerce.number().int().min(10_000).max(600_000).default(15_000),
-  };
-}
 
 export function toJwtVerifierOptions(v: {
   JWT_ISSUER: string;

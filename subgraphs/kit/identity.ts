@@ -1,6 +1,7 @@
 // The caller's identity, from the Authorization bearer JWT, verified here with jose. Never from a header the
 // router (or anyone else) sets: the token is the only source.
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { identityFromClaims, type Identity } from '../../common/identity.ts';
 import { ERRORS } from './errors.ts';
 import {
   createRevocationList,
@@ -9,19 +10,7 @@ import {
   revocationsUrlFor,
   type RevocationFeedOptions,
   type RevocationList,
-} from './session-revocations.ts';
-
-export interface Identity {
-  /** The user id (the token's `sub`). */
-  userId: string;
-  roles: string[];
-  /** From the space-separated `scope` claim. */
-  scopes: string[];
-  /** The session (refresh-token family) the token was issued for, when the issuer includes it. */
-  sessionId?: string;
-  /** The token's `jti`. */
-  tokenId?: string;
-}
+} from '../../common/session-revocations.ts';
 
 export interface JwtVerifierOptions {
   /** URL of the auth subgraph's JWKS, e.g. http://localhost:4001/.well-known/jwks.json. */
@@ -90,15 +79,7 @@ export function createJwtVerifier(options: JwtVerifierOptions, sessions?: Revoca
       });
       if (lifetime && lifetimeExceeded(payload, lifetime))
         throw new Error('token lifetime above the maximum');
-      const roles = Array.isArray(payload.roles) ? payload.roles.filter((r) => typeof r === 'string') : [];
-      const scope = typeof payload.scope === 'string' ? payload.scope : '';
-      return {
-        userId: payload.sub as string,
-        roles,
-        scopes: scope.split(' ').filter(Boolean),
-        sessionId: typeof payload.sid === 'string' ? payload.sid : undefined,
-        tokenId: payload.jti,
-      };
+      return identityFromClaims(payload);
     } catch (error) {
       const reason = error instanceof joseErrors.JWTExpired ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID';
       // A JWKS fetch failure is ours, not the caller's: let it surface (and be masked and logged).

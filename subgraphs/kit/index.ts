@@ -15,10 +15,10 @@ export {
   createJwtVerifier,
   hasRole,
   hasScope as identityHasScope,
-  type Identity,
   type JwtVerifierOptions,
   type VerifyToken,
 } from './identity.ts';
+export type { Identity } from '../../common/identity.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { createMetrics, type Metrics } from './metrics.ts';
 export {

@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'graphql';
-import { usesIntrospection, stripSuggestions } from './introspection.ts';
 import { createLogger } from './logger.ts';
 import { allow } from './permissions.ts';
 import { createSubgraphServer, type KitContext, type RunningServer } from './server.ts';
@@ -98,21 +96,5 @@ describe('introspection at a subgraph port (default authenticated)', () => {
   it('on: everyone may introspect', async () => {
     const { body } = await gql(open, '{ __schema { queryType { name } } }');
     expect(body).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
-  });
-});
-
-describe('usesIntrospection and stripSuggestions', () => {
-  it('finds introspection in fragments and under aliases, and not __typename', () => {
-    expect(
-      usesIntrospection(parse('query { ...F } fragment F on Query { s: __schema { __typename } }')),
-    ).toBe(true);
-    expect(usesIntrospection(parse('{ __typename hello }'))).toBe(false);
-  });
-
-  it('cuts only the trailing suggestion', () => {
-    expect(stripSuggestions('Cannot query field "a" on type "Q". Did you mean "b" or "c"?')).toBe(
-      'Cannot query field "a" on type "Q".',
-    );
-    expect(stripSuggestions('Value "Did you mean x?" is odd.')).toBe('Value "Did you mean x?" is odd.');
   });
 });

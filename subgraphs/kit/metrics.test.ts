@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from './logger.ts';
-import { createOperationLabels } from './metrics.ts';
 import { allow } from './permissions.ts';
 import { createSubgraphServer, type KitContext, type RunningServer } from './server.ts';
 import { createTestSigner } from './testing.ts';
@@ -45,17 +44,5 @@ describe('subgraph operation labels', () => {
     expect(labels.get('MadeUp99')).toBe(1);
     expect(labels.has('MadeUp100')).toBe(false);
     expect(labels.get('other')).toBe(201); // 200 names past the bound, and the operation that failed validation
-  });
-});
-
-describe('createOperationLabels', () => {
-  it('keeps a labelled name, refuses names not admitted, too long or past the bound', () => {
-    const label = createOperationLabels(2);
-    expect(label('A', false)).toBe('other');
-    expect(label('A', true)).toBe('A');
-    expect(label('A', false)).toBe('A');
-    expect(label('x'.repeat(101), true)).toBe('other');
-    expect(label('B', true)).toBe('B');
-    expect(label('C', true)).toBe('other');
   });
 });

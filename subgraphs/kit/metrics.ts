@@ -2,6 +2,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { createOperationLabels } from '../../common/operation-labels.ts';
 
 export interface Metrics {
   registry: Registry;
@@ -18,28 +19,6 @@ export interface MetricsOptions {
   defaultMetrics?: boolean;
   /** Distinct operation names labelled as themselves; later ones are `other`. Default 100. */
   maxOperationNames?: number;
-}
-
-/** The label of operations whose name is not (or may not become) one of the labelled names. */
-export const OTHER_OPERATIONS = 'other';
-const MAX_LABELLED_NAME_LENGTH = 100;
-
-/**
- * Operation names as metric labels, bounded: every label value is a series kept for the life of the process and
- * sent on every scrape, and a client can make up names without end. The first `max` names of operations that
- * ran (`admit`: they passed validation) keep their own label; any other name, and any name of a request that
- * failed before running, counts as `other` unless already labelled.
- */
-export type OperationLabels = (name: string, admit: boolean) => string;
-
-export function createOperationLabels(max = 100): OperationLabels {
-  const labelled = new Set<string>();
-  return (name, admit) => {
-    if (labelled.has(name)) return name;
-    if (!admit || labelled.size >= max || name.length > MAX_LABELLED_NAME_LENGTH) return OTHER_OPERATIONS;
-    labelled.add(name);
-    return name;
-  };
 }
 
 export function createMetrics(options: MetricsOptions): Metrics {

@@ -5,7 +5,7 @@ import { applyMiddleware } from 'graphql-middleware';
 import { allow, deny, rule, shield } from 'graphql-shield';
 import type { and } from 'graphql-shield';
 import { ERRORS } from './errors.ts';
-import type { Identity } from './identity.ts';
+import type { Identity } from '../../common/identity.ts';
 
 export { allow, and, chain, deny, not, or, race, rule } from 'graphql-shield';
 

@@ -15,20 +15,20 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import { parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { graphqlUploadExpress, type UploadOptions } from 'graphql-upload-minimal';
-import { drainUnreadUploads, processMultipartRequest } from './multipart-request.ts';
-import { CLIENT_ADDRESS_HEADER, normalizeAddress, verifyClientAddress } from './client-address.ts';
+import { drainUnreadUploads, processMultipartRequest } from '../../common/multipart-request.ts';
+import { CLIENT_ADDRESS_HEADER, normalizeAddress, verifyClientAddress } from '../../common/client-address.ts';
 import { createBodyErrorHandler, createFormatError, createErrorLogging } from './error-handling.ts';
 import { codedError, isPassThroughCode } from '../../common/errors.ts';
+import type { Identity } from '../../common/identity.ts';
 import {
   bearerToken,
   createJwtVerifier,
   createRevocationListFor,
-  type Identity,
   type JwtVerifierOptions,
   type VerifyToken,
 } from './identity.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { introspectionPlugin, type IntrospectionMode } from './introspection.ts';
+import { introspectionPlugin, type IntrospectionMode } from '../../common/introspection.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { defaultSubgraphLimits, operationLimitsPlugin, type SubgraphLimits } from './operation-limits.ts';
 import { applyPermissions, type PermissionMap } from './permissions.ts';

@@ -67,7 +67,7 @@ export type Move =
   | { type: 'archive'; reason?: string };
 export type MoveType = Move['type'];
 
-/** Who moves; Identity from kit/identity.ts fits. */
+/** Who moves; Identity from common/identity.ts fits. */
 export interface Actor {
   userId: string;
   roles: readonly string[];

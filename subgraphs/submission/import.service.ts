@@ -10,7 +10,7 @@ import type { Readable } from 'node:stream';
 import type { FileUpload } from 'graphql-upload-minimal';
 import type { Prisma, Submission } from '../../generated/prisma/submission/client.ts';
 import { badUserInput, ERRORS } from '../kit/errors.ts';
-import { discardUpload } from '../kit/multipart-request.ts';
+import { discardUpload } from '../../common/multipart-request.ts';
 import { recordEvent } from '../kit/outbox.ts';
 import { LARGE_TRANSACTION, type Caller, type SubmissionDeps } from './deps.ts';
 import { storableFileName, type StoredFileKind } from './file-store.ts';

@@ -1,8 +1,8 @@
 // The client address the router vouches for to the subgraphs: the socket peer unless a trusted proxy reports
-// another, signed so that only the router's word counts (kit/client-address.ts).
+// another, signed so that only the router's word counts (common/client-address.ts).
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLIENT_ADDRESS_HEADER, verifyClientAddress } from '../../subgraphs/kit/client-address.ts';
+import { CLIENT_ADDRESS_HEADER, verifyClientAddress } from '../../common/client-address.ts';
 import { composeSupergraphSdl, startRouter, type TestRouter } from './fixtures.ts';
 import { startTestGraphs } from './graphs.ts';
 

@@ -8,7 +8,7 @@ import {
   type TestRouter,
 } from './fixtures.ts';
 import { startTestGraphs } from './graphs.ts';
-import type { IntrospectionMode } from '../../subgraphs/kit/introspection.ts';
+import type { IntrospectionMode } from '../../common/introspection.ts';
 
 let graphs: Awaited<ReturnType<typeof startTestGraphs>>;
 let keys: TestKeys;

@@ -1,11 +1,7 @@
 import { BlockList, isIP } from 'node:net';
 import type { Request } from 'express';
-import {
-  CLIENT_ADDRESS_HEADER,
-  normalizeAddress,
-  signClientAddress,
-} from '../subgraphs/kit/client-address.ts';
-import type { RouterStage } from './stage.ts';
+import { CLIENT_ADDRESS_HEADER, normalizeAddress, signClientAddress } from '../../common/client-address.ts';
+import type { RouterStage } from '../stage.ts';
 
 export interface ClientAddressOptions {
   /**

@@ -1,4 +1,4 @@
-import type { RouterStage } from './stage.ts';
+import type { RouterStage } from '../stage.ts';
 
 export interface CorsOptions {
   /** Origins allowed to call the router from a browser (exact match, e.g. `https://lims.example.org`). @default [] (no cross-origin) */

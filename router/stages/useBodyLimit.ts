@@ -1,7 +1,7 @@
 import express, { type Request, type Response } from 'express';
-import { errorBody, httpStatusOf, routerError } from './errors.ts';
-import { getRequestState } from './requestState.ts';
-import type { RouterStage } from './stage.ts';
+import { errorBody, httpStatusOf, routerError } from '../errors.ts';
+import { getRequestState } from '../requestState.ts';
+import type { RouterStage } from '../stage.ts';
 
 export interface BodyLimitOptions {
   /** Largest accepted request body; larger bodies get HTTP 413. @default 1_000_000 */

@@ -1,4 +1,4 @@
-import type { RouterStage } from './stage.ts';
+import type { RouterStage } from '../stage.ts';
 
 /**
  * Sends subgraphs the verified bearer token and the request id, and nothing else: cookies and identity
@@ -11,7 +11,7 @@ export function useHeaderPropagation(): RouterStage {
       willSendRequest({ context }, headers) {
         if (!context) return;
         headers.set('x-request-id', context.requestId);
-        if (context.identity) headers.set('authorization', `Bearer ${context.identity.token}`);
+        if (context.token) headers.set('authorization', `Bearer ${context.token}`);
       },
     },
   };

@@ -1,5 +1,5 @@
-import { introspectionPlugin, type IntrospectionMode } from '../subgraphs/kit/introspection.ts';
-import type { RouterContext, RouterStage } from './stage.ts';
+import { introspectionPlugin, type IntrospectionMode } from '../../common/introspection.ts';
+import type { RouterContext, RouterStage } from '../stage.ts';
 
 export interface IntrospectionOptions {
   /** Who may introspect and see "Did you mean" suggestions (off, authenticated, on). @default 'authenticated' */

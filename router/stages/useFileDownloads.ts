@@ -5,9 +5,9 @@ import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import type { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
-import { errorBody, httpStatusOf, routerError } from './errors.ts';
-import type { RouterStage } from './stage.ts';
-import { subgraphUrl } from './supergraphMetadata.ts';
+import { errorBody, httpStatusOf, routerError } from '../errors.ts';
+import type { RouterStage } from '../stage.ts';
+import { subgraphUrl } from '../supergraphMetadata.ts';
 
 export interface FileDownloadOptions {
   /** The subgraph whose origin serves GET/HEAD /files/*. @default 'files' */
@@ -39,7 +39,7 @@ const acceptableRequestId = /^[\w.:-]{1,128}$/;
 class DownloadTimeout extends Error {}
 
 /** The origin (plus any base path) a subgraph URL such as http://files:4006/graphql serves /files/* from. */
-function filesBase(url: string): URL {
+export function filesBase(url: string): URL {
   const base = new URL(url);
   base.pathname = base.pathname.replace(/\/?graphql\/?$/, '').replace(/\/$/, '');
   base.search = '';
@@ -48,7 +48,7 @@ function filesBase(url: string): URL {
 }
 
 /** Where a /files request goes; undefined when its path would leave /files (`..`, even spelled %2e%2e). */
-function filesTarget(base: URL, originalUrl: string): URL | undefined {
+export function filesTarget(base: URL, originalUrl: string): URL | undefined {
   const root = base.pathname.replace(/\/$/, '');
   const target = new URL(`${base.origin}${root}${originalUrl}`);
   return target.origin === base.origin && target.pathname.startsWith(`${root}/files/`) ? target : undefined;

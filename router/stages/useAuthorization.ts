@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { execute, print } from 'graphql';
 import type { GraphQLError } from 'graphql';
-import { routerError } from './errors.ts';
+import { routerError } from '../errors.ts';
 import { filterOperation } from './filterOperation.ts';
-import { defaultPolicies, type Policy } from './policies.ts';
-import type { Identity, RouterStage } from './stage.ts';
-import type { AccessRequirement } from './supergraphMetadata.ts';
+import { defaultPolicies, type Policy } from '../policies.ts';
+import type { Identity } from '../../common/identity.ts';
+import type { RouterStage } from '../stage.ts';
+import type { AccessRequirement } from '../supergraphMetadata.ts';
 
 export interface AuthorizationOptions {
   /**
@@ -59,7 +60,7 @@ export function useAuthorization(options: AuthorizationOptions = {}): RouterStag
       if (!filtered.changed) return next(requestContext);
       const paths = filtered.unauthorizedPaths;
       if (mode === 'dry_run') {
-        context.logger.info({ stage: 'authorization', paths }, 'dry run: fields would be removed');
+        context.log.info({ stage: 'authorization', paths }, 'dry run: fields would be removed');
         return next(requestContext);
       }
       const errors = (httpStatus: number | null): GraphQLError[] =>

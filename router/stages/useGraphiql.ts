@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { RouterStage } from './stage.ts';
+import type { RouterStage } from '../stage.ts';
 
 export interface GraphiqlOptions {
   /** Where the page's assets are served. @default '/graphiql' */

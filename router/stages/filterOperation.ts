@@ -21,8 +21,8 @@ import type {
   SelectionNode,
   SelectionSetNode,
 } from 'graphql';
-import { fragmentsOf } from '../common/operation-limits.ts';
-import type { AccessRequirement } from './supergraphMetadata.ts';
+import { fragmentsOf } from '../../common/operation-limits.ts';
+import type { AccessRequirement } from '../supergraphMetadata.ts';
 
 export interface FilterInput {
   schema: GraphQLSchema;

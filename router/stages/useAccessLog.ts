@@ -1,4 +1,4 @@
-import type { RouterStage } from './stage.ts';
+import type { RouterStage } from '../stage.ts';
 
 /**
  * One structured line per request: id, operation, duration, outcome, user. Never variables or headers, so
@@ -8,7 +8,7 @@ export function useAccessLog(): RouterStage {
   return {
     name: 'accessLog',
     onFinish(state, statusCode) {
-      state.logger.info(
+      state.log.info(
         {
           stage: 'accessLog',
           operationName: state.operationName ?? null,

@@ -1,6 +1,6 @@
-import { Kind, type DocumentNode } from 'graphql';
-import { routerError } from './errors.ts';
-import type { RouterStage } from './stage.ts';
+import { Kind, type DocumentNode, type OperationDefinitionNode } from 'graphql';
+import { routerError } from '../errors.ts';
+import type { RouterStage } from '../stage.ts';
 
 /**
  * What graphql-js checks when it executes, which the gateway path skips or reports as an internal error: the
@@ -20,8 +20,7 @@ export function useRequestValidation(): RouterStage {
                 unresolvedOperation(document, request.operationName),
               );
             }
-            const declared = new Set(operation.variableDefinitions?.map((v) => v.variable.name.value));
-            const unknown = Object.keys(request.variables ?? {}).filter((name) => !declared.has(name));
+            const unknown = undeclaredVariables(operation, request.variables ?? {});
             if (unknown.length > 0) {
               const more = unknown.length > 1 ? ` (and ${unknown.length - 1} more)` : '';
               throw routerError(
@@ -39,8 +38,20 @@ export function useRequestValidation(): RouterStage {
   };
 }
 
+/** The variables sent that the operation does not declare, in the order sent. */
+export function undeclaredVariables(
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+): string[] {
+  const declared = new Set(operation.variableDefinitions?.map((v) => v.variable.name.value));
+  return Object.keys(variables).filter((name) => !declared.has(name));
+}
+
 /** graphql-js's own words for an operation it cannot choose (getOperationAST returned nothing). */
-function unresolvedOperation(document: DocumentNode, operationName: string | null | undefined): string {
+export function unresolvedOperation(
+  document: DocumentNode,
+  operationName: string | null | undefined,
+): string {
   if (operationName) return `Unknown operation named "${operationName}".`;
   const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length;
   return operations > 1

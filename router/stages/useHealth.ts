@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import { checkSubgraphHealth } from './checkSubgraphHealth.ts';
-import type { RouterStage } from './stage.ts';
-import type { SupergraphMetadata } from './supergraphMetadata.ts';
+import { checkSubgraphHealth } from '../checkSubgraphHealth.ts';
+import type { RouterStage } from '../stage.ts';
+import type { SupergraphMetadata } from '../supergraphMetadata.ts';
 
 export interface HealthOptions {
   /** Subgraph URL overrides by subgraph name. @default {} */

@@ -1,10 +1,10 @@
 import type { Request, Response } from 'express';
 import type { GraphQLError } from 'graphql';
-import { processMultipartRequest } from '../subgraphs/kit/multipart-request.ts';
-import { createUploadSession, toUploadError, uploadLimitError } from './createUploadSession.ts';
-import { errorBody, httpStatusOf, routerError } from './errors.ts';
-import { getRequestState } from './requestState.ts';
-import type { RouterStage, UploadSession } from './stage.ts';
+import { processMultipartRequest } from '../../common/multipart-request.ts';
+import { createUploadSession, toUploadError, uploadLimitError } from '../createUploadSession.ts';
+import { errorBody, httpStatusOf, routerError } from '../errors.ts';
+import { getRequestState } from '../requestState.ts';
+import type { RouterStage, UploadSession } from '../stage.ts';
 
 export interface UploadOptions {
   /** Largest file in bytes (UPLOAD_LIMIT_EXCEEDED, HTTP 413). @default 262_144_000 (250 MiB) */
@@ -95,10 +95,7 @@ export function useUploads(options: UploadOptions = {}): RouterStage {
           (error: unknown) => {
             const refusal = fromProcessRequest(error);
             if (refusal.extensions.code === 'INTERNAL_SERVER_ERROR')
-              getRequestState(req)?.logger.error(
-                { err: error, stage: 'uploads' },
-                'multipart request failed',
-              );
+              getRequestState(req)?.log.error({ err: error, stage: 'uploads' }, 'multipart request failed');
             refuse(req, res, refusal);
           },
         );

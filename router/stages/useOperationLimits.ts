@@ -4,9 +4,9 @@ import {
   violationExtensions,
   defaultOperationLimits,
   type OperationLimits,
-} from '../common/operation-limits.ts';
-import { routerError } from './errors.ts';
-import type { RouterStage } from './stage.ts';
+} from '../../common/operation-limits.ts';
+import { routerError } from '../errors.ts';
+import type { RouterStage } from '../stage.ts';
 
 export interface OperationLimitsOptions extends Partial<OperationLimits> {
   /** Most lexical tokens the parser reads before giving up. @default 15_000 */

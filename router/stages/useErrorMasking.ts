@@ -6,9 +6,9 @@ import {
   MASKED_MESSAGE,
   requestErrorCode,
   setFailedResponseStatus,
-} from '../common/errors.ts';
-import { requestScope } from './requestState.ts';
-import type { RouterStage } from './stage.ts';
+} from '../../common/errors.ts';
+import { requestScope } from '../requestState.ts';
+import type { RouterStage } from '../stage.ts';
 
 export interface ErrorMaskingOptions {
   /** Used when an error happens outside a request. */
@@ -36,9 +36,9 @@ export function useErrorMasking(options: ErrorMaskingOptions): RouterStage {
         );
         return { ...formatted, extensions: { ...extensions, code } };
       }
-      const logger = state?.logger ?? options.logger;
+      const log = state?.log ?? options.logger;
       const cause = (original as { originalError?: unknown })?.originalError ?? original;
-      logger.error(
+      log.error(
         { stage: 'errorMasking', err: cause, code, path: formatted.path, extensions: formatted.extensions },
         formatted.message,
       );

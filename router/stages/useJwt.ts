@@ -7,18 +7,19 @@ import {
   revocationsUrlFor,
   type RevocationFeedOptions,
   type RevocationList,
-} from '../subgraphs/kit/session-revocations.ts';
-import { routerError } from './errors.ts';
-import { getRequestState } from './requestState.ts';
-import type { Identity, RouterStage } from './stage.ts';
-import { subgraphUrl } from './supergraphMetadata.ts';
+} from '../../common/session-revocations.ts';
+import { DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER, identityFromClaims } from '../../common/identity.ts';
+import { routerError } from '../errors.ts';
+import { getRequestState } from '../requestState.ts';
+import type { RouterStage } from '../stage.ts';
+import { subgraphUrl } from '../supergraphMetadata.ts';
 
 export interface JwtOptions {
   /** JWKS of the auth subgraph. @default `<origin of the auth subgraph's URL>/.well-known/jwks.json` */
   jwksUrl?: string;
-  /** Expected `iss`. @default 'urn:nanopore:auth' */
+  /** Expected `iss`. @default DEFAULT_JWT_ISSUER ('urn:nanopore:auth') */
   issuer?: string;
-  /** Expected `aud`. @default 'urn:nanopore:supergraph' */
+  /** Expected `aud`. @default DEFAULT_JWT_AUDIENCE ('urn:nanopore:supergraph') */
   audience?: string;
   /** Accepted signature algorithms; anything else (none, HS256...) is refused. @default ['EdDSA', 'ES256'] */
   algorithms?: string[];
@@ -35,7 +36,7 @@ export interface JwtOptions {
   /** Longest `exp - iat` honoured; a token issued in the future is refused too. @default 900 */
   maxTokenLifetimeSeconds?: number;
   /**
-   * The auth subgraph's feed of ended sessions (kit/session-revocations.ts). @default url: /sessions/revoked at
+   * The auth subgraph's feed of ended sessions (common/session-revocations.ts). @default url: /sessions/revoked at
    * the JWKS URL's origin; pollMs 1000; maxStaleMs 15_000
    */
   revocations?: Omit<RevocationFeedOptions, 'load'>;
@@ -108,8 +109,8 @@ export function useJwt(options: JwtOptions = {}): RouterStage {
       try {
         ({ payload } = await jwtVerify(token, keySet, {
           algorithms: options.algorithms ?? ['EdDSA', 'ES256'],
-          issuer: options.issuer ?? 'urn:nanopore:auth',
-          audience: options.audience ?? 'urn:nanopore:supergraph',
+          issuer: options.issuer ?? DEFAULT_JWT_ISSUER,
+          audience: options.audience ?? DEFAULT_JWT_AUDIENCE,
           requiredClaims: ['exp', 'sub', 'iat', 'sid'],
           clockTolerance: options.clockToleranceSeconds ?? 5,
           maxTokenAge: lifetime,
@@ -121,7 +122,7 @@ export function useJwt(options: JwtOptions = {}): RouterStage {
           error instanceof joseErrors.JWKSInvalid ||
           error.code === 'ERR_JOSE_GENERIC';
         if (unavailable) {
-          getRequestState(req)?.logger.error({ err: error, stage: 'jwt' }, 'JWKS unavailable');
+          getRequestState(req)?.log.error({ err: error, stage: 'jwt' }, 'JWKS unavailable');
           throw routerError('SERVICE_UNAVAILABLE', 'Token verification is not available');
         }
         throw unauthenticated(
@@ -138,22 +139,14 @@ export function useJwt(options: JwtOptions = {}): RouterStage {
         session = sessions.list.state(payload.sid);
       }
       if (session === 'unknown') {
-        getRequestState(req)?.logger.error({ stage: 'jwt' }, 'ended sessions cannot be checked');
+        getRequestState(req)?.log.error({ stage: 'jwt' }, 'ended sessions cannot be checked');
         throw routerError('SERVICE_UNAVAILABLE', 'Token verification is not available');
       }
       if (session === 'revoked') throw unauthenticated('The session has ended, sign in again');
-      const identity: Identity = {
-        sub: String(payload.sub),
-        roles: Array.isArray(payload.roles)
-          ? payload.roles.filter((r): r is string => typeof r === 'string')
-          : [],
-        scopes: typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [],
-        claims: payload,
-        token,
-      };
+      const identity = identityFromClaims(payload);
       const state = getRequestState(req);
-      if (state) state.userId = identity.sub;
-      return { identity };
+      if (state) state.userId = identity.userId;
+      return { identity, token };
     },
   };
 }

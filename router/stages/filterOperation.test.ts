@@ -1,8 +1,8 @@
 import { buildSchema, Kind, parse, print, validate, type OperationDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { fragmentFanOut } from '../test/helpers/hostile-queries.ts';
+import { fragmentFanOut } from '../../test/helpers/hostile-queries.ts';
 import { filterOperation } from './filterOperation.ts';
-import type { AccessRequirement } from './supergraphMetadata.ts';
+import type { AccessRequirement } from '../supergraphMetadata.ts';
 
 const schema = buildSchema(`
   type Query { sample(id: ID!): Sample samples: [Sample!]! node: Node }

@@ -7,6 +7,7 @@
 // than maxStaleMs, the list can no longer vouch for any token, and every authenticated request is refused
 // (fail closed, 503) until a poll succeeds; anonymous requests are unaffected.
 import { z } from 'zod';
+import { env } from './env.ts';
 
 export const REVOCATIONS_PATH = '/sessions/revoked';
 /** Most entries in one page of the feed. */
@@ -60,6 +61,23 @@ export function httpRevocations(url: string): LoadRevocations {
 /** The feed's URL when only the JWKS URL is configured: the auth subgraph serves both. */
 export function revocationsUrlFor(jwksUrl: string): string {
   return new URL(REVOCATIONS_PATH, jwksUrl).href;
+}
+
+/**
+ * How the router and the subgraphs bound token age and learn of ended sessions (the feed above).
+ * A function so the router's schema can spread the same definitions.
+ */
+export function sessionCheckVariables() {
+  return {
+    /** The longest access-token lifetime (`exp - iat`) honoured; default 900, as the auth subgraph issues. */
+    ACCESS_TOKEN_TTL_SECONDS: env.positiveInt(900),
+    /** The auth subgraph's revocation feed; default /sessions/revoked at the JWKS URL's origin. */
+    REVOCATION_URL: env.httpUrl().optional(),
+    /** How often the feed is polled: how long a revoked token may keep working; default 1000 (100 to 5000). */
+    REVOCATION_POLL_MS: z.coerce.number().int().min(100).max(5000).default(1000),
+    /** Without a successful poll for this long, authenticated requests get 503; default 15000 (10000 to 600000). */
+    REVOCATION_MAX_STALE_MS: z.coerce.number().int().min(10_000).max(600_000).default(15_000),
+  };
 }
 
 export function createRevocationList(options: {

@@ -1,15 +1,15 @@
 import type { RequestHandler } from 'express';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { createOperationLabels, type OperationLabels } from '../subgraphs/kit/metrics.ts';
-import { requestScope, type Outcome, type RequestState } from './requestState.ts';
-import type { RouterStage } from './stage.ts';
+import { createOperationLabels, type OperationLabels } from '../../common/operation-labels.ts';
+import { requestScope, type Outcome, type RequestState } from '../requestState.ts';
+import type { RouterStage } from '../stage.ts';
 
 export interface MetricsOptions {
   /** The router's own registry (never the global one, so several routers can live in one process). */
   registry: Registry;
   /** Where Prometheus scrapes. @default '/metrics' */
   path?: string;
-  /** Distinct operation names labelled as themselves; later ones are `other` (kit/metrics.ts). @default 100 */
+  /** Distinct operation names labelled as themselves; later ones are `other` (common/operation-labels.ts). @default 100 */
   maxOperationNames?: number;
   /** The bounded labels themselves, when shared with another stage (cost); built from maxOperationNames if not. */
   operationLabels?: OperationLabels;

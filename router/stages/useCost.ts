@@ -1,14 +1,14 @@
 import { Histogram, type Registry } from 'prom-client';
-import { createOperationLabels, type OperationLabels } from '../subgraphs/kit/metrics.ts';
+import { createOperationLabels, type OperationLabels } from '../../common/operation-labels.ts';
 import {
   computeCost,
   defaultCostLimits,
   SlicingArgumentError,
   type CostDirectives,
   type CostLimits,
-} from '../common/operation-cost.ts';
-import { routerError } from './errors.ts';
-import type { RouterStage } from './stage.ts';
+} from '../../common/operation-cost.ts';
+import { routerError } from '../errors.ts';
+import type { RouterStage } from '../stage.ts';
 
 export interface CostOptions extends Partial<CostLimits> {
   /** `enforce` refuses costlier operations; `measure` only logs them and records the metric. @default 'enforce' */
@@ -69,7 +69,7 @@ export function useCost(options: CostOptions): RouterStage {
             }
             histogram.observe({ operation: operationName ? operationLabels(operationName, true) : '' }, cost);
             if (cost <= maxCost) return;
-            contextValue.logger.warn({ stage: 'cost', cost, maxCost, mode }, 'operation exceeds maxCost');
+            contextValue.log.warn({ stage: 'cost', cost, maxCost, mode }, 'operation exceeds maxCost');
             if (mode === 'enforce') {
               throw routerError('OPERATION_LIMIT_EXCEEDED', `Operation cost ${cost} exceeds ${maxCost}`, {
                 extensions: { limit: 'maxCost', max: maxCost, actual: cost },

@@ -1,5 +1,5 @@
-import { routerError } from './errors.ts';
-import type { RouterStage } from './stage.ts';
+import { routerError } from '../errors.ts';
+import type { RouterStage } from '../stage.ts';
 
 export interface SubgraphTimeoutOptions {
   /** Longest wait for one subgraph fetch. @default 30_000 */

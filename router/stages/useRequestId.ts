@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { setRequestState } from './requestState.ts';
-import type { RouterStage } from './stage.ts';
+import { setRequestState } from '../requestState.ts';
+import type { RouterStage } from '../stage.ts';
 
 export interface RequestIdOptions {
   logger: Logger;
@@ -25,7 +25,7 @@ export function useRequestId(options: RequestIdOptions): RouterStage {
         setRequestState(req, {
           requestId,
           startedAt: process.hrtime.bigint(),
-          logger: options.logger.child({ requestId }),
+          log: options.logger.child({ requestId }),
           errorCodes: [],
         });
         next();
