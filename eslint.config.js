@@ -2,6 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
+import boundaries from 'eslint-plugin-boundaries';
 
 export default tseslint.config(
   { ignores: ['node_modules/', '.data/', 'generated/', 'coverage/'] },
@@ -20,6 +21,60 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': ['error', { allow: ['error'] }],
+    },
+  },
+  {
+    // Which part of the system a file belongs to (docs/architecture.md): the router, the kit, each subgraph, and
+    // common/ (what router and kit both need). Tests and test harnesses may reach across; production code may not.
+    files: ['**/*.ts'],
+    ignores: ['**/*.test.ts', '**/testing.ts', '**/*-testing.ts', 'test/**', 'bench/**', 'scripts/**'],
+    plugins: { boundaries },
+    settings: {
+      'boundaries/elements': [
+        { type: 'common', pattern: 'common', partialMatch: false },
+        { type: 'router', pattern: 'router', partialMatch: false },
+        { type: 'kit', pattern: 'subgraphs/kit', partialMatch: false, exclusive: true },
+        { type: 'domain', pattern: 'subgraphs/*', partialMatch: false, capture: ['domain'] },
+        { type: 'database', pattern: 'generated/prisma/*', partialMatch: false, capture: ['domain'] },
+      ],
+    },
+    rules: {
+      'boundaries/dependencies': [
+        'error',
+        {
+          default: 'allow',
+          policies: [
+            {
+              from: { element: { type: 'common' } },
+              disallow: { to: { element: { types: { anyOf: ['router', 'kit', 'domain', 'database'] } } } },
+              message: 'common/ is neutral: it imports neither the router nor the subgraphs',
+            },
+            {
+              from: { element: { type: 'router' } },
+              disallow: { to: { element: { types: { anyOf: ['kit', 'domain', 'database'] } } } },
+              message: 'the router imports no subgraph code: what both need belongs in common/',
+            },
+            {
+              from: { element: { type: 'kit' } },
+              disallow: { to: { element: { types: { anyOf: ['router', 'domain', 'database'] } } } },
+              message: 'the kit serves every subgraph and imports none of them',
+            },
+            {
+              from: { element: { type: 'domain' } },
+              disallow: {
+                to: {
+                  element: {
+                    types: { anyOf: ['router', 'domain', 'database'] },
+                    captured: { domain: '!{{ from.element.captured.domain }}' },
+                  },
+                },
+              },
+              message:
+                'a subgraph imports no other subgraph or its database: they talk over the graph or a signed contract in the kit',
+            },
+          ],
+        },
+      ],
     },
   },
   {
