@@ -42,7 +42,7 @@ export interface KitContext {
   log: Logger;
   /** The verified caller, or null when the request carries no token. */
   identity: Identity | null;
-  /** The client address: the one the router signed (kit/client-address.ts), else the socket peer. */
+  /** The client address: the one the router signed (common/client-address.ts), else the socket peer. */
   clientIp: string | undefined;
 }
 
@@ -78,7 +78,7 @@ export interface SubgraphServerOptions<TContext extends KitContext> {
   /**
    * Accept GraphQL multipart requests (file uploads) on /graphql with these limits; default off (JSON only).
    * Apollo Server's CSRF rule stays on: a multipart request must carry `apollo-require-preflight`. File names
-   * arrive as sent (kit/multipart-request.ts), so a subgraph can refuse path separators rather than never see them.
+   * arrive as sent (common/multipart-request.ts), so a subgraph can refuse path separators rather than never see them.
    */
   uploads?: { maxFileSize: number; maxFiles: number };
   /** Collect default process metrics; default true. */
