@@ -41,7 +41,6 @@ export interface UploadSession {
 
 export type GatewayInterface = ApolloServerOptionsWithGateway<RouterContext>['gateway'];
 export type GatewayExecutor = NonNullable<Awaited<ReturnType<GatewayInterface['load']>>['executor']>;
-export type GatewayRequestContext = Parameters<GatewayExecutor>[0];
 
 export type SubgraphRequest = GraphQLDataSourceProcessOptions<RouterContext>['request'];
 export type SubgraphResponse = Awaited<ReturnType<RemoteGraphQLDataSource<RouterContext>['process']>>;

@@ -27,12 +27,6 @@ export function encryptPrivateKey(kek: Buffer, kid: string, plaintext: string): 
   return [VERSION, kekId(kek), ...parts].join('.');
 }
 
-/** The KEK id a stored ciphertext was made with, or undefined when it is not in our format. */
-export function ciphertextKekId(stored: string): string | undefined {
-  const parts = stored.split('.');
-  return parts.length === 5 && parts[0] === VERSION ? parts[1] : undefined;
-}
-
 /**
  * Decrypts a stored private key. Throws a ConfigError naming AUTH_KEY_ENCRYPTION_KEY when the KEK is not the one
  * the key was encrypted with, or when the ciphertext was altered (or moved from another row).

@@ -32,7 +32,10 @@ export interface Caller {
   authorization: string | undefined;
 }
 
-/** A Sample or Submission as this subgraph knows it: a reference. */
+/**
+ * A Sample or Submission as this subgraph knows it: a reference. Codegen's mappers use it (codegen.ts).
+ * @public
+ */
 export interface EntityRef {
   id: string;
 }

@@ -137,14 +137,6 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match[1];
 }
 
-export function hasRole(identity: Identity | null | undefined, role: string): boolean {
-  return !!identity && identity.roles.includes(role);
-}
-
-export function hasScope(identity: Identity | null | undefined, scope: string): boolean {
-  return !!identity && identity.scopes.includes(scope);
-}
-
 /** The verified caller, or UNAUTHENTICATED (the same answer the permission rules give an anonymous request). */
 export function requireIdentity(ctx: { identity: Identity | null }): Identity {
   if (!ctx.identity) throw ERRORS.UNAUTHENTICATED.err('sign in first', { reason: 'NO_TOKEN' });

@@ -7,7 +7,7 @@ import type { and } from 'graphql-shield';
 import { ERRORS } from './errors.ts';
 import type { Identity } from '../../common/identity.ts';
 
-export { allow, and, chain, deny, not, or, race, rule } from 'graphql-shield';
+export { allow, and, deny, or, rule } from 'graphql-shield';
 
 /** A shield rule or logic rule (graphql-shield exports no name for it). */
 export type ShieldRule = Parameters<typeof and>[number];

@@ -28,7 +28,11 @@ export interface Caller {
   ownerId: string | null;
 }
 
-/** A Submission as this subgraph knows it: a reference (the submission subgraph owns the entity). */
+/**
+ * A Submission as this subgraph knows it: a reference (the submission subgraph owns the entity). Codegen's
+ * mappers use it (codegen.ts).
+ * @public
+ */
 export interface SubmissionRef {
   id: string;
 }

@@ -6,7 +6,6 @@ import type { Status } from './stages.ts';
 /** In queue order: URGENT first. */
 export const PRIORITIES = ['URGENT', 'HIGH', 'NORMAL', 'LOW'] as const;
 export type Priority = (typeof PRIORITIES)[number];
-export const DEFAULT_PRIORITY: Priority = 'NORMAL';
 
 export type TurnaroundTarget = { hours: number } | { businessDays: number };
 export const TURNAROUND_TARGETS: Readonly<Record<Priority, TurnaroundTarget>> = {

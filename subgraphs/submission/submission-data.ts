@@ -99,7 +99,6 @@ export const MEASUREMENT_FIELDS = [
   'a260_230',
   'concentrationNgPerUl',
 ] as const;
-export type MeasurementField = (typeof MEASUREMENT_FIELDS)[number];
 
 export interface RowData {
   rowNumber: number;

@@ -25,13 +25,6 @@ const DESCRIPTIONS = {
 
 export type SampleSheetErrorCode = keyof typeof DESCRIPTIONS;
 
-/** Every error code with what it means, e.g. for documentation or the schema's enum. */
-export const SAMPLE_SHEET_ERROR_CODES: ReadonlyArray<{ code: SampleSheetErrorCode; description: string }> =
-  Object.entries(DESCRIPTIONS).map(([code, description]) => ({
-    code: code as SampleSheetErrorCode,
-    description,
-  }));
-
 export function sampleSheetError(
   code: SampleSheetErrorCode,
   message: string = DESCRIPTIONS[code],

@@ -55,17 +55,6 @@ const CODES = {
 
 export type SheetIssueCode = keyof typeof CODES;
 
-/** Every issue code with its severity and meaning, e.g. for documentation or the schema's enum. */
-export const SHEET_ISSUE_CODES: ReadonlyArray<{
-  code: SheetIssueCode;
-  severity: IssueSeverity;
-  description: string;
-}> = Object.entries(CODES).map(([code, [severity, description]]) => ({
-  code: code as SheetIssueCode,
-  severity,
-  description,
-}));
-
 export const getIssueSeverity = (code: SheetIssueCode): IssueSeverity => CODES[code][0];
 
 export function sheetIssue(code: SheetIssueCode, path: string, message: string): SheetIssue {
