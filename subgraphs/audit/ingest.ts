@@ -7,7 +7,13 @@ import type { Express } from 'express';
 import type { Logger } from '../kit/logger.ts';
 import type { JsonValue } from '../kit/outbox.ts';
 import { fitEventContent } from '../kit/event-content.ts';
-import { INGEST_PATH, MAX_EVENT_BYTES, wireEventSchema, type IngestResult } from '../kit/outbox-wire.ts';
+import {
+  INGEST_PATH,
+  MAX_EVENT_BYTES,
+  parseWireEvent,
+  rejectWireEvent,
+  type IngestResult,
+} from '../kit/outbox-wire.ts';
 import { mountSignedBatchEndpoint } from '../kit/signed-batch.ts';
 import type { AuditMetrics } from './audit-metrics.ts';
 import type { ChainService, NewAuditEvent } from './chain.service.ts';
@@ -54,22 +60,15 @@ type Checked = { ok: true; event: NewAuditEvent } | { ok: false; result: IngestR
 
 /** Validates one wire event: shape, then storability; content too large for an event is shortened. */
 export function checkEvent(raw: unknown): Checked {
-  const id = typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id : '';
-  const reject = (code: string, message: string): Checked => ({
-    ok: false,
-    result: { id, status: 'rejected', code, message },
-  });
-  const parsed = wireEventSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return reject('INVALID_EVENT', `${issue?.path.join('.') || '(event)'}: ${issue?.message ?? 'invalid'}`);
-  }
-  const problem = storageProblem(parsed.data);
-  if (problem) return reject('INVALID_EVENT', `the event ${problem}`);
-  const e = parsed.data;
+  const parsed = parseWireEvent(raw);
+  if (!parsed.ok) return parsed;
+  const reject = (message: string) => rejectWireEvent(raw, 'INVALID_EVENT', message);
+  const problem = storageProblem(parsed.event);
+  if (problem) return reject(`the event ${problem}`);
+  const e = parsed.event;
   const truncated = e.truncated ?? false;
   if (truncated !== (e.fullContentSha256 != null)) {
-    return reject('INVALID_EVENT', 'fullContentSha256 is set exactly when truncated is true');
+    return reject('fullContentSha256 is set exactly when truncated is true');
   }
   // Emitters shorten their events when they record them; one that did not (an older relay) is shortened here
   // rather than refused, keeping a hash of what it sent.

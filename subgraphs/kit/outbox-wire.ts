@@ -85,3 +85,28 @@ export interface IngestResult {
   code?: string;
   message?: string;
 }
+
+/** A receiver's verdict on one delivered event: the parsed event, or the rejection to answer with. */
+export type ParsedWireEvent = { ok: true; event: WireEvent } | { ok: false; result: IngestResult };
+
+/** The rejection of one delivered event, under the id it came with (empty when it had none). */
+export function rejectWireEvent(
+  raw: unknown,
+  code: string,
+  message: string,
+): { ok: false; result: IngestResult } {
+  const id = typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id : '';
+  return { ok: false, result: { id, status: 'rejected', code, message } };
+}
+
+/** Parses one delivered event against the wire shape; the rejection names the first field at fault. */
+export function parseWireEvent(raw: unknown): ParsedWireEvent {
+  const parsed = wireEventSchema.safeParse(raw);
+  if (parsed.success) return { ok: true, event: parsed.data };
+  const issue = parsed.error.issues[0];
+  return rejectWireEvent(
+    raw,
+    'INVALID_EVENT',
+    `${issue?.path.join('.') || '(event)'}: ${issue?.message ?? 'invalid'}`,
+  );
+}

@@ -36,6 +36,28 @@ export interface OutboxEventInput {
   id?: string;
 }
 
+/** What a change by a signed-in caller says about its entity; callerEvent adds who, where from and when. */
+export type EntityEventFields = Pick<
+  OutboxEventInput,
+  'type' | 'entityType' | 'entityId' | 'ownerId' | 'changes' | 'payload'
+>;
+
+/** An event of a change a signed-in caller made, stamped with the caller, the request and the time. */
+export function callerEvent(
+  service: string,
+  caller: { userId: string; roles: string[]; requestId: string | null },
+  now: Date,
+  fields: EntityEventFields,
+): OutboxEventInput {
+  return {
+    ...fields,
+    actor: { userId: caller.userId, roles: caller.roles },
+    service,
+    requestId: caller.requestId,
+    occurredAt: now,
+  };
+}
+
 /** The row as Prisma's generated `OutboxEventUncheckedCreateInput` accepts it. */
 export interface OutboxEventData {
   id: string;

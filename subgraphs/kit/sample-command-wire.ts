@@ -10,7 +10,7 @@
 // A command is a WireEvent about the submission (entityType SAMPLE_COMMAND_ENTITY, entityId the payload's
 // submissionId) whose payload carries everything its sample needs, so that the samples subgraph never calls back.
 import { z } from 'zod';
-import { wireEventSchema, type IngestResult, type WireEvent } from './outbox-wire.ts';
+import { parseWireEvent, rejectWireEvent, type IngestResult, type WireEvent } from './outbox-wire.ts';
 
 export const SAMPLE_COMMANDS_PATH = '/internal/samples/commands';
 export const SAMPLE_COMMITTED = 'submission.sample_committed';
@@ -65,17 +65,10 @@ export type CheckedSampleCommand =
 
 /** Validates one delivered command: the wire shape, its type and entity, then its payload. */
 export function checkSampleCommand(raw: unknown): CheckedSampleCommand {
-  const id = typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id : '';
-  const reject = (code: string, message: string): CheckedSampleCommand => ({
-    ok: false,
-    result: { id, status: 'rejected', code, message },
-  });
-  const parsed = wireEventSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return reject('INVALID_EVENT', `${issue?.path.join('.') || '(event)'}: ${issue?.message ?? 'invalid'}`);
-  }
-  const event = parsed.data;
+  const parsed = parseWireEvent(raw);
+  if (!parsed.ok) return parsed;
+  const reject = (code: string, message: string) => rejectWireEvent(raw, code, message);
+  const event = parsed.event;
   if (event.type !== SAMPLE_COMMITTED)
     return reject('UNKNOWN_COMMAND', `${event.type} is not a sample command`);
   const payload = sampleCommandPayloadSchema.safeParse(event.payload);

@@ -2,7 +2,7 @@
 // the same transaction; a stale version or a taken name is CONFLICT.
 import type { Prisma, Project, ProjectStatus } from '../../generated/prisma/samples/client.ts';
 import { assertExpectedVersion, badUserInput, ERRORS, fromPrismaError, staleVersion } from '../kit/errors.ts';
-import { diffChanges, recordEvent, type Changes, type OutboxEventInput } from '../kit/outbox.ts';
+import { callerEvent, diffChanges, recordEvent, type Changes, type OutboxEventInput } from '../kit/outbox.ts';
 import { SERVICE_NAME, type Caller, type SamplesDeps } from './deps.ts';
 import { isUuid } from '../kit/uuid.ts';
 import { visibleProjectWhere, visibleSampleWhere } from './visibility.ts';
@@ -50,17 +50,13 @@ function projectEvent(
   now: Date,
   changes: Changes,
 ): OutboxEventInput {
-  return {
+  return callerEvent(SERVICE_NAME, caller, now, {
     type,
     entityType: 'Project',
     entityId: project.id,
     ownerId: project.ownerId,
-    actor: { userId: caller.userId, roles: caller.roles },
-    service: SERVICE_NAME,
-    requestId: caller.requestId,
-    occurredAt: now,
     changes,
-  };
+  });
 }
 
 /** Maps Prisma's errors; a unique violation here can only be the name. */

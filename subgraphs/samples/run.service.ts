@@ -15,7 +15,14 @@ import {
   ERRORS,
   fromPrismaError,
 } from '../kit/errors.ts';
-import { diffChanges, recordEvent, type Changes, type OutboxEventInput } from '../kit/outbox.ts';
+import {
+  callerEvent,
+  diffChanges,
+  recordEvent,
+  type Changes,
+  type EntityEventFields,
+  type OutboxEventInput,
+} from '../kit/outbox.ts';
 import { MAX_BULK_IDS, SERVICE_NAME, type Caller, type SamplesDeps } from './deps.ts';
 import { checkEntries } from './minknow-rules.ts';
 import { buildMinknowSampleSheet } from './minknow.ts';
@@ -41,19 +48,8 @@ const LOAD_ORDER = [
   { sampleId: 'asc' },
 ] satisfies Prisma.RunSampleOrderByWithRelationInput[];
 
-type EventFields = Pick<
-  OutboxEventInput,
-  'type' | 'entityType' | 'entityId' | 'ownerId' | 'changes' | 'payload'
->;
-
-function event(caller: Caller, now: Date, fields: EventFields): OutboxEventInput {
-  return {
-    ...fields,
-    actor: { userId: caller.userId, roles: caller.roles },
-    service: SERVICE_NAME,
-    requestId: caller.requestId,
-    occurredAt: now,
-  };
+function event(caller: Caller, now: Date, fields: EntityEventFields): OutboxEventInput {
+  return callerEvent(SERVICE_NAME, caller, now, fields);
 }
 
 /** On the sample's own trail (owned by its owner): which run and flow cell it went on or came off. */

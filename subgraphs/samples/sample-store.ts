@@ -2,7 +2,7 @@
 // caller expects, write with optimistic concurrency, and describe the change as an outbox event.
 import type { Prisma, Sample } from '../../generated/prisma/samples/client.ts';
 import { assertExpectedVersion as assertVersion, ERRORS, staleVersion } from '../kit/errors.ts';
-import type { Changes, JsonValue, OutboxEventInput } from '../kit/outbox.ts';
+import { callerEvent, type Changes, type JsonValue, type OutboxEventInput } from '../kit/outbox.ts';
 import { SERVICE_NAME, type Caller } from './deps.ts';
 import { isUuid } from '../kit/uuid.ts';
 
@@ -55,16 +55,12 @@ export function sampleEvent(
   changes: Changes,
   payload?: Record<string, JsonValue>,
 ): OutboxEventInput {
-  return {
+  return callerEvent(SERVICE_NAME, caller, now, {
     type,
     entityType: 'Sample',
     entityId: sample.id,
     ownerId: sample.ownerId,
-    actor: { userId: caller.userId, roles: caller.roles },
-    service: SERVICE_NAME,
-    requestId: caller.requestId,
-    occurredAt: now,
     changes,
     ...(payload ? { payload } : {}),
-  };
+  });
 }

@@ -2,7 +2,7 @@
 // version the caller expects, write with optimistic concurrency, and describe the change as an outbox event.
 import type { Prisma, Submission } from '../../generated/prisma/submission/client.ts';
 import { assertExpectedVersion as assertVersion, ERRORS, staleVersion } from '../kit/errors.ts';
-import type { Changes, JsonValue, OutboxEventInput } from '../kit/outbox.ts';
+import { callerEvent, type Changes, type JsonValue, type OutboxEventInput } from '../kit/outbox.ts';
 import { isUuid } from '../kit/uuid.ts';
 import { SERVICE_NAME, type Caller } from './deps.ts';
 
@@ -67,16 +67,12 @@ export function submissionEvent(
   changes: Changes = {},
   payload?: Record<string, JsonValue>,
 ): OutboxEventInput {
-  return {
+  return callerEvent(SERVICE_NAME, caller, now, {
     type,
     entityType: 'Submission',
     entityId: submission.id,
     ownerId: submission.submittedById,
-    actor: { userId: caller.userId, roles: caller.roles },
-    service: SERVICE_NAME,
-    requestId: caller.requestId,
-    occurredAt: now,
     changes,
     ...(payload ? { payload } : {}),
-  };
+  });
 }
