@@ -2,9 +2,10 @@
 // the page's vertical axis at the right angle falls into a few sharp rows (the text lines), so the angle whose
 // row histogram has the largest sum of squares is the page's skew.
 import sharp from 'sharp';
+import { paperAndInk } from './levels.ts';
 
-/** Darker than this is ink (0 black, 255 white); scanner noise stays well above it. */
-const INK = 128;
+/** With fewer ink samples than this (a page with a line or two) the profile has no peak worth trusting. */
+const MIN_INK_SAMPLES = 200;
 /** The profile is measured on ink sampled about this finely: finer costs time and gains nothing. */
 const SAMPLE_DPI = 100;
 const COARSE_STEP = 0.1;
@@ -23,11 +24,12 @@ interface Ink {
 
 function sampleInk(pixels: Uint8Array, width: number, height: number, dpi: number): Ink {
   const step = Math.max(1, Math.round(dpi / SAMPLE_DPI));
+  const { threshold } = paperAndInk(pixels);
   const xs: number[] = [];
   const ys: number[] = [];
   for (let y = 0; y < height; y += step) {
     for (let x = 0; x < width; x += step) {
-      if (pixels[y * width + x]! < INK) {
+      if (pixels[y * width + x]! < threshold) {
         xs.push(x - width / 2);
         ys.push(y - height / 2);
       }
@@ -61,7 +63,7 @@ function bestAngle(ink: Ink, from: number, to: number, step: number): number {
   return best;
 }
 
-/** The page's skew in degrees, clockwise as seen on the page, within ±maxDegrees; 0 for a page without ink. */
+/** The page's skew in degrees, clockwise as seen on the page, within ±maxDegrees; 0 for a page with little ink. */
 export function estimateSkew(
   pixels: Uint8Array,
   width: number,
@@ -70,9 +72,14 @@ export function estimateSkew(
   maxDegrees: number,
 ): number {
   const ink = sampleInk(pixels, width, height, dpi);
-  if (ink.xs.length === 0) return 0;
+  if (ink.xs.length < MIN_INK_SAMPLES) return 0;
   const coarse = bestAngle(ink, -maxDegrees, maxDegrees, COARSE_STEP);
-  const fine = bestAngle(ink, coarse - COARSE_STEP, coarse + COARSE_STEP, FINE_STEP);
+  const fine = bestAngle(
+    ink,
+    Math.max(-maxDegrees, coarse - COARSE_STEP),
+    Math.min(maxDegrees, coarse + COARSE_STEP),
+    FINE_STEP,
+  );
   return Math.round(fine * 100) / 100;
 }
 
