@@ -90,10 +90,13 @@ async function* pdfPages(bytes: Uint8Array, dpi: number, limits: OcrLimits): Asy
 const ASSUMED_PAGE_WIDTH_INCHES = 8.5;
 
 async function* imagePages(bytes: Uint8Array, limits: OcrLimits): AsyncGenerator<PageImage> {
-  const options = { limitInputPixels: limits.maxPixels, failOn: 'error' as const };
+  // Metadata reads only the header; sharp's own pixel limit would refuse it there with a vaguer message, so it
+  // guards the decoding alone.
+  const header = { limitInputPixels: false, failOn: 'error' as const };
+  const options = { ...header, limitInputPixels: limits.maxPixels };
   let metadata: Metadata;
   try {
-    metadata = await sharp(bytes, options).metadata();
+    metadata = await sharp(bytes, header).metadata();
   } catch (error) {
     throw new OcrError('UNREADABLE_IMAGE', `The image could not be read: ${(error as Error).message}`);
   }
@@ -101,7 +104,7 @@ async function* imagePages(bytes: Uint8Array, limits: OcrLimits): AsyncGenerator
   checkPages(count, limits);
   for (let i = 0; i < count; i++) {
     // Every frame of a TIFF has its own size; only the first is in the top-level metadata.
-    const frame = i === 0 ? metadata : await sharp(bytes, { ...options, page: i }).metadata();
+    const frame = i === 0 ? metadata : await sharp(bytes, { ...header, page: i }).metadata();
     checkPixels(frame.width, frame.height, limits, i + 1);
     let decoded: { data: Buffer; info: OutputInfo };
     try {
