@@ -6,6 +6,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { createWorker, OEM, PSM, type Worker } from 'tesseract.js';
 import { OcrError } from './errors.ts';
+import { paperAndInk, strokeWidth } from './levels.ts';
 import type { OcrWord } from './types.ts';
 
 /** The integer-quantised "best" LSTM model: as accurate as "best" on print, a quarter of the size of the default. */
@@ -53,10 +54,13 @@ export async function createRecognizer(): Promise<Recognizer> {
     });
     const { data } = await worker.recognize(png, {}, { blocks: true, text: false });
     const toPoints = 72 / page.dpi;
+    const { threshold } = paperAndInk(page.pixels);
     const words: OcrWord[] = [];
+    let lineNumber = 0;
     for (const block of data.blocks ?? []) {
       for (const paragraph of block.paragraphs) {
         for (const line of paragraph.lines) {
+          lineNumber++;
           const { x0, y0, x1, y1 } = line.baseline;
           const slope = x1 === x0 ? 0 : (y1 - y0) / (x1 - x0);
           const size = line.rowAttributes.rowHeight * toPoints;
@@ -75,6 +79,8 @@ export async function createRecognizer(): Promise<Recognizer> {
               },
               baseline: round((y0 + slope * (centre - x0)) * toPoints),
               size: round(size),
+              stroke: round(strokeWidth(page.pixels, page.width, bbox, threshold) * toPoints),
+              line: lineNumber,
               confidence: Math.round(word.confidence * 10) / 1000,
             });
           }

@@ -1,13 +1,16 @@
 // For tests and the bench: the digital quote's own words (mupdf's structured text), and how well OCR words match
 // them, word by word and position by position.
 import * as mupdf from 'mupdf';
-import type { OcrBox, OcrPage } from './types.ts';
+import type { OcrBox, OcrPage, OcrWord } from './types.ts';
 
 export interface DigitalWord {
   page: number;
   text: string;
   box: OcrBox;
   baseline: number;
+  /** Font size (em), points. */
+  size: number;
+  bold: boolean;
 }
 
 /** The words of a digital PDF, split at spaces, in points from each page's top-left. */
@@ -16,8 +19,8 @@ export function digitalWords(bytes: Uint8Array): DigitalWord[] {
   const words: DigitalWord[] = [];
   for (let i = 0; i < document.countPages(); i++) {
     const text = document.loadPage(i).toStructuredText('preserve-whitespace');
-    let current: { text: string; x0: number; y0: number; x1: number; y1: number; baseline: number } | null =
-      null;
+    let current:
+      (Omit<DigitalWord, 'page' | 'box'> & { x0: number; y0: number; x1: number; y1: number }) | null = null;
     const finish = (): void => {
       if (current?.text.trim()) {
         const { x0, y0, x1, y1 } = current;
@@ -26,12 +29,14 @@ export function digitalWords(bytes: Uint8Array): DigitalWord[] {
           text: current.text,
           box: { x: x0, y: y0, w: x1 - x0, h: y1 - y0 },
           baseline: current.baseline,
+          size: current.size,
+          bold: current.bold,
         });
       }
       current = null;
     };
     text.walk({
-      onChar(c, origin, _font, _size, quad) {
+      onChar(c, origin, font, size, quad) {
         if (/\s/.test(c)) return finish();
         const xs = [quad[0], quad[2], quad[4], quad[6]];
         const ys = [quad[1], quad[3], quad[5], quad[7]];
@@ -42,6 +47,8 @@ export function digitalWords(bytes: Uint8Array): DigitalWord[] {
           x1: -Infinity,
           y1: -Infinity,
           baseline: origin[1],
+          size,
+          bold: font.isBold() || /bold/i.test(font.getName()),
         };
         current.text += c;
         current.x0 = Math.min(current.x0, ...xs);
@@ -60,7 +67,7 @@ const normalise = (text: string): string => text.normalize('NFKC');
 export interface WordMatch {
   digital: DigitalWord;
   /** The OCR word read with the same text nearest the digital word, or null. */
-  ocr: { text: string; box: OcrBox; baseline: number; confidence: number } | null;
+  ocr: OcrWord | null;
   /** Distance between the two boxes' left edges and baselines, points. */
   dx: number;
   dy: number;

@@ -16,6 +16,10 @@ export interface OcrWord {
   baseline: number;
   /** Estimated font size (em), points: the line's height from ascender to descender. */
   size: number;
+  /** Mean stroke width of the word's ink, points: bold print has wider strokes than regular print of its size. */
+  stroke: number;
+  /** The line tesseract put the word in, numbered from 1 down the page in reading order. */
+  line: number;
   /** Tesseract's word confidence, 0-1. */
   confidence: number;
 }
