@@ -18,7 +18,7 @@ export interface OcrWord {
   size: number;
   /** Mean stroke width of the word's ink, points: bold print has wider strokes than regular print of its size. */
   stroke: number;
-  /** The line tesseract put the word in, numbered from 1 down the page in reading order. */
+  /** The line tesseract put the word in, numbered from 1 in its reading order (block by block, not by y). */
   line: number;
   /** Tesseract's word confidence, 0-1. */
   confidence: number;
