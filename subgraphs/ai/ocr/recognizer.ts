@@ -1,8 +1,8 @@
 // One tesseract.js worker (a worker thread) reading straightened page images into words placed in points. The
 // English LSTM model comes from @tesseract.js-data/eng in node_modules: nothing is downloaded, and with caching off
 // nothing is written to disk.
-import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { createWorker, OEM, PSM, type Worker } from 'tesseract.js';
 import { OcrError } from './errors.ts';
@@ -11,7 +11,7 @@ import type { OcrWord } from './types.ts';
 
 /** The integer-quantised "best" LSTM model: as accurate as "best" on print, a quarter of the size of the default. */
 const LANG_PATH = path.join(
-  path.dirname(createRequire(import.meta.url).resolve('@tesseract.js-data/eng/package.json')),
+  path.dirname(fileURLToPath(import.meta.resolve('@tesseract.js-data/eng/package.json'))),
   '4.0.0_best_int',
 );
 
