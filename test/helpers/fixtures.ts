@@ -18,6 +18,9 @@ export const readFixture = (relative: string): Buffer => readFileSync(fixturePat
 /** The real iLab quote (5 pages) and the CSV template. */
 export const REAL_QUOTE = 'ilab-quote/HTSF--JL-147_quote_160217072025.pdf';
 export const CSV_TEMPLATE = 'csv/nanopore-sample-submission-template.csv';
+/** The real quote scanned (scans/README.md): 300 dpi straight, and 200 dpi turned 1.5° with noise and JPEG loss. */
+export const SCAN_CLEAN = 'scans/quote-300dpi-clean.pdf';
+export const SCAN_NOISY = 'scans/quote-200dpi-noisy.pdf';
 
 /** The CSV template's header and rows, repeated to `rows` data rows with unique names. */
 export function largeSheet(rows: number): Uint8Array {
