@@ -48,8 +48,10 @@ async function asOwner(...statements: [string, unknown[]?][]) {
   }
 }
 
-const records = () =>
-  h.subgraph.prisma.$queryRaw<AuditEventRecord[]>`SELECT ${RECORD_COLUMNS} FROM audit_event ORDER BY sequence`;
+const records = () => {
+  const { prisma } = h.subgraph;
+  return prisma.$queryRaw<AuditEventRecord[]>`SELECT ${RECORD_COLUMNS} FROM audit_event ORDER BY sequence`;
+};
 
 /**
  * The attack the chain alone cannot see: change one event, recompute every hash from there to the tip, move the

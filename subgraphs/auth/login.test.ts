@@ -173,7 +173,10 @@ describe('client address throttling', () => {
       });
       const stale = { [CLIENT_ADDRESS_HEADER]: signClientAddress(secret, '10.9.9.3', Date.now() - 120_000) };
       expect((await attempt(stale)).body.errors![0].extensions.code).toBe('TOO_MANY_REQUESTS');
-      const ips = await proxied.subgraph.prisma.loginAttempt.findMany({ select: { ip: true }, distinct: ['ip'] });
+      const ips = await proxied.subgraph.prisma.loginAttempt.findMany({
+        select: { ip: true },
+        distinct: ['ip'],
+      });
       expect(ips.map((r) => r.ip).sort()).toEqual(['10.0.0.1', '10.0.0.2', '127.0.0.1']);
     } finally {
       await proxied.close();

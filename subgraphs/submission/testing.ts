@@ -84,7 +84,11 @@ export async function startSubmissionHarness(
 
   const samplesDb = await createTestDatabase('samples');
   const startSamples = () =>
-    startSamplesHarness({ OUTBOX_RELAY_SECRET: RELAY_SECRET }, {}, { db: samplesDb, signer, port: samplesPort });
+    startSamplesHarness(
+      { OUTBOX_RELAY_SECRET: RELAY_SECRET },
+      {},
+      { db: samplesDb, signer, port: samplesPort },
+    );
   let samples: SamplesHarness | undefined = await startSamples();
   const samplesUrl = samples.url;
 

@@ -72,7 +72,7 @@ export interface SubgraphHarness<S extends Subgraph> {
   ): Promise<GraphQLResponse>;
   /** SQL as the database superuser (triggers still apply unless the statement disables them). */
   sql<T extends pg.QueryResultRow = Record<string, unknown>>(text: string, values?: unknown[]): Promise<T[]>;
-  /** The outbox (of one entity, when given), in delivery order. */
+  /** The outbox (of one entity, when given), in delivery order; every subgraph but audit has one. */
   events(entityId?: string): Promise<OutboxEvent[]>;
   /** db_queries_total of the subgraph's /metrics: SQL statements sent so far. */
   queryCount(): Promise<number>;
