@@ -12,8 +12,6 @@ import { createTestDatabase, type TestDatabase } from './database.ts';
 import { post, type GraphQLResponse } from './graphql.ts';
 import { readQueryCount } from './metrics.ts';
 
-export type { GraphQLResponse };
-
 /** What every create<Domain>Subgraph returns. */
 export interface Subgraph {
   listen(port?: number, host?: string): Promise<RunningServer>;
@@ -81,8 +79,6 @@ export interface SubgraphHarness<S extends Subgraph> {
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-export const testLogger = (): Logger => createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-
 export async function startSubgraphHarness<S extends Subgraph>(
   spec: HarnessSpec<S>,
 ): Promise<SubgraphHarness<S>> {
@@ -92,7 +88,7 @@ export async function startSubgraphHarness<S extends Subgraph>(
   const now = () => new Date(Date.now() + offsetMs);
   const subgraph = await spec.start(
     { [`${spec.domain.toUpperCase()}_DATABASE_URL`]: db.url, ...spec.env },
-    { now, log: testLogger(), auth: signer.auth },
+    { now, log: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), auth: signer.auth },
   );
   const server = await subgraph.listen(spec.port ?? 0, '127.0.0.1');
   const client = new pg.Client({ connectionString: db.url });
