@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { freePort } from '../scripts/free-port.ts';
-import { readQueryCount } from '../subgraphs/samples/testing.ts';
+import { readQueryCount } from '../test/helpers/metrics.ts';
 import { expectData, send, type GraphQLRequest, type Reply } from './load.ts';
 import { benchSettings, measure } from './measure.ts';
 import { root, startChild } from './processes.ts';

@@ -55,14 +55,14 @@ describe('the hash chain', () => {
       checkedTo: 9,
       checked: 5,
     });
-    const small = createChainService(h.audit.deps, { batchSize: 3 });
+    const small = createChainService(h.subgraph.deps, { batchSize: 3 });
     expect(await small.verify()).toMatchObject({ intact: true, checked: 20 });
     const bad = await h.gql(VERIFY, { from: 0 }, await h.as(['ADMIN']));
     expect(bad.body.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'from' });
   });
 
   it('refuses the application UPDATE, DELETE and TRUNCATE of events (and of anchors and the chain head)', async () => {
-    const { prisma } = h.audit;
+    const { prisma } = h.subgraph;
     await expect(
       prisma.auditEvent.update({ where: { sequence: 3n }, data: { type: 'user.forged' } }),
     ).rejects.toThrow(/append-only/);
@@ -101,7 +101,7 @@ describe('the hash chain', () => {
   });
 
   it('reports the next event when an altered event was re-hashed', async () => {
-    const [original] = await h.audit.prisma.$queryRaw<AuditEventRecord[]>`
+    const [original] = await h.subgraph.prisma.$queryRaw<AuditEventRecord[]>`
       SELECT ${RECORD_COLUMNS} FROM audit_event WHERE sequence = 11`;
     const forged = { ...original!, actorId: 'someone-else' };
     await asAttacker([

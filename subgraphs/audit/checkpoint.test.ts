@@ -48,8 +48,10 @@ async function asOwner(...statements: [string, unknown[]?][]) {
   }
 }
 
-const records = () =>
-  h.audit.prisma.$queryRaw<AuditEventRecord[]>`SELECT ${RECORD_COLUMNS} FROM audit_event ORDER BY sequence`;
+const records = () => {
+  const { prisma } = h.subgraph;
+  return prisma.$queryRaw<AuditEventRecord[]>`SELECT ${RECORD_COLUMNS} FROM audit_event ORDER BY sequence`;
+};
 
 /**
  * The attack the chain alone cannot see: change one event, recompute every hash from there to the tip, move the
@@ -101,7 +103,7 @@ describe('signed checkpoints', () => {
       reason: null,
       lastSignedSequence: 10,
     });
-    const chain = createChainService(h.audit.deps);
+    const chain = createChainService(h.subgraph.deps);
     expect(await chain.checkpoint()).toBe(12n);
     expect(await chain.checkpoint()).toBeNull();
     expect(await verify()).toMatchObject({ intact: true, lastSignedSequence: 12 });
@@ -109,7 +111,7 @@ describe('signed checkpoints', () => {
     const verifier = createCheckpointKeys(randomBytes(32), EVERY, [
       Buffer.from(checkpointPublicKey(SIGNING_KEY), 'base64'),
     ]);
-    const [stored] = await h.audit.prisma.auditCheckpoint.findMany({ where: { sequence: 12n } });
+    const [stored] = await h.subgraph.prisma.auditCheckpoint.findMany({ where: { sequence: 12n } });
     expect(verifier.verify(stored!)).toBe(true);
     expect(verifier.verify({ ...stored!, hash: 'f'.repeat(64) })).toBe(false);
   });
@@ -157,7 +159,7 @@ describe('signed checkpoints', () => {
       // The hash edited under the real key id.
       await asOwner([
         `UPDATE audit_checkpoint SET key_id = $1 WHERE sequence = 10`,
-        [h.audit.deps.checkpoints.keyId],
+        [h.subgraph.deps.checkpoints.keyId],
       ]);
       expect(await verify()).toMatchObject({ intact: false, firstBrokenSequence: 10 });
       // Deleted, with every later one: the next was due 5 events after checkpoint 5.

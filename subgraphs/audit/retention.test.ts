@@ -33,12 +33,12 @@ describe('retention purge', () => {
     // 1-3 and 5-6 expire after 365 days; 4 (a User event) after 2555 days.
     const events = [attempt(), attempt(), attempt(), wireEvent(), attempt(), attempt()];
     expect((await h.ingest(events)).status).toBe(200);
-    expect(await h.audit.retention.purgeExpired({ purgedBy: 'test' })).toMatchObject({ purgedCount: 0 });
+    expect(await h.subgraph.retention.purgeExpired({ purgedBy: 'test' })).toMatchObject({ purgedCount: 0 });
 
-    h.advanceDays(400);
+    h.advance(400 * 86400);
     const anchorHash = (await h.sql<{ hash: string }>(`SELECT hash FROM audit_event WHERE sequence = 3`))[0]!
       .hash;
-    const result = await h.audit.retention.purgeExpired({ purgedBy: 'test' });
+    const result = await h.subgraph.retention.purgeExpired({ purgedBy: 'test' });
     expect(result).toEqual({ purgedCount: 3, purgedThroughSequence: 3, anchorHash, eventSequence: 7 });
     expect(await sequences()).toEqual([4, 5, 6, 7]);
     const anchors = await h.sql(
@@ -69,15 +69,15 @@ describe('retention purge', () => {
     ]);
 
     // 5 and 6 have expired too, but 4 has not: nothing more goes.
-    expect(await h.audit.retention.purgeExpired({ purgedBy: 'test' })).toMatchObject({ purgedCount: 0 });
+    expect(await h.subgraph.retention.purgeExpired({ purgedBy: 'test' })).toMatchObject({ purgedCount: 0 });
     expect(await sequences()).toEqual([4, 5, 6, 7]);
   });
 
   it('keeps appending and verifying after a purge, and purges everything once all has expired', async () => {
     expect((await h.ingest([wireEvent()])).status).toBe(200);
     expect(await verify()).toMatchObject({ intact: true, checkedFrom: 4, checkedTo: 8 });
-    h.advanceDays(2600);
-    expect(await h.audit.retention.purgeExpired({ purgedBy: 'test' })).toMatchObject({
+    h.advance(2600 * 86400);
+    expect(await h.subgraph.retention.purgeExpired({ purgedBy: 'test' })).toMatchObject({
       purgedCount: 5,
       purgedThroughSequence: 8,
       eventSequence: 9,

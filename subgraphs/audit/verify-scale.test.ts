@@ -23,7 +23,7 @@ afterAll(async () => {
 
 describe('verifying a long chain', () => {
   it('verifies 10,000 events in bounded batches', async () => {
-    const { prisma } = h.audit;
+    const { prisma } = h.subgraph;
     let largestResult = 0;
     // The chain service's reads, with the size of each raw result recorded.
     const counting = {
@@ -36,7 +36,7 @@ describe('verifying a long chain', () => {
         return rows;
       },
     } as unknown as PrismaClient;
-    const chain = createChainService({ ...h.audit.deps, prisma: counting });
+    const chain = createChainService({ ...h.subgraph.deps, prisma: counting });
     expect(await chain.verify()).toEqual({
       intact: true,
       checkedFrom: 1,

@@ -14,11 +14,12 @@ import {
 import { pino } from 'pino';
 import { rotateKeys } from '../../scripts/rotate-keys.ts';
 import { ConfigError } from '../kit/config.ts';
+import { bearer } from '../../test/helpers/subgraph-harness.ts';
 import { loadAuthConfig } from './config.ts';
 import { decryptPrivateKey, kekId } from './key-encryption.ts';
 import { KEY_CACHE_SECONDS, rotateSigningKey } from './keys.service.ts';
 import { createAuthSubgraph, JWKS_PATH } from './server.ts';
-import { bearer, startAuthHarness, type AuthHarness } from './testing.ts';
+import { startAuthHarness, type AuthHarness } from './testing.ts';
 
 let h: AuthHarness;
 beforeAll(async () => {
@@ -58,7 +59,7 @@ describe('JWKS', () => {
     const before = await h.login('kim@lab.example');
     const oldKid = decodeProtectedHeader(before.accessToken).kid;
     const { kid: newKid, retired } = await rotateSigningKey({
-      prisma: h.auth.prisma,
+      prisma: h.subgraph.prisma,
       now: h.now,
       accessTokenTtlSeconds: 900,
       kek: Buffer.from(h.kek, 'base64'),
@@ -85,7 +86,7 @@ describe('JWKS', () => {
   it('npm run rotate-keys rotates the database keys (and reports a missing variable)', async () => {
     const current = (await jwks()).keys.map((k) => k.kid);
     const { kid } = await rotateKeys({ AUTH_DATABASE_URL: h.db.url, AUTH_KEY_ENCRYPTION_KEY: h.kek });
-    const rows = await h.auth.prisma.signingKey.findMany({ where: { retiredAt: null } });
+    const rows = await h.subgraph.prisma.signingKey.findMany({ where: { retiredAt: null } });
     expect(rows.map((r) => r.kid)).toEqual([kid]);
     expect(current).not.toContain(kid);
     await expect(rotateKeys({})).rejects.toThrow(/AUTH_DATABASE_URL: required/);
@@ -102,7 +103,7 @@ async function startWith(kek: string, log = pino({ level: 'silent' })) {
   await auth.close();
 }
 
-const rows = () => h.auth.prisma.signingKey.findMany({ orderBy: { createdAt: 'asc' } });
+const rows = () => h.subgraph.prisma.signingKey.findMany({ orderBy: { createdAt: 'asc' } });
 
 describe('private keys at rest', () => {
   it('stores no usable private key in the database: only ciphertext under the KEK, which still signs', async () => {
@@ -149,7 +150,7 @@ describe('private keys at rest', () => {
     await rotateKeys({ AUTH_DATABASE_URL: h.db.url, AUTH_KEY_ENCRYPTION_KEY: h.kek });
     const [a, b] = (await rows()).slice(-2);
     const swap = (x: string, y: string) =>
-      h.auth.prisma.$executeRaw`UPDATE signing_key SET private_key_ciphertext = ${y} WHERE kid = ${x}`;
+      h.subgraph.prisma.$executeRaw`UPDATE signing_key SET private_key_ciphertext = ${y} WHERE kid = ${x}`;
     await swap(a!.kid, b!.privateKeyCiphertext!);
     await expect(startWith(h.kek)).rejects.toThrow(/signing key \S+ does not decrypt \(altered/);
     await swap(a!.kid, a!.privateKeyCiphertext!);
@@ -163,7 +164,7 @@ describe('private keys at rest', () => {
     const meta = { kid, alg: 'EdDSA', use: 'sig' };
     const privateJwk = { ...(await exportJWK(privateKey)), ...meta };
     const now = h.now();
-    await h.auth.prisma.signingKey.create({
+    await h.subgraph.prisma.signingKey.create({
       data: {
         kid,
         algorithm: 'EdDSA',
@@ -185,7 +186,7 @@ describe('private keys at rest', () => {
 
     const lines: string[] = [];
     await startWith(h.kek, pino({ level: 'warn' }, { write: (line: string) => lines.push(line) }));
-    const row = await h.auth.prisma.signingKey.findUniqueOrThrow({ where: { kid } });
+    const row = await h.subgraph.prisma.signingKey.findUniqueOrThrow({ where: { kid } });
     expect(row.privateJwk).toBeNull();
     expect(
       JSON.parse(decryptPrivateKey(Buffer.from(h.kek, 'base64'), kid, row.privateKeyCiphertext!)),
@@ -199,7 +200,7 @@ describe('private keys at rest', () => {
     await verify(token, await jwks());
     // The check constraint keeps a row from holding both forms, or neither.
     await expect(
-      h.auth.prisma.$executeRaw`UPDATE signing_key SET private_jwk = '{}' WHERE kid = ${kid}`,
+      h.subgraph.prisma.$executeRaw`UPDATE signing_key SET private_jwk = '{}' WHERE kid = ${kid}`,
     ).rejects.toThrow(/signing_key_one_private_form/);
   });
 
@@ -222,8 +223,7 @@ describe('private keys at rest', () => {
       expect(decodeProtectedHeader(accessToken).kid).toBe(result.kid);
       expect((await renewed.gql('{ me { id } }', {}, bearer(accessToken))).body.errors).toBeUndefined();
     } finally {
-      await renewed.server.close();
-      await renewed.auth.close();
+      await renewed.close();
     }
   });
 });

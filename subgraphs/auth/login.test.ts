@@ -138,7 +138,7 @@ describe('client address throttling', () => {
     );
     try {
       // The harness shares the database with earlier tests: start from a clean slate of attempts.
-      await throttled.auth.prisma.loginAttempt.deleteMany();
+      await throttled.subgraph.prisma.loginAttempt.deleteMany();
       for (let i = 0; i < 3; i++) {
         const { body } = await throttled.gql(LOGIN, { e: `x${i}@lab.example`, p: 'wrong password here' });
         expect(body.errors![0].extensions.code).toBe('UNAUTHENTICATED');
@@ -146,8 +146,7 @@ describe('client address throttling', () => {
       const { body } = await throttled.gql(LOGIN, { e: 'ada@lab.example', p: PASSWORD });
       expect(body.errors![0].extensions).toMatchObject({ code: 'TOO_MANY_REQUESTS' });
     } finally {
-      await throttled.server.close();
-      await throttled.auth.close();
+      await throttled.close();
     }
   });
 
@@ -158,7 +157,7 @@ describe('client address throttling', () => {
       { db: h.db },
     );
     try {
-      await proxied.auth.prisma.loginAttempt.deleteMany();
+      await proxied.subgraph.prisma.loginAttempt.deleteMany();
       const attempt = (headers: Record<string, string>) =>
         proxied.gql(LOGIN, { e: 'zed@lab.example', p: 'wrong password here' }, headers);
       const signed = (ip: string) => ({ [CLIENT_ADDRESS_HEADER]: signClientAddress(secret, ip) });
@@ -174,11 +173,13 @@ describe('client address throttling', () => {
       });
       const stale = { [CLIENT_ADDRESS_HEADER]: signClientAddress(secret, '10.9.9.3', Date.now() - 120_000) };
       expect((await attempt(stale)).body.errors![0].extensions.code).toBe('TOO_MANY_REQUESTS');
-      const ips = await proxied.auth.prisma.loginAttempt.findMany({ select: { ip: true }, distinct: ['ip'] });
+      const ips = await proxied.subgraph.prisma.loginAttempt.findMany({
+        select: { ip: true },
+        distinct: ['ip'],
+      });
       expect(ips.map((r) => r.ip).sort()).toEqual(['10.0.0.1', '10.0.0.2', '127.0.0.1']);
     } finally {
-      await proxied.server.close();
-      await proxied.auth.close();
+      await proxied.close();
     }
   });
 
@@ -189,7 +190,7 @@ describe('client address throttling', () => {
       { db: h.db },
     );
     try {
-      await v6.auth.prisma.loginAttempt.deleteMany();
+      await v6.subgraph.prisma.loginAttempt.deleteMany();
       const from = async (ip: string) => {
         const headers = { [CLIENT_ADDRESS_HEADER]: signClientAddress(secret, ip) };
         const { body } = await v6.gql(LOGIN, { e: 'zoe@lab.example', p: 'wrong password here' }, headers);
@@ -200,8 +201,7 @@ describe('client address throttling', () => {
       expect(await from('2001:db8:0:7:abcd::3')).toBe('TOO_MANY_REQUESTS');
       expect(await from('2001:db8:0:8::1')).toBe('UNAUTHENTICATED');
     } finally {
-      await v6.server.close();
-      await v6.auth.close();
+      await v6.close();
     }
   });
 
@@ -212,7 +212,7 @@ describe('client address throttling', () => {
       { db: h.db },
     );
     try {
-      await split.auth.prisma.loginAttempt.deleteMany();
+      await split.subgraph.prisma.loginAttempt.deleteMany();
       await split.createUser('hal@lab.example', ['ADMIN']);
       const from = (ip: string, password: string) =>
         split.gql(
@@ -233,8 +233,7 @@ describe('client address throttling', () => {
       expect(owner.body.errors).toBeUndefined();
       expect(owner.body.data.login.user.email).toBe('hal@lab.example');
     } finally {
-      await split.server.close();
-      await split.auth.close();
+      await split.close();
     }
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer } from '../../test/helpers/subgraph-harness.ts';
 import { assertPasswordRules } from './password.ts';
-import { bearer, PASSWORD, startAuthHarness, type AuthHarness } from './testing.ts';
+import { PASSWORD, startAuthHarness, type AuthHarness } from './testing.ts';
 
 let h: AuthHarness;
 let admin: { accessToken: string };
@@ -38,7 +39,7 @@ describe('password policy at the auth subgraph', () => {
         rule: 'PASSWORD_COMMON',
       });
     }
-    expect(await h.auth.prisma.user.count({ where: { email: 'weak@lab.example' } })).toBe(0);
+    expect(await h.subgraph.prisma.user.count({ where: { email: 'weak@lab.example' } })).toBe(0);
   });
 
   it('createUser refuses a password built from the email or the name', async () => {

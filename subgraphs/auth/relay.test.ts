@@ -71,7 +71,7 @@ describe('auth outbox delivery', () => {
       ['LoginAttempt', null],
     ]);
     // The receiver has them; the relay marks them delivered once the answer is back.
-    await until(async () => (await h.auth.relay?.pending()) === 0);
+    await until(async () => (await h.subgraph.relay?.pending()) === 0);
   });
 
   it('shows the outbox metrics on the subgraph /metrics', async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, PASSWORD, startAuthHarness, type AuthHarness } from './testing.ts';
+import { bearer } from '../../test/helpers/subgraph-harness.ts';
+import { PASSWORD, startAuthHarness, type AuthHarness } from './testing.ts';
 
 const REFRESH = `mutation ($t: String!) { refreshSession(refreshToken: $t) { accessToken refreshToken user { id email } } }`;
 const LOGOUT = `mutation ($t: String!) { logout(refreshToken: $t) }`;
@@ -75,7 +76,7 @@ describe('refreshSession', () => {
 
     const id = await h.createUser('eve@lab.example', ['STAFF']);
     const session = await h.login('eve@lab.example');
-    await h.auth.prisma.user.update({ where: { id }, data: { active: false } });
+    await h.subgraph.prisma.user.update({ where: { id }, data: { active: false } });
     const disabled = await refresh(session.refreshToken);
     expect(disabled.body.errors![0].extensions).toMatchObject({ reason: 'ACCOUNT_DISABLED' });
   });

@@ -1,6 +1,7 @@
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { bearer, PASSWORD, startAuthHarness, type AuthHarness } from './testing.ts';
+import { bearer } from '../../test/helpers/subgraph-harness.ts';
+import { PASSWORD, startAuthHarness, type AuthHarness } from './testing.ts';
 
 let h: AuthHarness;
 let admin: { accessToken: string; user: { id: string } };
@@ -65,7 +66,7 @@ describe('createUser', () => {
     expect(asStaff.body.errors![0].extensions.code).toBe('FORBIDDEN');
     const anonymous = await h.gql(CREATE, { input });
     expect(anonymous.body.errors![0].extensions.code).toBe('UNAUTHENTICATED');
-    expect(await h.auth.prisma.user.count({ where: { email: 'x@lab.example' } })).toBe(0);
+    expect(await h.subgraph.prisma.user.count({ where: { email: 'x@lab.example' } })).toBe(0);
   });
 });
 
@@ -291,8 +292,8 @@ describe('reading users', () => {
   });
 
   it('resolves User references for the router in one query (dataloader)', async () => {
-    const ids = (await h.auth.prisma.user.findMany({ select: { id: true } })).map((u) => u.id);
-    const spy = vi.spyOn(h.auth.prisma.user, 'findMany');
+    const ids = (await h.subgraph.prisma.user.findMany({ select: { id: true } })).map((u) => u.id);
+    const spy = vi.spyOn(h.subgraph.prisma.user, 'findMany');
     try {
       const { body } = await h.gql(
         'query ($r: [_Any!]!) { _entities(representations: $r) { ... on User { id name } } }',

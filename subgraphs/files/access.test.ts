@@ -106,12 +106,12 @@ describe('visibility', () => {
 
     await h.gql(SHARE, { f: onOther, u: submitterId, e: inHours(1) }, staff);
     expect(await fileFor(onOther, submitter)).not.toBeNull();
-    h.advanceSeconds(3601);
+    h.advance(3601);
     try {
       expect(await fileFor(onOther, submitter)).toBeNull();
       expect((await sampleFiles([otherSample], submitter))[0]!.files).toEqual([]);
     } finally {
-      h.advanceSeconds(-3601);
+      h.advance(-3601);
     }
   });
 
@@ -136,7 +136,7 @@ describe('Submission.files', () => {
   it('lists the files of a submission (seeded: the submission subgraph arrives later)', async () => {
     const submissionId = randomUUID();
     const sha256 = 'f'.repeat(64);
-    const prisma = h.files.prisma;
+    const prisma = h.subgraph.prisma;
     await prisma.blob.create({
       data: { sha256, size: 3n, contentType: 'text/plain', storageKey: `blobs/ff/ff/${sha256}` },
     });

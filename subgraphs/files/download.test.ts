@@ -175,18 +175,18 @@ describe('a link that stops working', () => {
   it('is refused (403) once it has expired', async () => {
     const link = await downloadUrl(fileId, uploader);
     expect((await fetch(link, { method: 'HEAD' })).status).toBe(200);
-    h.advanceSeconds(301);
+    h.advance(301);
     try {
       await refused(link, 403, 'FORBIDDEN');
     } finally {
-      h.advanceSeconds(-301);
+      h.advance(-301);
     }
   });
 
   it('is 404 for a file that does not exist and 410 once the file is deleted', async () => {
     const expires = Math.floor(Date.now() / 1000) + 60;
     await refused(
-      direct(h.files.deps.signer.downloadUrl({ fileId: randomUUID(), expires })),
+      direct(h.subgraph.deps.signer.downloadUrl({ fileId: randomUUID(), expires })),
       404,
       'NOT_FOUND',
     );
@@ -242,11 +242,11 @@ describe('a link issued through a share', () => {
     await share(id, guestId, 60_000);
     const link = await downloadUrl(id, await h.as(['SUBMITTER'], guestId));
     expect((await fetch(link, { method: 'HEAD' })).status).toBe(200);
-    h.advanceSeconds(61);
+    h.advance(61);
     try {
       expect((await fetch(link)).status).toBe(403);
     } finally {
-      h.advanceSeconds(-61);
+      h.advance(-61);
     }
   });
 

@@ -4,14 +4,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Agent, request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { multipartBody } from '../../test/helpers/graphql.ts';
 import { elfExecutable, peExecutable, PNG, QUOTE_PDF } from './fixtures.ts';
-import {
-  FILE_SCALARS,
-  multipartBody,
-  startFilesHarness,
-  uploadRequest,
-  type FilesHarness,
-} from './testing.ts';
+import { FILE_SCALARS, startFilesHarness, uploadRequest, type FilesHarness } from './testing.ts';
 
 const MAX_BYTES = 200_000;
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');

@@ -202,7 +202,7 @@ const RUNS = {
 } as const;
 
 async function seed() {
-  const prisma = h.samples.prisma;
+  const prisma = h.subgraph.prisma;
   await prisma.sample.createMany({ data: SAMPLES });
   await prisma.sampleHistory.createMany({ data: HISTORY });
   for (const [name, { samples, ...run }] of Object.entries(RUNS)) {
@@ -234,7 +234,7 @@ beforeAll(async () => {
   // Set after seeding, then the pool reconnects with the new database default.
   const [row] = await h.sql<{ db: string }>('SELECT current_database() AS db');
   await h.sql(`ALTER DATABASE "${row!.db}" SET timezone TO 'Pacific/Kiritimati'`);
-  await h.samples.prisma.$disconnect();
+  await h.subgraph.prisma.$disconnect();
 });
 afterAll(async () => {
   await h?.close();
@@ -283,7 +283,7 @@ it('runs against a non-UTC database (so the UTC assertions below mean something)
      WHERE setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())`,
   );
   expect(database!.config).toContain('TimeZone=Pacific/Kiritimati');
-  const [own] = await h.samples.prisma.$queryRaw<{ tz: string }[]>`SELECT current_setting('TimeZone') AS tz`;
+  const [own] = await h.subgraph.prisma.$queryRaw<{ tz: string }[]>`SELECT current_setting('TimeZone') AS tz`;
   expect(own!.tz).toBe('UTC');
 });
 

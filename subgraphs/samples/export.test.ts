@@ -18,8 +18,8 @@ const rows: Record<string, Sample> = {};
 
 beforeAll(async () => {
   h = await startSamplesHarness({ SAMPLES_EXPORT_MAX_ROWS: '3' });
-  const create = async (key: string, data: Parameters<typeof h.samples.prisma.sample.create>[0]['data']) => {
-    rows[key] = await h.samples.prisma.sample.create({ data });
+  const create = async (key: string, data: Parameters<typeof h.subgraph.prisma.sample.create>[0]['data']) => {
+    rows[key] = await h.subgraph.prisma.sample.create({ data });
   };
   await create('formula', {
     name: HYPERLINK,

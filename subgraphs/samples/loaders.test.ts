@@ -32,7 +32,7 @@ beforeAll(async () => {
   // A 100-sample page with every relation costs more than the default limit allows: this test is about SQL.
   h = await startSamplesHarness({ SUBGRAPH_MAX_COST: '100000' });
   runId = (
-    await h.samples.prisma.run.create({
+    await h.subgraph.prisma.run.create({
       data: {
         flowCellId: 'PAQ00001',
         productCode: 'FLO-PRO114M',
@@ -49,7 +49,7 @@ afterAll(async () => {
 
 /** `count` more samples on the submission, each with its own project, two history entries, a note and a run. */
 async function seed(from: number, count: number): Promise<void> {
-  const prisma = h.samples.prisma;
+  const prisma = h.subgraph.prisma;
   const actor = randomUUID();
   const seeded = Array.from({ length: count }, (_, k) => ({
     i: from + k,

@@ -160,7 +160,7 @@ describe('reading projects', () => {
     const { createProject: project } = await data(CREATE, { input: { name: 'Counted' } });
     const other = randomUUID();
     for (const ownerId of [submitterId, submitterId, other]) {
-      await h.samples.prisma.sample.create({ data: { name: randomUUID(), ownerId, projectId: project.id } });
+      await h.subgraph.prisma.sample.create({ data: { name: randomUUID(), ownerId, projectId: project.id } });
     }
     expect((await data(GET, { id: project.id })).project.sampleCount).toBe(3);
     expect((await data(GET, { id: project.id }, submitter)).project.sampleCount).toBe(2);
@@ -179,12 +179,12 @@ describe('reading projects', () => {
     const mine = [];
     for (let i = 0; i < 3; i += 1) {
       mine.push(
-        await h.samples.prisma.sample.create({
+        await h.subgraph.prisma.sample.create({
           data: { name: `p${i}`, ownerId: submitterId, projectId: project.id },
         }),
       );
     }
-    await h.samples.prisma.sample.create({
+    await h.subgraph.prisma.sample.create({
       data: { name: 'theirs', ownerId: randomUUID(), projectId: project.id },
     });
     const query = `query ($id: ID!, $after: String) { project(id: $id) {
@@ -208,8 +208,8 @@ describe('reading projects', () => {
     const owned = await create('Owned by the reader', stranger);
     const holding = await create('Holds a sample of the reader', randomUUID());
     const hidden = await create('Of somebody else', randomUUID());
-    await h.samples.prisma.sample.create({ data: { name: 'mine', ownerId: stranger, projectId: holding } });
-    await h.samples.prisma.sample.create({
+    await h.subgraph.prisma.sample.create({ data: { name: 'mine', ownerId: stranger, projectId: holding } });
+    await h.subgraph.prisma.sample.create({
       data: { name: 'theirs', ownerId: randomUUID(), projectId: hidden },
     });
 

@@ -9,7 +9,7 @@ const NOW = new Date('2026-03-04T12:00:00.000Z');
 const at = (iso: string) => new Date(iso);
 
 function seeder(h: SamplesHarness) {
-  return (data: Prisma.SampleUncheckedCreateInput) => h.samples.prisma.sample.create({ data });
+  return (data: Prisma.SampleUncheckedCreateInput) => h.subgraph.prisma.sample.create({ data });
 }
 
 const SAMPLES = `query ($filter: SampleFilter, $orderBy: SampleOrder, $first: Int, $after: String) {
@@ -36,7 +36,7 @@ describe('samples: filters, search, pages and visibility', () => {
     h = await startSamplesHarness();
     h.setNow(NOW);
     staff = await h.as(['STAFF']);
-    const prisma = h.samples.prisma;
+    const prisma = h.subgraph.prisma;
     projectId = (await prisma.project.create({ data: { name: 'P1', ownerId: ownerA } })).id;
     runId = (
       await prisma.run.create({
@@ -435,7 +435,7 @@ describe('samples: filters, search, pages and visibility', () => {
   });
 
   it('Sample fields: references, project, material, measurements, request, qc, history, notes, runs', async () => {
-    const prisma = h.samples.prisma;
+    const prisma = h.subgraph.prisma;
     const actor = randomUUID();
     await prisma.sampleHistory.createMany({
       data: [

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_BULK_IDS } from './deps.ts';
-import { createSampleClient, readEvents, readHistory, readVersion } from './sample-testing.ts';
+import { createSampleClient, readHistory, readVersion } from './sample-testing.ts';
 import { startSamplesHarness, type SamplesHarness } from './testing.ts';
 
 let h: SamplesHarness;
@@ -115,7 +115,7 @@ describe('bulkMoveSamples', () => {
     expect(
       archive.data.bulkMoveSamples.results.map((r: { sample: { status: string } }) => r.sample.status),
     ).toEqual(['ARCHIVED', 'ARCHIVED']);
-    expect((await readEvents(h, ids[0]!)).map((e) => e.type).slice(-2)).toEqual([
+    expect((await h.events(ids[0]!)).map((e) => e.type).slice(-2)).toEqual([
       'sample.cancelled',
       'sample.archived',
     ]);
@@ -207,7 +207,7 @@ describe('concurrent moves of one sample', () => {
       expect(await readVersion(h, id)).toBe(start + successes);
       const recorded = (await readHistory(h, id)).filter((entry) => entry.move === 'recordQc');
       expect(recorded).toHaveLength(successes);
-      const events = (await readEvents(h, id)).filter((e) => e.type === 'sample.qc_recorded');
+      const events = (await h.events(id)).filter((e) => e.type === 'sample.qc_recorded');
       expect(events.map((e) => e.changes.version!.to)).toEqual(
         Array.from({ length: successes }, (_, i) => start + i + 1),
       );

@@ -2,7 +2,7 @@
 // assignment and priority, and the audit event each writes.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSampleClient, readEvents, readVersion } from './sample-testing.ts';
+import { createSampleClient, readVersion } from './sample-testing.ts';
 import { startSamplesHarness, type SamplesHarness } from './testing.ts';
 
 let h: SamplesHarness;
@@ -72,13 +72,13 @@ describe('createSample', () => {
       nucleic_acid: 'DNA',
       qc: {},
     });
-    const [event] = await readEvents(h, sample.id);
+    const [event] = await h.events(sample.id);
     expect(event).toMatchObject({
       type: 'sample.created',
-      entity_type: 'Sample',
-      entity_id: sample.id,
-      owner_id: staffId,
-      actor_id: staffId,
+      entityType: 'Sample',
+      entityId: sample.id,
+      ownerId: staffId,
+      actorId: staffId,
       payload: { name: '7', labSampleId: 'JL-147-007', submissionId },
     });
     expect(event!.changes).toMatchObject({
@@ -158,8 +158,8 @@ describe('updateSample', () => {
       staff,
     );
     expect(updated).toMatchObject({ name: 'renamed', version: 1, status: 'SUBMITTED' });
-    const event = (await readEvents(h, id)).at(-1)!;
-    expect(event).toMatchObject({ type: 'sample.updated', actor_id: staffId, owner_id: staffId });
+    const event = (await h.events(id)).at(-1)!;
+    expect(event).toMatchObject({ type: 'sample.updated', actorId: staffId, ownerId: staffId });
     expect(event.changes).toEqual({
       name: { from: expect.stringMatching(/^S-/), to: 'renamed' },
       volumeUl: { from: 10, to: 12.5 },
@@ -168,10 +168,10 @@ describe('updateSample', () => {
     });
 
     // Nothing changes: no write, no event, no new version.
-    const events = (await readEvents(h, id)).length;
+    const events = (await h.events(id)).length;
     const same = await c.ok('updateSample', { id, input: { name: ' renamed ', volumeUl: 12.5 } }, staff);
     expect(same.version).toBe(1);
-    expect((await readEvents(h, id)).length).toBe(events);
+    expect((await h.events(id)).length).toBe(events);
 
     // null clears an optional field (fileFormats: to none).
     await c.ok('updateSample', { id, input: { lab: null, fileFormats: null } }, staff);
@@ -180,7 +180,7 @@ describe('updateSample', () => {
       [id],
     );
     expect(row).toEqual({ lab: null, file_formats: [], version: 2 });
-    expect((await readEvents(h, id)).at(-1)!.changes).toEqual({
+    expect((await h.events(id)).at(-1)!.changes).toEqual({
       lab: { from: 'Lab A', to: null },
       fileFormats: { from: ['FASTQ', 'BAM'], to: [] },
       version: { from: 1, to: 2 },
@@ -255,9 +255,9 @@ describe('addNote', () => {
     expect(body.data.addNote.body).toBe('called the PI');
     const notes = await h.sql('select author_id, body from sample_note where sample_id = $1', [id]);
     expect(notes).toEqual([{ author_id: staffId, body: 'called the PI' }]);
-    expect((await readEvents(h, id)).at(-1)).toMatchObject({
+    expect((await h.events(id)).at(-1)).toMatchObject({
       type: 'sample.note_added',
-      actor_id: staffId,
+      actorId: staffId,
       payload: { noteId: body.data.addNote.id, body: 'called the PI' },
     });
     for (const [text, rule] of [
@@ -286,17 +286,17 @@ describe('assignSamples and setPriority', () => {
     expect(body.data.assignSamples).toMatchObject({ succeeded: 2, failed: 1 });
     expect(body.data.assignSamples.results.map((r: { ok: boolean }) => r.ok)).toEqual([true, false, true]);
     expect(body.data.assignSamples.results[1].error).toMatchObject({ code: 'NOT_FOUND' });
-    expect((await readEvents(h, a.id)).at(-1)).toMatchObject({
+    expect((await h.events(a.id)).at(-1)).toMatchObject({
       type: 'sample.assigned',
-      actor_id: staffId,
-      owner_id: staffId,
+      actorId: staffId,
+      ownerId: staffId,
       changes: { assigneeId: { from: null, to: userId }, version: { from: 0, to: 1 } },
     });
     const again = await c.bulk('assignSamples', { ids: [a.id], userId }, staff);
     expect(again.data.assignSamples.results[0].sample.version).toBe(1);
-    expect((await readEvents(h, a.id)).filter((e) => e.type === 'sample.assigned')).toHaveLength(1);
+    expect((await h.events(a.id)).filter((e) => e.type === 'sample.assigned')).toHaveLength(1);
     await c.bulk('assignSamples', { ids: [a.id] }, staff);
-    expect((await readEvents(h, a.id)).at(-1)!.changes).toEqual({
+    expect((await h.events(a.id)).at(-1)!.changes).toEqual({
       assigneeId: { from: userId, to: null },
       version: { from: 1, to: 2 },
     });
@@ -314,20 +314,20 @@ describe('assignSamples and setPriority', () => {
     const received = await c.create(staff);
     const submitted = await c.create(staff);
     await c.driveTo(received.id, 'RECEIVED', staff);
-    h.advanceHours(3);
+    h.advance(3 * 3600);
     const body = await c.bulk('setPriority', { ids: [received.id, submitted.id], priority: 'URGENT' }, staff);
     const [r, s] = body.data.setPriority.results;
     expect(r.sample).toMatchObject({ priority: 'URGENT', version: 2 });
     expect(new Date(r.sample.dueAt).getTime() - new Date(r.sample.receivedAt).getTime()).toBe(24 * HOUR);
     expect(s.sample).toMatchObject({ priority: 'URGENT', dueAt: null, version: 1 });
-    const event = (await readEvents(h, received.id)).at(-1)!;
+    const event = (await h.events(received.id)).at(-1)!;
     expect(event.type).toBe('sample.priority_changed');
     expect(event.changes).toMatchObject({
       priority: { from: 'NORMAL', to: 'URGENT' },
       dueAt: { to: r.sample.dueAt },
       version: { from: 1, to: 2 },
     });
-    expect(Object.keys((await readEvents(h, submitted.id)).at(-1)!.changes).sort()).toEqual([
+    expect(Object.keys((await h.events(submitted.id)).at(-1)!.changes).sort()).toEqual([
       'priority',
       'version',
     ]);

@@ -2,7 +2,7 @@
 // reprocessing, cancelling, archiving, who may move, and the history and audit events each move leaves.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSampleClient, readEvents, readHistory, readVersion } from './sample-testing.ts';
+import { createSampleClient, readHistory, readVersion } from './sample-testing.ts';
 import { startSamplesHarness, type SamplesHarness } from './testing.ts';
 
 let h: SamplesHarness;
@@ -69,7 +69,7 @@ describe('the full path of one sample', () => {
       const after = await c.ok(field as 'advanceStage', { id, ...args, version }, staff);
       version += 1;
       expect(after, field).toMatchObject({ status, stage, version });
-      h.advanceHours(hoursAfter);
+      h.advance(hoursAfter * 3600);
     }
     const [row] = await h.sql<Record<string, Date | null>>(
       'select received_at, completed_at, distributed_at, qc_status from sample where id = $1',
@@ -106,7 +106,7 @@ describe('the full path of one sample', () => {
     [1, 4, 1, 1, 48, 2, 1, 1].forEach((hours, i) => expectHours(left[i]!.time_in_stage_ms, hours));
     expect(history[13]!.reason).toBe('data on /proj');
 
-    const events = await readEvents(h, id);
+    const events = await h.events(id);
     expect(events.map((e) => e.type)).toEqual([
       'sample.created',
       'sample.received',
@@ -124,12 +124,12 @@ describe('the full path of one sample', () => {
     ]);
     for (const event of events) {
       expect(event).toMatchObject({
-        entity_type: 'Sample',
-        entity_id: id,
-        owner_id: submitterId,
-        actor_id: staffId,
+        entityType: 'Sample',
+        entityId: id,
+        ownerId: submitterId,
+        actorId: staffId,
       });
-      expect(event.request_id).toEqual(expect.any(String));
+      expect(event.requestId).toEqual(expect.any(String));
     }
     expect(events[1]!.changes).toMatchObject({
       status: { from: 'SUBMITTED', to: 'RECEIVED' },
@@ -233,7 +233,7 @@ describe('holds, failures, reprocessing, cancelling and archiving', () => {
       code: 'INVALID_TRANSITION',
       rule: 'NOT_ON_HOLD',
     });
-    const events = (await readEvents(h, id)).filter(
+    const events = (await h.events(id)).filter(
       (e) => e.type === 'sample.held' || e.type === 'sample.resumed',
     );
     expect(events.map((e) => [e.type, e.changes.status])).toEqual([
@@ -264,7 +264,7 @@ describe('holds, failures, reprocessing, cancelling and archiving', () => {
       code: 'INVALID_TRANSITION',
       rule: 'REPROCESS_FORWARD',
     });
-    h.advanceHours(2);
+    h.advance(2 * 3600);
     const again = await c.ok('reprocessSample', { id, reason: 'new prep' }, staff);
     expect(again).toMatchObject({ status: 'IN_PREP', stage: 'LIBRARY_PREP', qcStatus: 'PASSED' });
     const [row] = await h.sql<{ qc: Record<string, unknown> }>('select qc from sample where id = $1', [id]);
@@ -272,7 +272,7 @@ describe('holds, failures, reprocessing, cancelling and archiving', () => {
     const history = await readHistory(h, id);
     expect(history.at(-1)).toMatchObject({ move: 'reprocess', from_status: 'FAILED', reason: 'new prep' });
     expect(history.at(-1)!.time_in_stage_ms).toBeGreaterThan(2 * HOUR - 1000);
-    const event = (await readEvents(h, id)).at(-1)!;
+    const event = (await h.events(id)).at(-1)!;
     expect(event).toMatchObject({ type: 'sample.reprocessed', payload: { qcCleared: ['LIBRARY_QC'] } });
     expect(event.changes).toMatchObject({
       status: { from: 'FAILED', to: 'IN_PREP' },
@@ -307,7 +307,7 @@ describe('holds, failures, reprocessing, cancelling and archiving', () => {
     }
     expect(await c.ok('archiveSample', { id }, staff)).toMatchObject({ status: 'ARCHIVED' });
     expect(await c.refused('archiveSample', { id }, staff)).toMatchObject({ rule: 'TERMINAL_STATUS' });
-    expect((await readEvents(h, id)).at(-2)).toMatchObject({
+    expect((await h.events(id)).at(-2)).toMatchObject({
       type: 'sample.cancelled',
       payload: { move: 'cancel', reason: 'customer withdrew' },
     });
@@ -348,7 +348,7 @@ describe('holds, failures, reprocessing, cancelling and archiving', () => {
     await c.driveTo(id, 'SAMPLE_QC', staff);
     const before = {
       version: await readVersion(h, id),
-      events: (await readEvents(h, id)).length,
+      events: (await h.events(id)).length,
       history: (await readHistory(h, id)).length,
     };
     await c.refused('advanceStage', { id }, staff);
@@ -356,7 +356,7 @@ describe('holds, failures, reprocessing, cancelling and archiving', () => {
     await c.refused('advanceStage', { id }, viewer);
     expect({
       version: await readVersion(h, id),
-      events: (await readEvents(h, id)).length,
+      events: (await h.events(id)).length,
       history: (await readHistory(h, id)).length,
     }).toEqual(before);
   });
@@ -407,10 +407,10 @@ describe('who may move', () => {
     });
     const cancelled = await c.ok('cancelSample', { id: own.id, reason: 'changed my mind' }, submitter);
     expect(cancelled).toMatchObject({ status: 'CANCELLED', stage: null });
-    expect((await readEvents(h, own.id)).at(-1)).toMatchObject({
+    expect((await h.events(own.id)).at(-1)).toMatchObject({
       type: 'sample.cancelled',
-      owner_id: submitterId,
-      actor_id: submitterId,
+      ownerId: submitterId,
+      actorId: submitterId,
     });
     // STAFF cancels whatever is not complete.
     expect(await c.ok('cancelSample', { id: ownReceived.id, reason: 'staff call' }, staff)).toMatchObject({

@@ -1,5 +1,5 @@
 // Test support for the sample mutation tests (sample-*.test.ts): the mutations as documents, a sample driven
-// through the workflow by real requests, and the history and outbox rows read back over SQL.
+// through the workflow by real requests, and the history rows read back over SQL.
 import { expect } from 'vitest';
 import type { SamplesHarness } from './testing.ts';
 
@@ -124,26 +124,6 @@ export function readHistory(h: SamplesHarness, id: string) {
     `select move, from_status, to_status, from_stage, to_stage, actor_id, reason, qc_result, at, time_in_stage_ms
        from sample_history where sample_id = $1 order by at, xmin::text::bigint`,
     [id],
-  );
-}
-
-export interface EventRow {
-  type: string;
-  entity_type: string;
-  entity_id: string;
-  owner_id: string | null;
-  actor_id: string | null;
-  request_id: string | null;
-  changes: Record<string, { from: unknown; to: unknown }>;
-  payload: Record<string, unknown> | null;
-}
-
-/** The outbox events about one entity, in sequence order. */
-export function readEvents(h: SamplesHarness, entityId: string) {
-  return h.sql<EventRow>(
-    `select type, entity_type, entity_id, owner_id, actor_id, request_id, changes, payload
-       from outbox_event where entity_id = $1 order by sequence`,
-    [entityId],
   );
 }
 

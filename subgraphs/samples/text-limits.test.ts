@@ -2,7 +2,7 @@
 // to deliver. The reason now has a documented maximum, checked before anything is read or written.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSampleClient, readEvents, readHistory } from './sample-testing.ts';
+import { createSampleClient, readHistory } from './sample-testing.ts';
 import { startSamplesHarness, type SamplesHarness } from './testing.ts';
 
 let h: SamplesHarness;
@@ -22,7 +22,7 @@ describe('text limits on the samples subgraph', () => {
   it('refuses a 70 KB cancellation reason with BAD_USER_INPUT naming the field and the limit; nothing changes', async () => {
     const { id } = await c.create(staff);
     const before = await h.sql('select status, version from sample where id = $1', [id]);
-    const eventsBefore = await readEvents(h, id);
+    const eventsBefore = await h.events(id);
     const historyBefore = await readHistory(h, id);
 
     const reason = 'x'.repeat(70 * 1024);
@@ -34,13 +34,13 @@ describe('text limits on the samples subgraph', () => {
       length: reason.length,
     });
     expect(await h.sql('select status, version from sample where id = $1', [id])).toEqual(before);
-    expect(await readEvents(h, id)).toEqual(eventsBefore);
+    expect(await h.events(id)).toEqual(eventsBefore);
     expect(await readHistory(h, id)).toEqual(historyBefore);
 
     // At the limit it is taken.
     const atLimit = 'y'.repeat(2000);
     expect(await c.ok('cancelSample', { id, reason: atLimit }, staff)).toMatchObject({ status: 'CANCELLED' });
-    expect((await readEvents(h, id)).at(-1)).toMatchObject({ payload: { reason: atLimit } });
+    expect((await h.events(id)).at(-1)).toMatchObject({ payload: { reason: atLimit } });
   });
 
   it('checks text nested in input objects and lists, naming the path', async () => {

@@ -56,7 +56,7 @@ async function importAs(bytes: Uint8Array, name: string): Promise<string> {
 const sampleCount = async (submissionId: string) =>
   Number(
     (
-      await h.samplesSql<{ n: string }>('SELECT count(*) AS n FROM sample WHERE submission_id = $1', [
+      await h.samples.sql<{ n: string }>('SELECT count(*) AS n FROM sample WHERE submission_id = $1', [
         submissionId,
       ])
     )[0]!.n,
@@ -109,7 +109,7 @@ describe('accepting a submission', () => {
     });
     await delivered(id, 3);
 
-    const samples = await h.samplesGql(SAMPLES, { id }, staff);
+    const samples = await h.samples.gql(SAMPLES, { id }, staff);
     const nodes = samples.body.data.samples.edges.map((e: { node: unknown }) => e.node);
     expect(
       nodes.map((n: { name: string; labSampleId: string; isControl: boolean }) => [
@@ -132,11 +132,11 @@ describe('accepting a submission', () => {
     expect(nodes[0].request.libraryKit).toMatch(/^SQK-/);
     // Submission.samples, as the router asks for it: the owner sees them, another submitter none.
     const reps = [{ __typename: 'Submission', id }];
-    const own = await h.samplesGql(SUBMISSION_SAMPLES, { reps }, submitter);
+    const own = await h.samples.gql(SUBMISSION_SAMPLES, { reps }, submitter);
     expect(own.body.data._entities[0].samples.map((s: { rowNumber: number }) => s.rowNumber)).toEqual([
       1, 2, 3,
     ]);
-    const stranger = await h.samplesGql(SUBMISSION_SAMPLES, { reps }, await h.as(['SUBMITTER']));
+    const stranger = await h.samples.gql(SUBMISSION_SAMPLES, { reps }, await h.as(['SUBMITTER']));
     expect(stranger.body.data._entities[0].samples).toEqual([]);
   });
 
@@ -162,7 +162,7 @@ describe('accepting a submission', () => {
     const { body } = await h.gql(ACCEPT, { id: quote }, staff);
     expect(body.data.acceptSubmission.status).toBe('ACCEPTED');
     await delivered(quote, 96);
-    const samples = await h.samplesGql(SAMPLES, { id: quote }, staff);
+    const samples = await h.samples.gql(SAMPLES, { id: quote }, staff);
     const nodes = samples.body.data.samples.edges.map((e: { node: unknown }) => e.node);
     expect(samples.body.data.samples.totalCount).toBe(96);
     expect(nodes[0]).toMatchObject({
@@ -211,7 +211,7 @@ describe('when the samples subgraph is down', () => {
     expect((await commands(id)).every((c) => c.delivered_at === null)).toBe(true);
     await h.startSamples();
     await delivered(id, 3);
-    const names = await h.samplesSql<{ name: string }>(
+    const names = await h.samples.sql<{ name: string }>(
       'SELECT name FROM sample WHERE submission_id = $1 ORDER BY row_number',
       [id],
     );
@@ -222,7 +222,7 @@ describe('when the samples subgraph is down', () => {
 describe('when the relay dies in the middle of a batch', () => {
   it('redelivers on restart, and the samples subgraph acknowledges duplicates without new samples', async () => {
     // The subgraph's own relay stops; the two below stand for the process before and after a crash.
-    await h.submission.commandRelay!.stop();
+    await h.subgraph.commandRelay!.stop();
     const csv = Buffer.from(`sample_name,volume,concentration\nK-1,10,20\nK-2,12,25\nK-3,9,30\nK-4,8,31\n`);
     const id = await importAs(csv, 'crash.csv');
     await h.gql(ACCEPT, { id }, staff);
@@ -234,7 +234,7 @@ describe('when the relay dies in the middle of a batch', () => {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         void (async () => {
-          await fetch(`${h.samplesUrl}${req.url}`, {
+          await fetch(`${h.samples.url}${req.url}`, {
             method: 'POST',
             headers: { 'content-type': 'application/json', authorization: req.headers.authorization! },
             body: Buffer.concat(chunks),
@@ -248,7 +248,7 @@ describe('when the relay dies in the middle of a batch', () => {
     });
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
     const port = (proxy.address() as AddressInfo).port;
-    const databaseUrl = h.submission.deps.config.databaseUrl;
+    const databaseUrl = h.subgraph.deps.config.databaseUrl;
     const common = {
       table: SAMPLE_COMMAND_TABLE,
       service: 'submission',
@@ -277,7 +277,7 @@ describe('when the relay dies in the middle of a batch', () => {
     const restarted = createOutboxRelay({
       ...common,
       databaseUrl,
-      ingestUrl: `${h.samplesUrl}/internal/samples/commands`,
+      ingestUrl: `${h.samples.url}/internal/samples/commands`,
     });
     try {
       expect(await restarted.runOnce()).toEqual({ delivered: 0, duplicates: 4, rejected: 0, failed: 0 });
@@ -286,7 +286,7 @@ describe('when the relay dies in the middle of a batch', () => {
     }
     expect(await sampleCount(id)).toBe(4);
     expect((await commands(id)).every((c) => c.delivered_at !== null)).toBe(true);
-    const created = await h.samplesSql(
+    const created = await h.samples.sql(
       `SELECT e.id FROM outbox_event e JOIN sample s ON s.id::text = e.entity_id
         WHERE s.submission_id = $1 AND e.type = 'sample.created'`,
       [id],

@@ -26,7 +26,7 @@ afterAll(() => h?.close());
 
 const counts = async () => ({
   submissions: Number((await h.sql<{ n: string }>('SELECT count(*) AS n FROM submission'))[0]!.n),
-  files: Number((await h.filesSql<{ n: string }>('SELECT count(*) AS n FROM file'))[0]!.n),
+  files: Number((await h.files.sql<{ n: string }>('SELECT count(*) AS n FROM file'))[0]!.n),
 });
 
 describe.each(hostileDocuments().map((document) => [document.name, document] as const))(

@@ -42,7 +42,7 @@ afterAll(() => h?.close());
 
 const counts = async () => ({
   submissions: Number((await h.sql<{ n: string }>('SELECT count(*) AS n FROM submission'))[0]!.n),
-  files: Number((await h.filesSql<{ n: string }>('SELECT count(*) AS n FROM file'))[0]!.n),
+  files: Number((await h.files.sql<{ n: string }>('SELECT count(*) AS n FROM file'))[0]!.n),
 });
 
 describe('importing the real quote', () => {
@@ -116,7 +116,7 @@ describe('importing the real quote', () => {
       submitter,
     );
     const fileId = body.data.submission.file.id;
-    const files = await h.filesGql(
+    const files = await h.files.gql(
       `query ($id: ID!) { file(id: $id) { id kind contentType sha256 submission { id } } }`,
       { id: fileId },
       submitter,
@@ -343,10 +343,10 @@ describe('when the files subgraph is down', () => {
         issues: [expect.objectContaining({ path: 'file', code: 'FILE_NOT_STORED', severity: 'WARNING' })],
       });
       // The files subgraph is back (here: the harness's own, which the config did not point at).
-      down.submission.deps.files = createFileStore({
-        url: `${down.filesUrl}/graphql`,
+      down.subgraph.deps.files = createFileStore({
+        url: `${down.files.url}/graphql`,
         timeoutMs: 5000,
-        log: down.submission.deps.log,
+        log: down.subgraph.deps.log,
       });
       const second = await down.importFile(bytes, 'sheet.csv', headers, 'id file { id } issues { code }');
       expect(second.body.data.importSubmission).toMatchObject({

@@ -1,4 +1,6 @@
-// One way for every test to POST a GraphQL request over real HTTP and read the answer.
+// One way for every test to POST a GraphQL request over real HTTP (JSON, or multipart with files) and read the
+// answer.
+import { randomBytes } from 'node:crypto';
 
 // Tests inspect arbitrary response shapes.
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -25,6 +27,54 @@ export async function post(
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ query, variables }),
+  });
+  return { status: response.status, body: (await response.json()) as GraphQLResponse['body'] };
+}
+
+/** A file name as a multipart Content-Disposition parameter that busboy reads back unchanged. */
+function filenameParameter(name: string): string {
+  if (/^[\x20-\x7e]*$/.test(name) && !/["\\%]/.test(name)) return `filename="${name}"`;
+  return `filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+/** A GraphQL multipart request body: operations, map, then the files (field names 0, 1, ...). */
+export function multipartBody(
+  operations: unknown,
+  map: Record<string, string[]>,
+  files: { name: string; bytes: Uint8Array }[],
+): { body: Buffer; contentType: string } {
+  const boundary = `----graphql-test-${randomBytes(8).toString('hex')}`;
+  const parts: Buffer[] = [];
+  const field = (name: string, value: string) =>
+    parts.push(
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`),
+    );
+  field('operations', JSON.stringify(operations));
+  field('map', JSON.stringify(map));
+  files.forEach((file, i) => {
+    parts.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${i}"; ${filenameParameter(file.name)}\r\n` +
+          'Content-Type: application/octet-stream\r\n\r\n',
+      ),
+      Buffer.from(file.bytes),
+      Buffer.from('\r\n'),
+    );
+  });
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+/** POSTs a multipart body (with the preflight header that uploads need against CSRF). */
+export async function postMultipart(
+  url: string,
+  { body, contentType }: { body: Buffer; contentType: string },
+  headers: Record<string, string> = {},
+): Promise<GraphQLResponse> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': contentType, 'apollo-require-preflight': 'true' },
+    body,
   });
   return { status: response.status, body: (await response.json()) as GraphQLResponse['body'] };
 }

@@ -17,8 +17,8 @@ import {
   SamplesDocument,
   type CreateSampleInput,
 } from '../../client/index.ts';
-import { readQueryCount } from '../../subgraphs/samples/testing.ts';
 import { post } from '../helpers/graphql.ts';
+import { readQueryCount } from '../helpers/metrics.ts';
 import { startTestStack, type TestStack } from '../helpers/stack.ts';
 
 let stack: TestStack;
