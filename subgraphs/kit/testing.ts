@@ -10,6 +10,7 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import type { JwtVerifierOptions } from './identity.ts';
+import { DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER } from '../../common/identity.ts';
 
 export interface TestSigner {
   /** Verifier options for createSubgraphServer({ auth }). */
@@ -33,8 +34,8 @@ export interface TestSigner {
 export async function createTestSigner(
   options: { issuer?: string; audience?: string } = {},
 ): Promise<TestSigner> {
-  const issuer = options.issuer ?? 'urn:nanopore:auth';
-  const audience = options.audience ?? 'urn:nanopore:supergraph';
+  const issuer = options.issuer ?? DEFAULT_JWT_ISSUER;
+  const audience = options.audience ?? DEFAULT_JWT_AUDIENCE;
   const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
   const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: 'test-key', alg: 'EdDSA', use: 'sig' }] };
   return {

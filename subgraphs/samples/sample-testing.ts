@@ -1,4 +1,4 @@
-// Test support for the sample mutation tests (sample-*.test.ts): the mutations as documents, a sample driven
+// Test support for the sample mutation tests (sample-*.int.test.ts): the mutations as documents, a sample driven
 // through the workflow by real requests, and the history rows read back over SQL.
 import { expect } from 'vitest';
 import type { SamplesHarness } from './testing.ts';

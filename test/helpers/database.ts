@@ -10,6 +10,8 @@ export interface TestDatabase {
 
 export async function createTestDatabase(domain: string): Promise<TestDatabase> {
   const adminUrl = inject('postgresAdminUrl');
+  if (!adminUrl)
+    throw new Error('this test needs PostgreSQL: name its file *.int.test.ts (vitest.config.ts)');
   const template = inject('templateDatabases')[domain];
   if (!template)
     throw new Error(`no migrated template for domain '${domain}' (is prisma/${domain} missing?)`);

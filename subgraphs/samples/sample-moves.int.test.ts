@@ -14,6 +14,7 @@ let submitter: Record<string, string>;
 let viewer: Record<string, string>;
 
 const HOUR = 3_600_000;
+const MINUTE = 60_000;
 
 beforeAll(async () => {
   h = await startSamplesHarness();
@@ -26,10 +27,13 @@ afterAll(async () => {
   await h?.close();
 });
 
-/** Within a second of `hours`: the harness clock keeps running between setting it and the request. */
+/**
+ * Within a minute of `hours`: the harness clock keeps running between setting it and the request, which on a
+ * loaded machine can take seconds; what is checked is whole hours.
+ */
 function expectHours(ms: number | null, hours: number) {
   expect(ms).not.toBeNull();
-  expect(Math.abs(ms! - hours * HOUR)).toBeLessThan(1000);
+  expect(Math.abs(ms! - hours * HOUR)).toBeLessThan(MINUTE);
 }
 
 describe('the full path of one sample', () => {
@@ -44,7 +48,7 @@ describe('the full path of one sample', () => {
     expect(sample).toMatchObject({ status: 'RECEIVED', stage: null, version: 1 });
     expect(
       Math.abs(new Date(sample.receivedAt).getTime() - Date.parse('2026-03-02T09:00:00.000Z')),
-    ).toBeLessThan(1000);
+    ).toBeLessThan(MINUTE);
     // NORMAL: five business days after reception.
     expect(new Date(sample.dueAt).getTime() - new Date(sample.receivedAt).getTime()).toBe(7 * 24 * HOUR);
 
@@ -271,7 +275,7 @@ describe('holds, failures, reprocessing, cancelling and archiving', () => {
     expect(Object.keys(row!.qc)).toEqual(['SAMPLE_QC']);
     const history = await readHistory(h, id);
     expect(history.at(-1)).toMatchObject({ move: 'reprocess', from_status: 'FAILED', reason: 'new prep' });
-    expect(history.at(-1)!.time_in_stage_ms).toBeGreaterThan(2 * HOUR - 1000);
+    expect(history.at(-1)!.time_in_stage_ms).toBeGreaterThan(2 * HOUR - MINUTE);
     const event = (await h.events(id)).at(-1)!;
     expect(event).toMatchObject({ type: 'sample.reprocessed', payload: { qcCleared: ['LIBRARY_QC'] } });
     expect(event.changes).toMatchObject({

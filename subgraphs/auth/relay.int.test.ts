@@ -1,6 +1,6 @@
 // The auth subgraph's outbox relay: with AUDIT_INGEST_URL and OUTBOX_RELAY_SECRET set it delivers auth's events
 // (woken by each mutation), with owners, and shows the outbox metrics at /metrics. The relay itself is tested in
-// subgraphs/kit/outbox-relay.test.ts.
+// subgraphs/kit/outbox-relay.int.test.ts.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
