@@ -3,11 +3,11 @@
 // subgraphs/kit/outbox-relay.int.test.ts.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INGEST_PATH, type WireEvent } from '../kit/outbox-wire.ts';
 import { verifyServiceRequest } from '../kit/service-auth.ts';
 import { PASSWORD, startAuthHarness, type AuthHarness } from './testing.ts';
+import { eventually } from '../../test/helpers/eventually.ts';
 
 const SECRET = 'auth-relay-test-secret-0123456789abcdef';
 const received: WireEvent[] = [];
@@ -40,19 +40,11 @@ afterAll(async () => {
   await new Promise((resolve) => receiver?.close(resolve));
 });
 
-async function until(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await delay(5);
-  }
-}
-
 describe('auth outbox delivery', () => {
   it('delivers events right after the mutation that recorded them, with their owner', async () => {
     const userId = await h.createUser('ada@lab.example', ['SUBMITTER']);
     await h.login('ada@lab.example');
-    await until(() => received.some((e) => e.type === 'user.login_succeeded'));
+    await eventually(() => received.some((e) => e.type === 'user.login_succeeded'));
     expect(received.find((e) => e.type === 'user.login_succeeded')).toMatchObject({
       entityType: 'User',
       entityId: userId,
@@ -64,14 +56,14 @@ describe('auth outbox delivery', () => {
     const LOGIN = 'mutation ($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }';
     await h.gql(LOGIN, { e: 'ada@lab.example', p: `${PASSWORD}!` });
     await h.gql(LOGIN, { e: 'nobody@lab.example', p: PASSWORD });
-    await until(() => received.filter((e) => e.type === 'user.login_failed').length === 2);
+    await eventually(() => received.filter((e) => e.type === 'user.login_failed').length === 2);
     const failures = received.filter((e) => e.type === 'user.login_failed');
     expect(failures.map((e) => [e.entityType, e.ownerId])).toEqual([
       ['User', userId],
       ['LoginAttempt', null],
     ]);
     // The receiver has them; the relay marks them delivered once the answer is back.
-    await until(async () => (await h.subgraph.relay?.pending()) === 0);
+    await eventually(async () => (await h.subgraph.relay?.pending()) === 0);
   });
 
   it('shows the outbox metrics on the subgraph /metrics', async () => {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { multipartBody } from '../../test/helpers/graphql.ts';
 import { elfExecutable, peExecutable, PNG, QUOTE_PDF } from './fixtures.ts';
 import { FILE_SCALARS, startFilesHarness, uploadRequest, type FilesHarness } from './testing.ts';
+import { eventually } from '../../test/helpers/eventually.ts';
 
 const MAX_BYTES = 200_000;
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -59,14 +60,6 @@ async function expectNothingStored(
   expect(body.errors).toHaveLength(1);
   expect(await stored()).toEqual({ ...before, tmp: [] });
   return body.errors![0]!.extensions;
-}
-
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 describe('storing', () => {
@@ -407,9 +400,9 @@ describe('a client that disconnects half-way', () => {
     request.on('error', () => {});
     request.write(body.subarray(0, Math.floor(body.length / 2)));
     // The upload is streaming to a temporary file: the check passed, the head was sniffed.
-    await waitFor(async () => (await h.tmpFiles()).length === 1, 'the temporary file');
+    await eventually(async () => (await h.tmpFiles()).length === 1, { what: 'the temporary file' });
     request.destroy();
-    await waitFor(async () => (await h.tmpFiles()).length === 0, 'the temporary file to go');
+    await eventually(async () => (await h.tmpFiles()).length === 0, { what: 'the temporary file to go' });
     expect(await stored()).toEqual({ ...before, tmp: [] });
   });
 });

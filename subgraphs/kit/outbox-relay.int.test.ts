@@ -24,6 +24,7 @@ import {
   type WireEvent,
 } from './outbox-wire.ts';
 import { verifyServiceRequest } from './service-auth.ts';
+import { eventually } from '../../test/helpers/eventually.ts';
 
 const SECRET = 'relay-test-secret-0123456789abcdefghij';
 
@@ -197,14 +198,6 @@ const rows = async () =>
     )
   ).rows;
 
-async function until(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await delay(5);
-  }
-}
-
 async function freePort(): Promise<number> {
   const r = await startReceiver();
   await r.close();
@@ -275,26 +268,26 @@ describe('outbox relay', () => {
       },
     });
     r.start();
-    await until(() => delays.length >= 4);
+    await eventually(() => delays.length >= 4);
     expect(delays.slice(0, 4)).toEqual([10, 20, 40, 40]);
     expect((await rows()).every((row) => !row.delivered_at && row.attempts >= 4)).toBe(true);
     expect((await rows())[0]?.last_error).toMatch(/ECONNREFUSED/);
 
     const audit = await receiver(port);
     audit.state.mode = 'unavailable';
-    await until(() => audit.state.requests >= 2);
+    await eventually(() => audit.state.requests >= 2);
     expect(await r.pending()).toBe(3);
     expect((await rows())[0]?.last_error).toMatch(/^HTTP 503/);
 
     audit.state.mode = 'ok';
-    await until(async () => (await r.pending()) === 0);
+    await eventually(async () => (await r.pending()) === 0);
     const failures = delays.length;
     expect(audit.state.stored.map((e) => e.id)).toEqual(ids);
     expect([...audit.state.received.values()]).toEqual([1, 1, 1]);
     // Back to normal: no more waiting after the success.
     await record(['c']);
     r.notify();
-    await until(() => audit.state.stored.length === 4);
+    await eventually(() => audit.state.stored.length === 4);
     expect(delays.length).toBe(failures);
   });
 
@@ -383,7 +376,7 @@ describe('outbox relay', () => {
     audit.state.rejectIds.add(bad!);
     const r = relay(audit.url);
     expect(await r.runOnce()).toMatchObject({ rejected: 1 });
-    await until(() => audit.state.statuses.length > 0);
+    await eventually(() => audit.state.statuses.length > 0);
     expect(audit.state.statuses.at(-1)).toMatchObject({ pending: 0, oldestPendingAt: null, rejected: 1 });
 
     await record(['b', 'c']);
@@ -427,7 +420,9 @@ describe('outbox relay', () => {
       }
     };
     await Promise.all(Array.from({ length: 5 }, writer));
-    await until(async () => (await a.pending()) === 0 && audit.state.stored.length === 1000, 15_000);
+    await eventually(async () => (await a.pending()) === 0 && audit.state.stored.length === 1000, {
+      timeoutMs: 15_000,
+    });
     expect(audit.state.problems).toEqual([]);
     expect(audit.state.orderViolations).toEqual([]);
     expect(audit.state.received.size).toBe(1000);
@@ -446,7 +441,7 @@ describe('outbox relay', () => {
     await record(['a', 'b']);
     const first = relay(audit.url);
     first.start();
-    await until(() => audit.state.requests === 1);
+    await eventually(() => audit.state.requests === 1);
     await first.stop();
     await first.stop();
     expect((await rows()).every((row) => row.delivered_at)).toBe(true);

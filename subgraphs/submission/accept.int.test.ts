@@ -10,7 +10,8 @@ import { readFixture, REAL_QUOTE } from '../../test/helpers/fixtures.ts';
 import { createLogger } from '../kit/logger.ts';
 import { createOutboxRelay } from '../kit/outbox-relay.ts';
 import { SAMPLE_COMMAND_TABLE } from './server.ts';
-import { eventually, RELAY_SECRET, startSubmissionHarness, type SubmissionHarness } from './testing.ts';
+import { eventually } from '../../test/helpers/eventually.ts';
+import { RELAY_SECRET, startSubmissionHarness, type SubmissionHarness } from './testing.ts';
 
 const corpus = (name: string) => readFileSync(new URL(`../../test/fixtures/quotes/${name}`, import.meta.url));
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeSupergraphSdl, startJwks, startRouter, type TestKeys, type TestRouter } from './fixtures.ts';
 import { startTestGraphs } from './graphs.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 let graphs: Awaited<ReturnType<typeof startTestGraphs>>;
 let keys: TestKeys;
@@ -22,14 +23,6 @@ afterAll(async () => {
   await Promise.all([graphs?.close(), keys?.close()]);
   await rm(dir, { recursive: true, force: true });
 });
-
-async function eventually(check: () => Promise<boolean>, timeoutMs = 3000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error('condition not reached in time');
-    await new Promise((done) => setTimeout(done, 50));
-  }
-}
 
 const query = async (q: string) => (await router.post({ query: q })).body;
 const hasPublicSamples = async () => JSON.stringify(await query('{ publicSamples { id } }')).includes('"s1"');

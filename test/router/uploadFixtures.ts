@@ -279,10 +279,3 @@ export function sendMultipart(url: string, spec: MultipartRequest): Promise<Mult
 }
 
 /** Waits until `check` holds, polling; throws after `timeoutMs`. */
-export async function eventually(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((done) => setTimeout(done, 20));
-  }
-}

@@ -14,7 +14,6 @@ import {
 } from './fixtures.ts';
 import {
   bytesContent,
-  eventually,
   generatedContent,
   sendMultipart,
   startUploadSubgraph,
@@ -22,6 +21,7 @@ import {
   type MultipartRequest,
   type UploadSubgraph,
 } from './uploadFixtures.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 const MiB = 1024 * 1024;
 

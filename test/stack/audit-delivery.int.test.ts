@@ -12,6 +12,7 @@ import { recordEvent, type JsonValue } from '../../subgraphs/kit/outbox.ts';
 import { MAX_EVENT_BYTES } from '../../subgraphs/kit/outbox-wire.ts';
 import { post } from '../helpers/graphql.ts';
 import { startTestStack, type TestStack } from '../helpers/stack.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 let stack: TestStack;
 let samplesDb: PrismaClient;
@@ -38,16 +39,6 @@ async function samplesSql<T extends pg.QueryResultRow>(text: string, values: unk
     return (await client.query<T>(text, values)).rows;
   } finally {
     await client.end();
-  }
-}
-
-async function waitFor<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
   }
 }
 
@@ -122,12 +113,15 @@ describe('events too large and events refused', () => {
     );
     const trailQuery = `query ($id: ID!) { sample(id: $id) { auditTrail { edges { node {
       id type truncated fullContentSha256 payload } } } } }`;
-    const node = await waitFor('the large event in the trail', async () => {
-      const { body } = await gql('staff', trailQuery, { id: sample.id });
-      return body.data?.sample?.auditTrail.edges
-        .map((e: { node: { id: string } }) => e.node)
-        .find((n: { id: string }) => n.id === eventId);
-    });
+    const node = await eventually(
+      async () => {
+        const { body } = await gql('staff', trailQuery, { id: sample.id });
+        return body.data?.sample?.auditTrail.edges
+          .map((e: { node: { id: string } }) => e.node)
+          .find((n: { id: string }) => n.id === eventId);
+      },
+      { what: 'the large event in the trail', timeoutMs: 30_000 },
+    );
     expect(node).toMatchObject({
       type: 'sample.note_added',
       truncated: true,
@@ -159,16 +153,19 @@ describe('events too large and events refused', () => {
         payload: { deep },
       }),
     );
-    const status = await waitFor('samples to report the rejected event', async () => {
-      const { body } = await gql(
-        'admin',
-        '{ auditDeliveryStatus { service rejected ingestRejected lastIngestError stale ok } }',
-      );
-      const samples = body.data?.auditDeliveryStatus.find(
-        (s: { service: string }) => s.service === 'samples',
-      );
-      return samples?.rejected === 1 ? samples : undefined;
-    });
+    const status = await eventually(
+      async () => {
+        const { body } = await gql(
+          'admin',
+          '{ auditDeliveryStatus { service rejected ingestRejected lastIngestError stale ok } }',
+        );
+        const samples = body.data?.auditDeliveryStatus.find(
+          (s: { service: string }) => s.service === 'samples',
+        );
+        return samples?.rejected === 1 ? samples : undefined;
+      },
+      { what: 'samples to report the rejected event', timeoutMs: 30_000 },
+    );
     expect(status).toMatchObject({ rejected: 1, ingestRejected: 1, stale: false, ok: false });
     expect(status.lastIngestError).toContain(eventId);
     const [row] = await samplesSql<{ rejected_at: Date | null; last_error: string }>(

@@ -8,6 +8,7 @@ import { subgraphs, wireSettings, type RunningProcess } from '../../scripts/stac
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { post } from '../helpers/graphql.ts';
 import { startTestStack, type TestStack } from '../helpers/stack.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 const admin = { email: 'admin@lab.test', password: randomBytes(18).toString('base64url') };
 const cleanup: (() => Promise<unknown>)[] = [];
@@ -26,14 +27,6 @@ async function sql<T = Record<string, unknown>>(
     return (await client.query(text, values)).rows as T[];
   } finally {
     await client.end();
-  }
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
@@ -157,7 +150,10 @@ describe('the outbox under faults', { timeout: 120_000 }, () => {
     expect(await pendingCount(authDb)).toBeGreaterThanOrEqual(1000);
 
     await start('audit');
-    await waitFor('the backlog to drain', async () => (await pendingCount(authDb)) === 0);
+    await eventually(async () => (await pendingCount(authDb)) === 0, {
+      what: 'the backlog to drain',
+      timeoutMs: 60_000,
+    });
     expect(await expectAllStoredOnceInOrder(authDb, auditDb)).toBeGreaterThanOrEqual(1000);
   });
 
@@ -175,13 +171,19 @@ describe('the outbox under faults', { timeout: 120_000 }, () => {
     });
     const exited = new Promise((resolve) => child.once('exit', resolve));
     cleanup.push(async () => (child.exitCode === null ? (child.kill('SIGKILL'), exited) : undefined));
-    await waitFor('delivery to begin', async () => (await pendingCount(authDb)) < 600, 30_000);
+    await eventually(async () => (await pendingCount(authDb)) < 600, {
+      what: 'delivery to begin',
+      timeoutMs: 30_000,
+    });
     child.kill('SIGKILL');
     await exited;
     expect(await pendingCount(authDb)).toBeGreaterThan(0);
 
     await start('auth');
-    await waitFor('the rest to drain', async () => (await pendingCount(authDb)) === 0);
+    await eventually(async () => (await pendingCount(authDb)) === 0, {
+      what: 'the rest to drain',
+      timeoutMs: 60_000,
+    });
     await expectAllStoredOnceInOrder(authDb, auditDb);
   });
 
@@ -192,7 +194,10 @@ describe('the outbox under faults', { timeout: 120_000 }, () => {
     const second = await subgraphs.auth!({ ...env, AUTH_PORT: '0' });
     cleanup.push(() => second.close());
     const audit = await start('audit');
-    await waitFor('the backlog to drain', async () => (await pendingCount(authDb)) === 0);
+    await eventually(async () => (await pendingCount(authDb)) === 0, {
+      what: 'the backlog to drain',
+      timeoutMs: 60_000,
+    });
     const stored = await expectAllStoredOnceInOrder(authDb, auditDb);
     // Idempotency would hide a double delivery from the table: the audit subgraph's counters must not.
     const metrics = await (await fetch(audit.url.replace('/graphql', '/metrics'))).text();
@@ -212,10 +217,13 @@ describe('the audit trail through the router', () => {
     const headers = { authorization: `Bearer ${await adminToken(stack.routerUrl, stack.admin)}` };
     const query =
       '{ me { email auditTrail(first: 5) { totalCount edges { node { type service actor { email } } } } } }';
-    await waitFor('the login to reach the trail', async () => {
-      const { body } = await post(stack.routerUrl, query, {}, headers);
-      return (body.data?.me?.auditTrail.totalCount ?? 0) > 0;
-    });
+    await eventually(
+      async () => {
+        const { body } = await post(stack.routerUrl, query, {}, headers);
+        return (body.data?.me?.auditTrail.totalCount ?? 0) > 0;
+      },
+      { what: 'the login to reach the trail', timeoutMs: 60_000 },
+    );
     const { body } = await post(stack.routerUrl, query, {}, headers);
     expect(body.errors).toBeUndefined();
     expect(body.data!.me.auditTrail.edges).toContainEqual({
@@ -226,10 +234,13 @@ describe('the audit trail through the router', () => {
   test('a row altered directly in SQL is found by verifyAuditChain', async () => {
     const headers = { authorization: `Bearer ${await adminToken(stack.routerUrl, stack.admin)}` };
     const verify = 'query { verifyAuditChain { intact checked firstBrokenSequence reason } }';
-    await waitFor('the login to reach the audit log', async () => {
-      const { body } = await post(stack.routerUrl, verify, {}, headers);
-      return (body.data?.verifyAuditChain.checked ?? 0) > 0;
-    });
+    await eventually(
+      async () => {
+        const { body } = await post(stack.routerUrl, verify, {}, headers);
+        return (body.data?.verifyAuditChain.checked ?? 0) > 0;
+      },
+      { what: 'the login to reach the audit log', timeoutMs: 60_000 },
+    );
     const before = await post(stack.routerUrl, verify, {}, headers);
     expect(before.body.data!.verifyAuditChain).toMatchObject({ intact: true, firstBrokenSequence: null });
 

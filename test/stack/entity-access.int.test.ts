@@ -20,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CSV_TEMPLATE, readFixture } from '../helpers/fixtures.ts';
 import { post, type GraphQLResponse } from '../helpers/graphql.ts';
 import { startTestStack, type TestStack } from '../helpers/stack.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 type Headers = Record<string, string>;
 type Caller = 'owner' | 'other' | 'anonymous';
@@ -232,14 +233,6 @@ async function upload(
   return body.data;
 }
 
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000) {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 async function createOwnedData() {
   ownedIds.User = userIds.owner!;
   const imported = await upload(
@@ -304,15 +297,18 @@ async function createOwnedData() {
   // The audit trails fill asynchronously (outbox relays): wait until A's sample and user have one.
   const TRAILS = `query ($s: ID!, $u: ID!) {
     sample(id: $s) { auditTrail { totalCount } } user(id: $u) { auditTrail { totalCount } } }`;
-  await waitFor('the audit trails of A', async () => {
-    const { body } = await post(
-      stack.routerUrl,
-      TRAILS,
-      { s: ownedIds.Sample, u: ownedIds.User },
-      headers.owner,
-    );
-    return body.data?.sample?.auditTrail.totalCount > 0 && body.data?.user?.auditTrail.totalCount > 0;
-  });
+  await eventually(
+    async () => {
+      const { body } = await post(
+        stack.routerUrl,
+        TRAILS,
+        { s: ownedIds.Sample, u: ownedIds.User },
+        headers.owner,
+      );
+      return body.data?.sample?.auditTrail.totalCount > 0 && body.data?.user?.auditTrail.totalCount > 0;
+    },
+    { what: 'the audit trails of A', timeoutMs: 30_000 },
+  );
 }
 
 beforeAll(async () => {
