@@ -56,7 +56,7 @@ export class ImportQueue {
     this.byCaller.set(callerId, mine + 1);
     const started = performance.now();
     try {
-      return await this.pool.read(job);
+      return await this.pool.run(job);
     } finally {
       this.averageMs = 0.8 * this.averageMs + 0.2 * (performance.now() - started);
       this.admitted -= 1;

@@ -1,6 +1,14 @@
 // Why a document could not be read by OCR. The code is stable (jobs record it); the message says what to do.
+import type { RenderFailureCode } from './render-pool.ts';
+
 export type OcrErrorCode =
-  'NOT_AN_IMAGE' | 'UNREADABLE_IMAGE' | 'TOO_LARGE' | 'TOO_MANY_PAGES' | 'TOO_MANY_PIXELS' | 'PAGE_TIMEOUT';
+  | 'NOT_AN_IMAGE'
+  | 'UNREADABLE_IMAGE'
+  | 'TOO_LARGE'
+  | 'TOO_MANY_PAGES'
+  | 'TOO_MANY_PIXELS'
+  | 'PAGE_TIMEOUT'
+  | RenderFailureCode;
 
 export class OcrError extends Error {
   constructor(

@@ -1,6 +1,7 @@
 // Bytes → greyscale page images, one page at a time: a PDF's pages rendered by mupdf, or the frames of a PNG, JPEG
-// or TIFF decoded by sharp. Every size is checked from the header (page boxes, image metadata) before any pixel is
-// decoded, so a 50,000 × 50,000 image is refused without allocating it.
+// or TIFF decoded by sharp. Runs in the render worker (render-worker.ts), never on the main thread. Every size is
+// checked from the header (page boxes and the images a page draws, image metadata) before any pixel is decoded, so
+// a 50,000 × 50,000 image is refused without allocating it.
 import * as mupdf from 'mupdf';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { OcrError } from './errors.ts';
@@ -54,6 +55,52 @@ function checkPixels(width: number, height: number, limits: OcrLimits, page: num
   }
 }
 
+function checkImage(width: number, height: number, limits: OcrLimits, page: number): void {
+  if (width * height > limits.maxPixels) {
+    throw new OcrError(
+      'TOO_MANY_PIXELS',
+      `Page ${page} holds an image of ${width} × ${height} pixels; at most ` +
+        `${limits.maxPixels.toLocaleString('en-US')} pixels an image are decoded.`,
+    );
+  }
+}
+
+/**
+ * The images a PDF page draws, from their dictionaries (Width, Height), through its forms and soft masks: mupdf
+ * decodes an image at its own size whatever size it is drawn at. Inline images (BI … EI in the content stream) are
+ * not seen here; their size is bounded by the content stream's, itself bounded by the file's.
+ */
+function checkEmbeddedImages(page: mupdf.Page, limits: OcrLimits, number: number): void {
+  if (!(page instanceof mupdf.PDFPage)) return;
+  const seen = new Set<number>();
+  const visitImage = (image: mupdf.PDFObject): void => {
+    checkImage(image.get('Width').asNumber(), image.get('Height').asNumber(), limits, number);
+    const mask = image.get('SMask');
+    if (mask.isStream()) visitImage(mask);
+  };
+  const visit = (resources: mupdf.PDFObject): void => {
+    const xobjects = resources.get('XObject');
+    if (!xobjects.isDictionary()) return;
+    xobjects.forEach((value) => {
+      if (value.isIndirect()) {
+        if (seen.has(value.asIndirect())) return;
+        seen.add(value.asIndirect());
+      }
+      const subtype = value.get('Subtype');
+      if (!subtype.isName()) return;
+      if (subtype.asName() === 'Image') visitImage(value);
+      else if (subtype.asName() === 'Form') visit(value.get('Resources'));
+    });
+  };
+  visit(page.getObject().getInheritable('Resources'));
+}
+
+/** One rendered page and how many the document has. */
+export interface RenderedPage {
+  count: number;
+  image: PageImage;
+}
+
 function openPdf(bytes: Uint8Array): mupdf.Document {
   try {
     return mupdf.Document.openDocument(bytes, 'application/pdf');
@@ -62,25 +109,33 @@ function openPdf(bytes: Uint8Array): mupdf.Document {
   }
 }
 
-async function* pdfPages(bytes: Uint8Array, dpi: number, limits: OcrLimits): AsyncGenerator<PageImage> {
+function renderPdfPage(bytes: Uint8Array, index: number, dpi: number, limits: OcrLimits): RenderedPage {
   const document = openPdf(bytes);
   try {
     const count = document.countPages();
     checkPages(count, limits);
     const scale = dpi / 72;
-    for (let i = 0; i < count; i++) {
-      const page = document.loadPage(i);
+    const page = document.loadPage(index);
+    try {
       const [x0, y0, x1, y1] = page.getBounds();
-      checkPixels((x1 - x0) * scale, (y1 - y0) * scale, limits, i + 1);
+      checkPixels((x1 - x0) * scale, (y1 - y0) * scale, limits, index + 1);
+      checkEmbeddedImages(page, limits, index + 1);
       const pixmap = page.toPixmap(mupdf.Matrix.scale(scale, scale), mupdf.ColorSpace.DeviceGray, false);
       const [width, height, stride] = [pixmap.getWidth(), pixmap.getHeight(), pixmap.getStride()];
       const source = pixmap.getPixels();
       const pixels = new Uint8Array(width * height);
       for (let y = 0; y < height; y++) pixels.set(source.subarray(y * stride, y * stride + width), y * width);
       pixmap.destroy();
+      return { count, image: { number: index + 1, pixels, width, height, dpi } };
+    } finally {
       page.destroy();
-      yield { number: i + 1, pixels, width, height, dpi };
     }
+  } catch (error) {
+    if (error instanceof OcrError) throw error;
+    throw new OcrError(
+      'UNREADABLE_IMAGE',
+      `Page ${index + 1} could not be rendered: ${(error as Error).message}`,
+    );
   } finally {
     document.destroy();
   }
@@ -89,7 +144,7 @@ async function* pdfPages(bytes: Uint8Array, dpi: number, limits: OcrLimits): Asy
 /** US Letter, the quotes' paper: an image without a usable resolution is taken to be a page this wide. */
 const ASSUMED_PAGE_WIDTH_INCHES = 8.5;
 
-async function* imagePages(bytes: Uint8Array, limits: OcrLimits): AsyncGenerator<PageImage> {
+async function decodeImagePage(bytes: Uint8Array, index: number, limits: OcrLimits): Promise<RenderedPage> {
   // Metadata reads only the header; sharp's own pixel limit would refuse it there with a vaguer message, so it
   // guards the decoding alone.
   const header = { limitInputPixels: false, failOn: 'error' as const };
@@ -102,38 +157,46 @@ async function* imagePages(bytes: Uint8Array, limits: OcrLimits): AsyncGenerator
   }
   const count = metadata.pages ?? 1;
   checkPages(count, limits);
-  for (let i = 0; i < count; i++) {
-    // Every frame of a TIFF has its own size; only the first is in the top-level metadata.
-    const frame = i === 0 ? metadata : await sharp(bytes, { ...header, page: i }).metadata();
-    checkPixels(frame.width, frame.height, limits, i + 1);
-    let decoded: { data: Buffer; info: OutputInfo };
-    try {
-      decoded = await sharp(bytes, { ...options, page: i })
-        .autoOrient()
-        .toColourspace('b-w')
-        .raw()
-        .toBuffer({ resolveWithObject: true });
-    } catch (error) {
-      throw new OcrError(
-        'UNREADABLE_IMAGE',
-        `Page ${i + 1} could not be decoded: ${(error as Error).message}`,
-      );
-    }
-    const { width, height } = decoded.info;
-    const density = frame.density ?? 0;
-    // Cameras write 72 (or nothing); a scanner writes what it scanned at.
-    const dpi = density >= 100 && density <= 1200 ? density : Math.round(width / ASSUMED_PAGE_WIDTH_INCHES);
-    yield { number: i + 1, pixels: new Uint8Array(decoded.data), width, height, dpi };
+  // Every frame of a TIFF has its own size; only the first is in the top-level metadata.
+  const frame = index === 0 ? metadata : await sharp(bytes, { ...header, page: index }).metadata();
+  checkPixels(frame.width, frame.height, limits, index + 1);
+  let decoded: { data: Buffer; info: OutputInfo };
+  try {
+    decoded = await sharp(bytes, { ...options, page: index })
+      .autoOrient()
+      .toColourspace('b-w')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+  } catch (error) {
+    throw new OcrError(
+      'UNREADABLE_IMAGE',
+      `Page ${index + 1} could not be decoded: ${(error as Error).message}`,
+    );
   }
+  const { width, height } = decoded.info;
+  const density = frame.density ?? 0;
+  // Cameras write 72 (or nothing); a scanner writes what it scanned at.
+  const dpi = density >= 100 && density <= 1200 ? density : Math.round(width / ASSUMED_PAGE_WIDTH_INCHES);
+  return { count, image: { number: index + 1, pixels: new Uint8Array(decoded.data), width, height, dpi } };
 }
 
-/** The pages of a document as greyscale images; PDFs are rendered at `dpi`. */
-export function pageImages(bytes: Uint8Array, dpi: number, limits: OcrLimits): AsyncGenerator<PageImage> {
+/**
+ * Page `index` (0-based) of a document as a greyscale image, with the document's page count; PDFs are rendered at
+ * `dpi`. Every call checks the whole document's limits (its size, kind and page count) before decoding anything.
+ */
+export async function pageImage(
+  bytes: Uint8Array,
+  index: number,
+  dpi: number,
+  limits: OcrLimits,
+): Promise<RenderedPage> {
   if (bytes.length > limits.maxBytes) {
     throw new OcrError(
       'TOO_LARGE',
       `The file is ${bytes.length} bytes; at most ${limits.maxBytes} are read.`,
     );
   }
-  return inputKind(bytes) === 'pdf' ? pdfPages(bytes, dpi, limits) : imagePages(bytes, limits);
+  return inputKind(bytes) === 'pdf'
+    ? renderPdfPage(bytes, index, dpi, limits)
+    : decodeImagePage(bytes, index, limits);
 }

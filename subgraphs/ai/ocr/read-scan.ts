@@ -1,35 +1,50 @@
 // Entry point: a scanned document (a PDF of page images, or a PNG, JPEG or TIFF) → its pages' words in points.
-import { deskew } from './deskew.ts';
-import { pageImages } from './page-images.ts';
+import { OcrError } from './errors.ts';
+import { RenderPool } from './render-pool.ts';
+import type { RenderJob } from './render-worker.ts';
 import { createRecognizer, type Recognizer } from './recognizer.ts';
 import { DEFAULT_LIMITS, type OcrOptions, type OcrPage } from './types.ts';
 
 /** Resolution PDF pages are rendered at: tesseract reads 10-pt print best at about 300 dpi. */
 const DEFAULT_DPI = 300;
 const DEFAULT_MAX_SKEW = 3;
+/** Heap of a render worker: mupdf's and sharp's pixels live outside it; what is inside is deskew's copies. */
+const RENDER_MEMORY_MB = 256;
+
+let defaultPool: RenderPool | undefined;
 
 /**
  * Reads every page of `bytes` by OCR. Throws an OcrError (errors.ts) for input it refuses: not an image, too many
- * pages or pixels, a page past its time. One recognizer reads all pages and is closed before returning.
+ * pages or pixels, a document not rendered or a page not read in time. Pages are rendered and straightened one at
+ * a time in a render worker (render-pool.ts), then read by one recognizer, closed before returning.
  */
 export async function readScan(bytes: Uint8Array, options: OcrOptions = {}): Promise<OcrPage[]> {
-  const limits = { ...DEFAULT_LIMITS, ...options };
-  const dpi = Math.min(400, Math.max(150, options.dpi ?? DEFAULT_DPI));
-  const maxSkew = options.maxSkewDegrees ?? DEFAULT_MAX_SKEW;
+  const { pool = (defaultPool ??= new RenderPool({ size: 1, memoryLimitMb: RENDER_MEMORY_MB })), ...rest } =
+    options;
+  const limits = { ...DEFAULT_LIMITS, ...rest };
+  const job = {
+    bytes,
+    dpi: Math.min(400, Math.max(150, options.dpi ?? DEFAULT_DPI)),
+    maxSkewDegrees: options.maxSkewDegrees ?? DEFAULT_MAX_SKEW,
+    limits,
+  };
+  const deadline = performance.now() + limits.renderTimeoutMs;
   const pages: OcrPage[] = [];
   let recognizer: Recognizer | undefined;
   try {
-    for await (const image of pageImages(bytes, dpi, limits)) {
-      const straight = await deskew(image.pixels, image.width, image.height, image.dpi, maxSkew);
+    for (let index = 0, count = 1; index < count; index++) {
+      const page = await renderPage(pool, { ...job, index }, deadline - performance.now());
+      count = page.count;
+      const { image } = page;
       recognizer ??= await createRecognizer();
       const started = performance.now();
-      const words = await recognizer.read({ ...image, pixels: straight.pixels }, limits.pageTimeoutMs);
+      const words = await recognizer.read(image, limits.pageTimeoutMs);
       pages.push({
         number: image.number,
         width: Math.round((image.width * 7200) / image.dpi) / 100,
         height: Math.round((image.height * 7200) / image.dpi) / 100,
         dpi: image.dpi,
-        skewDegrees: straight.skewDegrees,
+        skewDegrees: page.skewDegrees,
         words,
         recognizeMs: Math.round(performance.now() - started),
       });
@@ -38,4 +53,20 @@ export async function readScan(bytes: Uint8Array, options: OcrOptions = {}): Pro
     await recognizer?.close();
   }
   return pages;
+}
+
+async function renderPage(pool: RenderPool, job: RenderJob, timeoutMs: number) {
+  const outcome = await pool.run(job, Math.max(0, timeoutMs));
+  if (!outcome.ok) {
+    const { code, detail } = outcome.failure;
+    const messages = {
+      RENDER_TIMEOUT: `The document was not rendered within ${job.limits.renderTimeoutMs} ms.`,
+      RENDER_OUT_OF_MEMORY: `Rendering page ${job.index + 1} ran out of its ${detail.memoryLimitMb} MB of memory.`,
+      RENDER_FAILED: `Rendering page ${job.index + 1} failed: ${detail.reason ?? `exit code ${detail.exitCode}`}.`,
+    };
+    throw new OcrError(code, messages[code]);
+  }
+  const { result } = outcome;
+  if (!result.ok) throw new OcrError(result.code, result.message);
+  return result;
 }

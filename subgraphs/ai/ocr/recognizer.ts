@@ -48,6 +48,9 @@ export async function createRecognizer(): Promise<Recognizer> {
     const png = await sharp(page.pixels, { raw: { width: page.width, height: page.height, channels: 1 } })
       .png({ compressionLevel: 1 })
       .toBuffer();
+    // A page past its time may have closed the recognizer while its image was encoded: tesseract.js would throw
+    // from its terminated worker where no one awaits it.
+    if (closed) return [];
     await worker.setParameters({
       tessedit_pageseg_mode: PSM.AUTO,
       user_defined_dpi: String(page.dpi),

@@ -1,5 +1,6 @@
 // What OCR of a scanned document returns: per page, the words tesseract read, placed in PDF points from the
 // page's top-left corner of the straightened page (so a rule written for a digital page reads them in place).
+import type { RenderPool } from './render-pool.ts';
 
 /** A rectangle in PDF points (1/72 inch), origin at the page's top-left corner. */
 export interface OcrBox {
@@ -47,6 +48,8 @@ export interface OcrLimits {
   maxPixels: number;
   /** Time to recognise one page; past it the recognizer is stopped. */
   pageTimeoutMs: number;
+  /** Time to render (or decode) and straighten every page of a document; past it the render worker is replaced. */
+  renderTimeoutMs: number;
 }
 
 export interface OcrOptions extends Partial<OcrLimits> {
@@ -54,6 +57,8 @@ export interface OcrOptions extends Partial<OcrLimits> {
   dpi?: number;
   /** Degrees searched either side of straight for the skew. */
   maxSkewDegrees?: number;
+  /** The workers to render in; default a pool of one shared by every caller that passes none. */
+  pool?: RenderPool;
 }
 
 export const DEFAULT_LIMITS: OcrLimits = {
@@ -62,4 +67,6 @@ export const DEFAULT_LIMITS: OcrLimits = {
   // A US Letter page at 400 dpi is 15 Mpx; a phone photo 12-50 Mpx.
   maxPixels: 40_000_000,
   pageTimeoutMs: 60_000,
+  // About 1.5 s a page at 300 dpi on one core.
+  renderTimeoutMs: 60_000,
 };

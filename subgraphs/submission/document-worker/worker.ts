@@ -1,5 +1,6 @@
-// What runs inside the document worker: the quote reader (pdf2json and the vector reader, with the document's
-// work budget) or the sheet reader. The result is plain data, cloned back to the main thread.
+// What runs inside the document worker (pool.ts): the quote reader (pdf2json and the vector reader, with the
+// document's work budget) or the sheet reader. The result is plain data, cloned back to the main thread.
+import type { WorkerResult } from '../../kit/worker-pool.ts';
 import { readQuote } from '../quote-pdf/parse-quote.ts';
 import { pdf2jsonRunning } from '../quote-pdf/pdf2json.ts';
 import type { ReadPdfOptions } from '../quote-pdf/read-pdf.ts';
@@ -11,16 +12,15 @@ export type DocumentJob =
   | { kind: 'PDF'; bytes: Uint8Array; options: ReadPdfOptions }
   | { kind: 'CSV'; bytes: Uint8Array; options: ParseSampleSheetOptions };
 
-export interface DocumentResult {
-  result: QuoteParseResult | SheetParseResult;
-  /**
-   * The worker may read another document: nothing of this one is still running, and it did not run out of its
-   * budget (a worker that did is replaced, whatever it left behind).
-   */
-  reusable: boolean;
-}
+// pdf2json logs parse errors and warnings with console.*; they are reported through the result instead. (Piping
+// the worker's stdout to the main thread would keep the process alive for as long as the idle worker lives.)
+// eslint-disable-next-line no-console -- silencing, not logging
+for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) console[method] = () => {};
 
-export async function readDocument(job: DocumentJob): Promise<DocumentResult> {
+/** Not reusable after a document that ran out of its budget (whatever it left behind) or left pdf2json running. */
+export type DocumentResult = WorkerResult<QuoteParseResult | SheetParseResult>;
+
+export async function runJob(job: DocumentJob): Promise<DocumentResult> {
   const result =
     job.kind === 'PDF'
       ? await readQuote(job.bytes, job.options)

@@ -2,7 +2,7 @@
 // reader): bytes decoded, content bytes and operators executed, and nesting depth. A small file can ask for huge
 // work (a deflate bomb, a form drawn 10,000 times, a contents array repeating one stream), so the work is counted
 // where it happens and the document is refused when it runs out. Wall time and memory are enforced around the
-// worker that runs the reader (document-worker/run.ts): they need no cooperation from the code running.
+// worker that runs the reader (document-worker/worker.ts): they need no cooperation from the code running.
 
 export type BudgetLimit = 'decodedBytes' | 'operations' | 'nesting' | 'time' | 'memory';
 

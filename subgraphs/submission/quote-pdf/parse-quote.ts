@@ -94,7 +94,7 @@ export async function parseQuotePdf(
   const { pool, ...readOptions } = options;
   const limits = { ...defaultReadPdfOptions, ...readOptions };
   const workers = pool ?? defaultPool(limits.memoryLimitMb);
-  const outcome = await workers.read({ kind: 'PDF', bytes, options: readOptions }, limits.timeoutMs);
+  const outcome = await workers.run({ kind: 'PDF', bytes, options: readOptions }, limits.timeoutMs);
   if (outcome.ok) return outcome.result as QuoteParseResult;
   return { ok: false, error: quotePdfError(outcome.failure.code, undefined, outcome.failure.detail) };
 }

@@ -46,6 +46,29 @@ function pdfWithPage(width: number, height: number): Uint8Array {
   return document.saveToBuffer('').asUint8Array();
 }
 
+/** A Letter page drawing, inside a form, a greyscale image that claims width × height pixels. */
+function pdfDrawingImage(width: number, height: number): Uint8Array {
+  const document = new mupdf.PDFDocument();
+  const image = document.addRawStream(deflateSync(Buffer.alloc(width + 1, 0xff)), {
+    Type: 'XObject',
+    Subtype: 'Image',
+    Width: width,
+    Height: height,
+    BitsPerComponent: 8,
+    ColorSpace: 'DeviceGray',
+    Filter: 'FlateDecode',
+  });
+  const form = document.addStream('q 100 0 0 100 0 0 cm /Im0 Do Q', {
+    Type: 'XObject',
+    Subtype: 'Form',
+    BBox: [0, 0, 612, 792],
+    Resources: { XObject: { Im0: image } },
+  });
+  const resources = document.addObject({ XObject: { Fm0: form } });
+  document.insertPage(-1, document.addPage([0, 0, 612, 792], 0, resources, '/Fm0 Do'));
+  return document.saveToBuffer('').asUint8Array();
+}
+
 async function refusal(
   bytes: Uint8Array,
   options: OcrOptions = {},
@@ -73,6 +96,14 @@ describe('OCR refuses', () => {
 
   it('a PDF page that would render to too many pixels', async () => {
     expect(await refusal(pdfWithPage(14_400, 14_400))).toMatchObject({ code: 'TOO_MANY_PIXELS' });
+  });
+
+  it('a PDF page that draws an image of too many pixels, from its dictionary, without decoding it', async () => {
+    expect(await refusal(pdfDrawingImage(50_000, 50_000))).toEqual({
+      code: 'TOO_MANY_PIXELS',
+      message:
+        'Page 1 holds an image of 50000 × 50000 pixels; at most 40,000,000 pixels an image are decoded.',
+    });
   });
 
   it.each([
