@@ -1,6 +1,7 @@
 // What a password may not be beyond its length (NIST SP 800-63B 5.1.1.2: refuse values that are commonly used,
 // repetitive or sequential, or derived from the account itself). Each refusal is BAD_USER_INPUT with
 // `extensions.rule` naming the rule, so a form can say what to change.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { badUserInput } from '../kit/errors.ts';
 
@@ -10,13 +11,15 @@ export interface PasswordContext {
   name?: string | null;
 }
 
-/** The shipped list (see the file's header for where it comes from), read once. */
+/** The shipped list, as hashes (see the file's header for where it comes from and why), read once. */
 const COMMON: ReadonlySet<string> = new Set(
-  readFileSync(new URL('./common-passwords.txt', import.meta.url), 'utf8')
+  readFileSync(new URL('./common-passwords.sha256', import.meta.url), 'utf8')
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line !== '' && !line.startsWith('#')),
 );
+
+const isCommon = (word: string) => COMMON.has(createHash('sha256').update(word).digest('hex').slice(0, 16));
 
 /** Fewer distinct characters than this and the password is a pattern, not a secret ("abababababab"). */
 const MIN_DISTINCT_CHARACTERS = 5;
@@ -56,7 +59,7 @@ function guessableForms(password: string): string[] {
 /** Two list entries typed one after the other ("qwertyuiopasdf", "iloveyousunshine"); at most 256 splits. */
 function isTwoCommonWords(form: string): boolean {
   for (let at = 1; at < form.length; at += 1) {
-    if (COMMON.has(form.slice(0, at)) && COMMON.has(form.slice(at))) return true;
+    if (isCommon(form.slice(0, at)) && isCommon(form.slice(at))) return true;
   }
   return false;
 }
@@ -99,7 +102,7 @@ export function assertPasswordPolicy(password: string, field: string, context: P
   if (isSequential(password))
     refuse('PASSWORD_SEQUENTIAL', 'the password must not be a run such as 123456789 or abcdef');
   const forms = guessableForms(password);
-  if (forms.some((form) => COMMON.has(form) || isTwoCommonWords(form))) {
+  if (forms.some((form) => isCommon(form) || isTwoCommonWords(form))) {
     refuse(
       'PASSWORD_COMMON',
       'the password is too common (it is, or is built on, a well-known password or word)',

@@ -79,7 +79,7 @@ describe('.dockerignore', () => {
     'schema/supergraph.graphql',
     'router/index.ts',
     'subgraphs/auth/index.ts',
-    'subgraphs/auth/common-passwords.txt',
+    'subgraphs/auth/common-passwords.sha256',
     'deploy/postgres/create-databases.sql',
   ])('keeps %s, which the image needs', (path) => {
     expect(excluded(path)).toBe(false);
