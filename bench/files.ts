@@ -15,10 +15,10 @@ import { pipeline } from 'node:stream/promises';
 import autocannon from 'autocannon';
 import { expectData, send } from './load.ts';
 import { benchSettings } from './measure.ts';
-import { readMemory, root, startChild, waitFor, isReady, type Child } from './processes.ts';
+import { readMemory, root, waitFor, isReady, type Child } from './processes.ts';
 import { writeResults } from './report.ts';
 import { cleanups, runBenchmark } from './run-benchmark.ts';
-import { startBenchSubgraphs } from './subgraphs.ts';
+import { startBenchRouter, startBenchSubgraphs } from './subgraphs.ts';
 
 const settings = benchSettings();
 const FILE_MB = Number(process.env.BENCH_FILE_MB || 200);
@@ -153,21 +153,15 @@ async function smallUploads(url: string, token: string, sampleId: string) {
 
 async function main(): Promise<boolean> {
   const stack = await startBenchSubgraphs({ logLevel: settings.logLevel, tokenTtlSeconds: 3600 });
-  const { subgraphs, routerPort } = stack;
-  const router = startChild(
-    'our router',
-    'router/index.ts',
-    ['--supergraph', path.join(root, 'schema/supergraph.graphql'), '--port', String(routerPort)],
-    {
-      ...stack.urlVariables('ROUTER_SUBGRAPH_URL_'),
-      ...stack.tokenVariables,
-      LOG_LEVEL: settings.logLevel,
-      ROUTER_MAX_FILE_BYTES: String((FILE_MB + 10) * 1024 * 1024),
-    },
-  );
-  cleanups.push({ what: 'stopping our router', run: () => router.stop() });
-  const routerUrl = `http://127.0.0.1:${routerPort}/graphql`;
-  await waitFor('the router to be ready', () => isReady(`http://127.0.0.1:${routerPort}/ready`), router);
+  const { subgraphs } = stack;
+  const {
+    child: router,
+    origin: routerOrigin,
+    url: routerUrl,
+  } = startBenchRouter(stack, settings.logLevel, {
+    ROUTER_MAX_FILE_BYTES: String((FILE_MB + 10) * 1024 * 1024),
+  });
+  await waitFor('the router to be ready', () => isReady(`${routerOrigin}/ready`), router);
 
   const login = expectData('login', await send(subgraphs.auth.url, { query: LOGIN, variables: stack.admin }));
   const token = (login.json!.data!.login as { accessToken: string }).accessToken;

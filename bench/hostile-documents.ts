@@ -14,10 +14,10 @@ import { hostileDocuments } from '../subgraphs/submission/quote-pdf/hostile.ts';
 import { readFixture, REAL_QUOTE } from '../test/helpers/fixtures.ts';
 import { expectData, send } from './load.ts';
 import { benchSettings } from './measure.ts';
-import { isReady, readCpuMs, readMemory, root, startChild, waitFor } from './processes.ts';
+import { isReady, readCpuMs, readMemory, root, waitFor } from './processes.ts';
 import { writeResults } from './report.ts';
-import { cleanups, runBenchmark } from './run-benchmark.ts';
-import { startBenchSubgraphs } from './subgraphs.ts';
+import { runBenchmark } from './run-benchmark.ts';
+import { startBenchRouter, startBenchSubgraphs } from './subgraphs.ts';
 
 const settings = benchSettings();
 const ROUNDS = Number(process.env.BENCH_HOSTILE_ROUNDS ?? 3);
@@ -98,15 +98,7 @@ const percentile = (values: number[], p: number): number | null => {
 
 async function main(): Promise<boolean> {
   const stack = await startBenchSubgraphs({ logLevel: settings.logLevel, tokenTtlSeconds: 3600 });
-  const router = startChild(
-    'our router',
-    'router/index.ts',
-    ['--supergraph', path.join(root, 'schema/supergraph.graphql'), '--port', String(stack.routerPort)],
-    { ...stack.urlVariables('ROUTER_SUBGRAPH_URL_'), ...stack.tokenVariables, LOG_LEVEL: settings.logLevel },
-  );
-  cleanups.push({ what: 'stopping our router', run: () => router.stop() });
-  const routerOrigin = `http://127.0.0.1:${stack.routerPort}`;
-  const url = `${routerOrigin}/graphql`;
+  const { child: router, origin: routerOrigin, url } = startBenchRouter(stack, settings.logLevel);
   await waitFor('the router to be ready', () => isReady(`${routerOrigin}/ready`), router);
   const login = expectData(
     'login',

@@ -19,18 +19,10 @@ import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { aliasedTypenames, fragmentFanOut } from '../test/helpers/hostile-queries.ts';
 import { isReady, readCpuMs, readMemory, root, startChild, waitFor, type Child } from './processes.ts';
+import { positiveInt } from './measure.ts';
 import { writeResults } from './report.ts';
 import { cleanups, runBenchmark } from './run-benchmark.ts';
 import { startBenchSubgraphs, type BenchSubgraphs } from './subgraphs.ts';
-
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0)
-    throw new Error(`${name} must be a positive integer, got '${raw}'`);
-  return value;
-}
 
 const settings = {
   rounds: positiveInt('BENCH_ROUNDS', 2),

@@ -10,10 +10,10 @@ import { parseSampleSheet } from '../subgraphs/submission/sheet/parse-sheet.ts';
 import { largeSheet, readFixture, REAL_QUOTE } from '../test/helpers/fixtures.ts';
 import { expectData, send } from './load.ts';
 import { benchSettings } from './measure.ts';
-import { isReady, root, startChild, waitFor } from './processes.ts';
+import { isReady, root, waitFor } from './processes.ts';
 import { writeResults } from './report.ts';
-import { cleanups, runBenchmark } from './run-benchmark.ts';
-import { startBenchSubgraphs } from './subgraphs.ts';
+import { runBenchmark } from './run-benchmark.ts';
+import { startBenchRouter, startBenchSubgraphs } from './subgraphs.ts';
 
 const settings = benchSettings();
 const SHEET_ROWS = 10_000;
@@ -50,19 +50,8 @@ async function importFile(url: string, token: string, bytes: Uint8Array, name: s
 
 async function main(): Promise<boolean> {
   const stack = await startBenchSubgraphs({ logLevel: settings.logLevel, tokenTtlSeconds: 3600 });
-  const router = startChild(
-    'our router',
-    'router/index.ts',
-    ['--supergraph', path.join(root, 'schema/supergraph.graphql'), '--port', String(stack.routerPort)],
-    { ...stack.urlVariables('ROUTER_SUBGRAPH_URL_'), ...stack.tokenVariables, LOG_LEVEL: settings.logLevel },
-  );
-  cleanups.push({ what: 'stopping our router', run: () => router.stop() });
-  const url = `http://127.0.0.1:${stack.routerPort}/graphql`;
-  await waitFor(
-    'the router to be ready',
-    () => isReady(`http://127.0.0.1:${stack.routerPort}/ready`),
-    router,
-  );
+  const { child: router, origin, url } = startBenchRouter(stack, settings.logLevel);
+  await waitFor('the router to be ready', () => isReady(`${origin}/ready`), router);
   const login = expectData(
     'login',
     await send(stack.subgraphs.auth.url, { query: LOGIN, variables: stack.admin }),

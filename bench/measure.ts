@@ -10,7 +10,8 @@ export interface LoadSettings {
   connections: number;
 }
 
-function positiveInt(name: string, fallback: number): number {
+/** A positive integer setting from the environment, or `fallback` when unset. */
+export function positiveInt(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);

@@ -13,24 +13,23 @@ import { benchSettings, measure } from './measure.ts';
 import { root, startChild } from './processes.ts';
 import { markdownReport, passed, writeReport, type Report, type TargetResult } from './report.ts';
 import { cleanups, runBenchmark } from './run-benchmark.ts';
-import { startBenchSubgraphs } from './subgraphs.ts';
+import { startBenchRouter, startBenchSubgraphs, SUPERGRAPH_FILE } from './subgraphs.ts';
 
 const ME_QUERY = 'query Me { me { id email name roles } }';
 const LOGIN_MUTATION =
   'mutation Login($email: String!, $password: String!) { login(email: $email, password: $password) { accessToken } }';
 
 const settings = benchSettings();
-const supergraphFile = path.join(root, 'schema/supergraph.graphql');
 const resultsDir = path.join(root, 'bench/results');
 
 async function main(): Promise<boolean> {
   const loadBefore = os.loadavg();
   console.log('bench: starting the subgraphs');
-  const { subgraphs, admin, databaseSource, urlVariables, tokenVariables, routerPort } =
-    await startBenchSubgraphs({
-      logLevel: settings.logLevel,
-      tokenTtlSeconds: Math.max(900, 3 * (settings.warmupSeconds + settings.durationSeconds) + 600),
-    });
+  const stack = await startBenchSubgraphs({
+    logLevel: settings.logLevel,
+    tokenTtlSeconds: Math.max(900, 3 * (settings.warmupSeconds + settings.durationSeconds) + 600),
+  });
+  const { subgraphs, admin, databaseSource, urlVariables } = stack;
   const auth = subgraphs.auth;
   const login = expectData('login', await send(auth.url, { query: LOGIN_MUTATION, variables: admin }));
   const token = (login.json?.data?.login as { accessToken?: string } | undefined)?.accessToken;
@@ -45,21 +44,15 @@ async function main(): Promise<boolean> {
   const direct = { name: 'auth subgraph (direct)', url: auth.url, child: auth.child, behind: [] };
   targets.push(await measure(direct, request, check, settings));
 
-  const router = startChild(
-    'our router',
-    'router/index.ts',
-    ['--supergraph', supergraphFile, '--port', String(routerPort)],
-    { ...urlVariables('ROUTER_SUBGRAPH_URL_'), ...tokenVariables, LOG_LEVEL: settings.logLevel },
-  );
-  cleanups.push({ what: 'stopping our router', run: () => router.stop() });
-  const viaRouter = { name: 'our router', url: `http://127.0.0.1:${routerPort}/graphql`, child: router };
+  const { child: router, url: routerUrl } = startBenchRouter(stack, settings.logLevel);
+  const viaRouter = { name: 'our router', url: routerUrl, child: router };
   targets.push(await measure({ ...viaRouter, behind: [auth.child] }, request, check, settings));
   await router.stop();
 
   const gatewayPort = await freePort();
   const gateway = startChild('plain @apollo/gateway', 'bench/plain-gateway.ts', [], {
     ...urlVariables('BENCH_SUBGRAPH_URL_'),
-    BENCH_SUPERGRAPH: supergraphFile,
+    BENCH_SUPERGRAPH: SUPERGRAPH_FILE,
     PORT: String(gatewayPort),
   });
   cleanups.push({ what: 'stopping the plain gateway', run: () => gateway.stop() });

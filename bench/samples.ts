@@ -16,7 +16,7 @@ import { benchSettings, measure } from './measure.ts';
 import { root, startChild } from './processes.ts';
 import { markdownTable, passed, writeResults, type TargetResult } from './report.ts';
 import { cleanups, runBenchmark } from './run-benchmark.ts';
-import { startBenchSubgraphs, type BenchSubgraphs } from './subgraphs.ts';
+import { startBenchRouter, startBenchSubgraphs, SUPERGRAPH_FILE, type BenchSubgraphs } from './subgraphs.ts';
 
 const settings = benchSettings();
 const BULK_SIZE = 500;
@@ -111,7 +111,7 @@ async function main(): Promise<boolean> {
     logLevel: settings.logLevel,
     tokenTtlSeconds: Math.max(900, 3 * (settings.warmupSeconds + settings.durationSeconds) + 1200),
   });
-  const { subgraphs, routerPort } = stack;
+  const { subgraphs } = stack;
   const login = await graphql(subgraphs.auth.url, { query: LOGIN, variables: stack.admin }, 'login');
   const token = (login.login as { accessToken: string }).accessToken;
   const bearer = { authorization: `Bearer ${token}` };
@@ -132,19 +132,7 @@ async function main(): Promise<boolean> {
     assignees[0]!,
   );
 
-  const supergraphFile = path.join(root, 'schema/supergraph.graphql');
-  const router = startChild(
-    'our router',
-    'router/index.ts',
-    ['--supergraph', supergraphFile, '--port', String(routerPort)],
-    {
-      ...stack.urlVariables('ROUTER_SUBGRAPH_URL_'),
-      ...stack.tokenVariables,
-      LOG_LEVEL: settings.logLevel,
-    },
-  );
-  cleanups.push({ what: 'stopping our router', run: () => router.stop() });
-  const routerUrl = `http://127.0.0.1:${routerPort}/graphql`;
+  const { child: router, url: routerUrl } = startBenchRouter(stack, settings.logLevel);
 
   const request: GraphQLRequest = { query: WORK_LIST, headers: bearer };
   const check = (reply: Reply) => {
@@ -216,7 +204,7 @@ async function main(): Promise<boolean> {
   const gatewayPort = await freePort();
   const gateway = startChild('plain @apollo/gateway', 'bench/plain-gateway.ts', [], {
     ...stack.urlVariables('BENCH_SUBGRAPH_URL_'),
-    BENCH_SUPERGRAPH: supergraphFile,
+    BENCH_SUPERGRAPH: SUPERGRAPH_FILE,
     PORT: String(gatewayPort),
   });
   cleanups.push({ what: 'stopping the plain gateway', run: () => gateway.stop() });

@@ -9,7 +9,7 @@ import { freePort } from '../scripts/free-port.ts';
 import { INGEST_PATH } from '../subgraphs/kit/outbox-wire.ts';
 import { SAMPLE_COMMANDS_PATH } from '../subgraphs/kit/sample-command-wire.ts';
 import { createBenchDatabases } from './database.ts';
-import { isReady, startChild, waitFor, type Child } from './processes.ts';
+import { isReady, root, startChild, waitFor, type Child } from './processes.ts';
 import { cleanups } from './run-benchmark.ts';
 
 export const BENCH_SUBGRAPHS = ['auth', 'audit', 'samples', 'files', 'submission'] as const;
@@ -36,6 +36,26 @@ export interface BenchSubgraphs {
   tokenVariables: Record<string, string>;
   /** The port the router must listen on: download links point at it. */
   routerPort: number;
+}
+
+/** The supergraph every router of a benchmark serves. */
+export const SUPERGRAPH_FILE = path.join(root, 'schema/supergraph.graphql');
+
+/** Our router in its own process on `routerPort`, in front of these subgraphs (stopped by the cleanups). */
+export function startBenchRouter(
+  stack: BenchSubgraphs,
+  logLevel: string,
+  env: Record<string, string> = {},
+): { child: Child; origin: string; url: string } {
+  const child = startChild(
+    'our router',
+    'router/index.ts',
+    ['--supergraph', SUPERGRAPH_FILE, '--port', String(stack.routerPort)],
+    { ...stack.urlVariables('ROUTER_SUBGRAPH_URL_'), ...stack.tokenVariables, LOG_LEVEL: logLevel, ...env },
+  );
+  cleanups.push({ what: 'stopping our router', run: () => child.stop() });
+  const origin = `http://127.0.0.1:${stack.routerPort}`;
+  return { child, origin, url: `${origin}/graphql` };
 }
 
 /** Starts every subgraph (stopped and dropped by the benchmark's cleanups). */
