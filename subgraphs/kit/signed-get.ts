@@ -1,7 +1,7 @@
 // A signed GET between services (the claim checks of ./extraction-wire.ts: a document's bytes, an extraction's
 // result). Signed like a batch (./service-auth.ts), over `GET <path>` instead of a body, so a signature fetches
 // exactly the resource it was made for, within the replay window.
-import type { Express, Request, Response } from 'express';
+import type { Express, Request, Response as ExpressResponse } from 'express';
 import type { Logger } from './logger.ts';
 import { SERVICE_AUTH_SCHEME, signServiceRequest, verifyServiceRequest } from './service-auth.ts';
 
@@ -36,10 +36,10 @@ export interface MountSignedGetOptions {
   senders: readonly string[];
   log: Logger;
   /** Answers a verified request (the route's params are on req.params). */
-  handle(req: Request, res: Response, sender: string): Promise<void>;
+  handle(req: Request, res: ExpressResponse, sender: string): Promise<void>;
 }
 
-function fail(res: Response, status: number, code: string, message: string) {
+function fail(res: ExpressResponse, status: number, code: string, message: string) {
   res.status(status).json({ error: { code, message } });
 }
 
