@@ -1,0 +1,3 @@
+import { createPrismaConfig } from '../prisma-config.ts';
+
+export default createPrismaConfig('ai');
