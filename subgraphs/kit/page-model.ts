@@ -9,7 +9,7 @@ const finite = z.number().finite();
 export const boxSchema = z.object({ x: finite, y: finite, w: finite.nonnegative(), h: finite.nonnegative() });
 export type Box = z.infer<typeof boxSchema>;
 
-const rgb = z.tuple([finite, finite, finite]);
+const rgb = z.tuple([finite, finite, finite]).readonly();
 export type Rgb = readonly [number, number, number];
 
 export const textItemSchema = boxSchema.extend({

@@ -41,7 +41,11 @@ function quoteMarkers(layout: QuoteLayout, title: string | null): number {
   ].filter(Boolean).length;
 }
 
-function readSubmission(model: PdfModel): QuoteParseResult {
+/**
+ * The quote's layout rules over a page model: a digital PDF's (readPdf) or a scanned one's (the ai subgraph's OCR,
+ * subgraphs/kit/page-model.ts), so one set of rules reads both.
+ */
+export function readQuoteFromModel(model: PdfModel): QuoteParseResult {
   const textItems = model.pages.reduce(
     (sum, page) => sum + page.texts.filter((text) => text.text.trim()).length,
     0,
@@ -105,7 +109,7 @@ export async function readQuote(
   options: ParseQuoteOptions = {},
 ): Promise<QuoteParseResult> {
   try {
-    return readSubmission(await readPdf(bytes, options));
+    return readQuoteFromModel(await readPdf(bytes, options));
   } catch (error) {
     if (error instanceof QuotePdfFailure) return { ok: false, error: error.error };
     if (error instanceof BudgetExceededError)

@@ -9,7 +9,7 @@ import { QuotePdfFailure, quotePdfError } from './errors.ts';
 import { runPdf2json, type Pdf2jsonPage } from './pdf2json.ts';
 import { PdfDocument, StreamTooLargeError, type PdfPageNode } from './pdf-objects.ts';
 import { readPageShapes, type PaintedShape } from './vector-shapes.ts';
-import type { Box } from './types.ts';
+import type { PageModel, TextItem } from '../../kit/page-model.ts';
 
 export interface ReadPdfOptions extends Partial<DocumentBudgetLimits> {
   /** Largest file accepted, in bytes. Default 20 MiB (the real quote is 59 kB). */
@@ -33,27 +33,11 @@ export const defaultReadPdfOptions: Required<ReadPdfOptions> = {
 /** Largest decoded stream (or page content) the shape reader reads; a larger one leaves its page incomplete. */
 const MAX_STREAM_BYTES = 32 * 1024 * 1024;
 
-/** One run of text as pdf2json reports it (a glyph, or a word, depending on the PDF producer). */
-export interface TextItem extends Box {
-  page: number;
-  text: string;
-  /** y of the baseline, points from the top. */
-  baseline: number;
-  /** Approximate font size, points. */
-  size: number;
-  bold: boolean;
-}
+/** One run of text (a glyph or a word, depending on the PDF producer; a word for OCR), and the page it is on. */
+export type { TextItem };
 
-export interface PdfPageModel {
-  number: number;
-  width: number;
-  height: number;
-  texts: TextItem[];
-  shapes: PaintedShape[];
-  images: number;
-  /** The page's drawings were read in full. */
-  vectorComplete: boolean;
-}
+/** A page as the layout rules read it (kit/page-model.ts: a digital page here, a scanned one from OCR). */
+export type PdfPageModel = PageModel;
 
 export interface PdfModel {
   pages: PdfPageModel[];

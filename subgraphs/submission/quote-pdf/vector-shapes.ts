@@ -30,22 +30,11 @@ import {
   type PdfValue,
 } from './pdf-lexer.ts';
 import type { PdfDocument, PdfPageNode } from './pdf-objects.ts';
-import type { Box } from './types.ts';
+import type { PaintedShape } from '../../kit/page-model.ts';
 
 export type { Rgb };
 
-export interface PaintedShape {
-  /** Bounding box in points, origin top-left of the page. */
-  box: Box;
-  fill: Rgb | null;
-  stroke: Rgb | null;
-  /** Stroke width in points (0 when not stroked). */
-  lineWidth: number;
-  /** The path has Bézier segments (circles, rounded marks). */
-  curved: boolean;
-  /** Paint order on the page: later shapes cover earlier ones. */
-  order: number;
-}
+export type { PaintedShape };
 
 export interface PageShapes {
   shapes: PaintedShape[];
