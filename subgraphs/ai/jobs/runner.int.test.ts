@@ -298,6 +298,41 @@ describe('a runner that dies', () => {
   });
 });
 
+describe('a claimed job that must not run', () => {
+  const deadRunner = () => ({
+    status: 'RUNNING' as const,
+    attempts: 1,
+    leaseOwner: 'dead-worker',
+    leaseExpiresAt: new Date(Date.now() - 1000),
+  });
+
+  it('cancelled while its runner was gone: CANCELLED without running', async () => {
+    const job = await insertJob(t.prisma, { ...deadRunner(), cancelRequested: true });
+    let ran = false;
+    startRunner(() => {
+      ran = true;
+      return Promise.resolve(EMPTY_PAGES);
+    });
+    expect(await untilStatus(job.id, 'CANCELLED')).toMatchObject({ attempts: 2, cancelRequested: false });
+    expect(ran).toBe(false);
+    expect(await types(job.id)).toEqual(['extraction.started', 'extraction.cancelled']);
+  });
+
+  it('its time budget already spent: FAILED JOB_TIMEOUT without running', async () => {
+    const job = await insertJob(t.prisma, { ...deadRunner(), runMs: 800 });
+    let ran = false;
+    startRunner(
+      () => {
+        ran = true;
+        return Promise.resolve(EMPTY_PAGES);
+      },
+      { jobTimeoutMs: 500 },
+    );
+    expect(await untilStatus(job.id, 'FAILED')).toMatchObject({ errorCode: 'JOB_TIMEOUT', runMs: 800 });
+    expect(ran).toBe(false);
+  });
+});
+
 describe('lease loss', () => {
   /** What another runner's claim does to the row once it thinks the lease expired. */
   const steal = (id: string) =>

@@ -73,6 +73,7 @@ const MAX_CODE = 100;
 const MAX_MESSAGE = 2000;
 /** Progress is written at most this often (besides with each heartbeat). */
 const PROGRESS_INTERVAL_MS = 1000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export function createJobRunner(options: JobRunnerOptions): JobRunner {
   const { prisma, log } = options;
@@ -86,6 +87,8 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   const backoffMaxMs = options.backoff?.maxMs ?? 60_000;
   const abortGraceMs = options.abortGraceMs ?? 10_000;
   if (heartbeatMs >= leaseMs) throw new Error('heartbeatMs must be shorter than leaseMs');
+  // setTimeout's limit: a longer budget would fire at once.
+  if (jobTimeoutMs > MAX_TIMER_MS) throw new Error(`jobTimeoutMs must be at most ${MAX_TIMER_MS}`);
 
   /** Running attempts: their abort, and their end. */
   const active = new Map<string, { abort: (kind: AbortKind) => void; done: Promise<void> }>();
