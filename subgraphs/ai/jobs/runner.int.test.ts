@@ -407,6 +407,36 @@ describe('outcomes', () => {
     expect(notice!.payload).toMatchObject({ status: 'CANCELLED', errorCode: null });
   });
 
+  it('an extractor that ignores its signal: the cancel is written at once, its slot stays taken until it returns', async () => {
+    const first = await insertJob(t.prisma, { runAfter: new Date(Date.now() - 1000) });
+    const release = gate();
+    let returned = 0;
+    let secondStarted = 0;
+    startRunner(
+      async ({ job }) => {
+        if (job.id !== first.id) {
+          secondStarted = performance.now();
+          return EMPTY_PAGES;
+        }
+        await release.opened;
+        returned = performance.now();
+        return EMPTY_PAGES;
+      },
+      { heartbeatMs: 100, concurrency: 1 },
+    );
+    await untilStatus(first.id, 'RUNNING');
+    const second = await insertJob(t.prisma);
+    await t.prisma.extractionJob.update({ where: { id: first.id }, data: { cancelRequested: true } });
+    await untilStatus(first.id, 'CANCELLED');
+    await sleep(300);
+    expect((await read(second.id)).status).toBe('QUEUED');
+    release.open();
+    await untilStatus(second.id, 'SUCCEEDED');
+    expect(secondStarted).toBeGreaterThanOrEqual(returned);
+    // Its late result is not written over the cancel.
+    expect(await read(first.id)).toMatchObject({ status: 'CANCELLED', result: null });
+  });
+
   it('retries after backoff (an unexpected error masked as INTERNAL, then a retryable one), then succeeds', async () => {
     const job = await insertJob(t.prisma);
     const attempts: number[] = [];

@@ -180,13 +180,15 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
 
   function launch(claim: Claim): void {
     let abort: (kind: AbortKind) => void = () => {};
+    // By attempt: a job this runner lost (and claimed again) may still be letting go of its old attempt.
+    const key = `${claim.job.id}:${claim.job.attempts}`;
     const done = runAttempt(claim, (a) => (abort = a))
       .catch((err: unknown) => log.error({ err, jobId: claim.job.id }, 'an extraction attempt failed to end'))
       .finally(() => {
-        active.delete(claim.job.id);
+        active.delete(key);
         wake();
       });
-    active.set(claim.job.id, { abort: (kind) => abort(kind), done });
+    active.set(key, { abort: (kind) => abort(kind), done });
   }
 
   /** One attempt at a claimed job, from the claim to the write of its outcome. */
@@ -202,8 +204,6 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       reason = kind;
       controller.abort(new Error(`extraction aborted: ${kind}`));
     };
-    exposeAbort(abort);
-    if (stopping) abort('shutdown');
 
     const started = performance.now();
     const runMs = () => job.runMs + Math.round(performance.now() - started);
@@ -216,6 +216,8 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       }),
     );
     aborted.catch(() => {});
+    exposeAbort(abort);
+    if (stopping) abort('shutdown');
     const work = (async () => {
       const document = await options.fetchDocument(job, controller.signal);
       controller.signal.throwIfAborted();
