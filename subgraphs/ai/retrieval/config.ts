@@ -7,11 +7,21 @@ import { createLocalEmbedder, createOllamaEmbedder, type Embedder } from './embe
 import { createRetrieval } from './retrieval.ts';
 import type { Retrieval } from './types.ts';
 
+/** No path after the host (the client takes host and port only). A URL that is not http(s) is reported once. */
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return !/^https?:$/.test(url.protocol) || ['', '/'].includes(url.pathname);
+  } catch {
+    return true;
+  }
+}
+
 export const retrievalVariables = {
   /** The Chroma server, e.g. http://127.0.0.1:8000. Unset: retrieval is off (`npm start` sets it). */
   CHROMA_URL: env
     .httpUrl()
-    .refine((v) => ['', '/'].includes(new URL(v).pathname), {
+    .refine(isOrigin, {
       message: 'must be the server origin, such as http://127.0.0.1:8000 (no path)',
     })
     .optional(),
