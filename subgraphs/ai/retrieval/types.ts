@@ -1,5 +1,7 @@
 // What the ai subgraph's retrieval offers the rest of it (the GraphQL resolvers, the command receiver, aiStatus).
 // Implemented over Chroma in ./retrieval.ts; embeddings from Ollama when configured, else a built-in local one.
+// Every method but status() and close() throws RetrievalUnavailableError (./errors.ts: VECTOR_STORE_UNAVAILABLE,
+// EMBEDDER_UNAVAILABLE) when it cannot answer, and RetrievalInputError for input past ./limits.ts.
 import type { SubmissionAccepted } from '../../kit/extraction-wire.ts';
 
 /** The vocabulary fields a value can be normalised against. */
