@@ -106,7 +106,8 @@ const ourCodes = {
     httpStatus: 503,
   },
   JOB_NOT_CANCELLABLE: {
-    description: 'The extraction job has already finished (SUCCEEDED, FAILED or CANCELLED): nothing to cancel.',
+    description:
+      'The extraction job has already finished (SUCCEEDED, FAILED or CANCELLED): nothing to cancel.',
     httpStatus: 409,
   },
   JOB_NOT_RETRYABLE: {

@@ -6,6 +6,7 @@
 // - GET RESULT_PATH: a SUCCEEDED job's result (kit/signed-get.ts), for the service 'submission' only.
 import type { Express } from 'express';
 import { Counter, type Registry } from 'prom-client';
+import type { ZodType } from 'zod';
 import type { PrismaClient } from '../../generated/prisma/ai/client.ts';
 import {
   checkCommand,
@@ -33,7 +34,7 @@ type Command = ExtractionRequested | SubmissionAccepted;
 const COMMAND_SCHEMAS = {
   [EXTRACTION_REQUESTED]: extractionRequestedSchema,
   [SUBMISSION_ACCEPTED]: submissionAcceptedSchema,
-} as Record<string, import('zod').ZodType<Command>>;
+} as Record<string, ZodType<Command>>;
 
 export interface CommandIntakeOptions {
   /** OUTBOX_RELAY_SECRET; without it both endpoints answer 503 (commands wait in the submission subgraph). */
@@ -71,7 +72,8 @@ export function mountCommandIntake(app: Express, options: CommandIntakeOptions):
       });
       return { id: event.id, status: created ? 'stored' : 'duplicate' };
     }
-    if (!retrieval) return reject(event, 'RETRIEVAL_OFF', 'retrieval is not configured (CHROMA_URL is not set)');
+    if (!retrieval)
+      return reject(event, 'RETRIEVAL_OFF', 'retrieval is not configured (CHROMA_URL is not set)');
     try {
       await retrieval.indexAccepted(payload as SubmissionAccepted);
       return { id: event.id, status: 'stored' };
@@ -104,7 +106,10 @@ export function mountCommandIntake(app: Express, options: CommandIntakeOptions):
         try {
           results.push(await apply(checked.event, checked.payload));
         } catch (error) {
-          requestLog.warn({ err: error, eventId: checked.event.id }, 'extraction command not applied; the sender retries');
+          requestLog.warn(
+            { err: error, eventId: checked.event.id },
+            'extraction command not applied; the sender retries',
+          );
           throw error;
         }
       }
@@ -125,7 +130,9 @@ export function mountCommandIntake(app: Express, options: CommandIntakeOptions):
           })
         : null;
       if (!job || job.status !== 'SUCCEEDED' || job.result === null) {
-        res.status(404).json({ error: { code: 'NOT_FOUND', message: 'no succeeded extraction with this id' } });
+        res
+          .status(404)
+          .json({ error: { code: 'NOT_FOUND', message: 'no succeeded extraction with this id' } });
         return;
       }
       res.json(job.result);

@@ -41,12 +41,20 @@ export async function fetchDocument(
   }
   if (GONE.has(response.status)) {
     await response.body?.cancel();
-    throw new JobError('DOCUMENT_NOT_FOUND', `the document is no longer served (HTTP ${response.status})`, false);
+    throw new JobError(
+      'DOCUMENT_NOT_FOUND',
+      `the document is no longer served (HTTP ${response.status})`,
+      false,
+    );
   }
   if (response.status !== 200) {
     await response.body?.cancel();
     // 5xx (and an unexpected 4xx such as a refused signature, which a fixed configuration cures): retried.
-    throw new JobError('DOCUMENT_UNAVAILABLE', `the submission subgraph answered HTTP ${response.status}`, true);
+    throw new JobError(
+      'DOCUMENT_UNAVAILABLE',
+      `the submission subgraph answered HTTP ${response.status}`,
+      true,
+    );
   }
   const declared = Number(response.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > options.maxBytes) {
@@ -90,7 +98,11 @@ async function readCapped(
   // Not the requested document (changed since, or a fault on the way): final, an extraction of other bytes than
   // the job names would be wrong.
   if (hash.digest('hex') !== sha256)
-    throw new JobError('DOCUMENT_CHANGED', 'the document served differs from the one requested (sha256)', false);
+    throw new JobError(
+      'DOCUMENT_CHANGED',
+      'the document served differs from the one requested (sha256)',
+      false,
+    );
   return concat(chunks, size);
 }
 

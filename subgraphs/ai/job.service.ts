@@ -1,7 +1,12 @@
 // Reading, cancelling and retrying extraction jobs for a caller. Reads go through the caller's visibility (a job
 // the caller may not see is absent, never an error); a cancel or retry of a job the caller may not see is
 // NOT_FOUND, of one they see but may not change FORBIDDEN, of one in the wrong state its JobStateError's code.
-import type { ExtractionJob, ExtractionKind, ExtractionStatus, Prisma } from '../../generated/prisma/ai/client.ts';
+import type {
+  ExtractionJob,
+  ExtractionKind,
+  ExtractionStatus,
+  Prisma,
+} from '../../generated/prisma/ai/client.ts';
 import { badUserInput, ERRORS } from '../kit/errors.ts';
 import { isUuid } from '../kit/uuid.ts';
 import type { AiDeps, Caller } from './deps.ts';
@@ -35,7 +40,8 @@ const encodeCursor = (id: string) => Buffer.from(id, 'utf8').toString('base64url
 function decodeCursor(cursor: string | null | undefined): string | null {
   if (!cursor) return null;
   const id = cursor.length <= MAX_CURSOR_CHARS ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
-  if (!isUuid(id)) throw badUserInput('after is not a cursor of this list', { field: 'after', rule: 'CURSOR' });
+  if (!isUuid(id))
+    throw badUserInput('after is not a cursor of this list', { field: 'after', rule: 'CURSOR' });
   return id;
 }
 
@@ -46,7 +52,8 @@ function uuidArgument(value: string, field: string): string {
 
 function dateArgument(value: Date | string, field: string): Date {
   const date = value instanceof Date ? value : new Date(value);
-  if (Number.isNaN(date.getTime())) throw badUserInput(`${field} is not a date-time`, { field, rule: 'DATE' });
+  if (Number.isNaN(date.getTime()))
+    throw badUserInput(`${field} is not a date-time`, { field, rule: 'DATE' });
   return date;
 }
 

@@ -26,7 +26,8 @@ function checkFirst(first: number): void {
 }
 
 function checkText(text: string, max: number): void {
-  if (text.length > max) throw badUserInput(`text has at most ${max} characters`, { field: 'text', rule: 'TEXT_LENGTH' });
+  if (text.length > max)
+    throw badUserInput(`text has at most ${max} characters`, { field: 'text', rule: 'TEXT_LENGTH' });
   if (!text.trim()) throw badUserInput('text is empty', { field: 'text', rule: 'REQUIRED' });
 }
 
@@ -57,7 +58,8 @@ export const retrievalResolvers: Resolvers<Context> = {
         throw badUserInput('give exactly one of submissionId and text', { rule: 'ONE_OF' });
       let query = text ?? '';
       if (submissionId) {
-        if (!isUuid(submissionId)) throw badUserInput('submissionId is not an id', { field: 'submissionId', rule: 'ID' });
+        if (!isUuid(submissionId))
+          throw badUserInput('submissionId is not an id', { field: 'submissionId', rule: 'ID' });
         const values = await guarded(() => retrieval.indexed(submissionId.toLowerCase()));
         // Not indexed (not accepted yet), or not the SUBMITTER's own: the same answer.
         if (!values || (caller.ownerId !== null && values.ownerId !== caller.ownerId))

@@ -46,7 +46,14 @@ export const ROLE_SCOPES: Record<Role, readonly string[]> = {
     'ai:read',
     'ai:manage',
   ],
-  SUBMITTER: ['samples:read', 'submissions:read', 'submissions:write', 'files:read', 'files:write', 'ai:read'],
+  SUBMITTER: [
+    'samples:read',
+    'submissions:read',
+    'submissions:write',
+    'files:read',
+    'files:write',
+    'ai:read',
+  ],
   VIEWER: ['samples:read', 'submissions:read', 'files:read', 'audit:read', 'ai:read'],
 };
 
