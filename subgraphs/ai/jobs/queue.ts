@@ -9,10 +9,7 @@ import { insertFinishedNotice, JOB_ENTITY } from './events.ts';
 import type { JobActor, JobQueue, QueueDepth } from './types.ts';
 
 export type QueueEventType =
-  | 'extraction.queued'
-  | 'extraction.cancelled'
-  | 'extraction.cancel_requested'
-  | 'extraction.retried';
+  'extraction.queued' | 'extraction.cancelled' | 'extraction.cancel_requested' | 'extraction.retried';
 
 export interface JobQueueOptions {
   prisma: PrismaClient;
@@ -148,7 +145,10 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
         const job = await lockJob(tx, jobId);
         if (!job) throw new JobNotFoundError(jobId);
         if (job.status !== 'FAILED' && job.status !== 'CANCELLED')
-          throw new JobStateError('JOB_NOT_RETRYABLE', `only a FAILED or CANCELLED job can be retried (${job.status})`);
+          throw new JobStateError(
+            'JOB_NOT_RETRYABLE',
+            `only a FAILED or CANCELLED job can be retried (${job.status})`,
+          );
         const updated = await tx.extractionJob.update({
           where: { id: jobId },
           data: {
