@@ -15,6 +15,7 @@ import {
   outboxRelayVariables,
   toOutboxRelayConfig,
 } from '../kit/outbox-relay-setup.ts';
+import { retrievalVariables } from './retrieval/config.ts';
 
 const schema = z
   .object({
@@ -33,6 +34,8 @@ const schema = z
     AI_MAX_DOCUMENT_BYTES: env.positiveInt(20 * 1024 * 1024),
     /** How long fetching one document may take, in ms; default 30000. */
     AI_DOCUMENT_TIMEOUT_MS: env.positiveInt(30_000),
+    /** CHROMA_URL, OLLAMA_HOST, OLLAMA_EMBED_MODEL, RETRIEVAL_TIMEOUT_MS (./retrieval/config.ts). */
+    ...retrievalVariables,
     ...tokenVerificationVariables,
     ...operationLimitVariables,
     LOG_LEVEL: env.logLevel(),
@@ -49,6 +52,13 @@ const schema = z
       submissionUrl,
       /** What fetchDocument (document-fetch.ts) is given besides the job. */
       documents: { maxBytes: v.AI_MAX_DOCUMENT_BYTES, timeoutMs: v.AI_DOCUMENT_TIMEOUT_MS },
+      /** Retrieval's settings (retrievalFromConfig); CHROMA_URL unset: retrieval off. */
+      retrieval: {
+        CHROMA_URL: v.CHROMA_URL,
+        OLLAMA_HOST: v.OLLAMA_HOST,
+        OLLAMA_EMBED_MODEL: v.OLLAMA_EMBED_MODEL,
+        RETRIEVAL_TIMEOUT_MS: v.RETRIEVAL_TIMEOUT_MS,
+      },
       /** OUTBOX_RELAY_SECRET: signs and verifies the internal endpoints; undefined: they answer 503. */
       serviceSecret: v.OUTBOX_RELAY_SECRET,
       /** How access tokens are verified: the JWKS, issuer and audience. */

@@ -23,6 +23,7 @@ import type { JobRunner } from './jobs/types.ts';
 import type { ExtractionJob } from '../../generated/prisma/ai/client.ts';
 import type { Llm } from './llm/types.ts';
 import { permissions } from './permissions.ts';
+import { retrievalFromConfig } from './retrieval/config.ts';
 import type { Retrieval } from './retrieval/types.ts';
 import { retrievalResolvers } from './retrieval.resolvers.ts';
 import { statusResolvers } from './status.resolvers.ts';
@@ -44,7 +45,10 @@ export interface RunnerParts {
 }
 
 export interface AiSubgraphDeps extends SubgraphOptions {
-  /** Similar submissions and vocabulary; null or absent: off (RETRIEVAL_OFF, aiStatus DEGRADED). Closed on close. */
+  /**
+   * Similar submissions and vocabulary; null: off (RETRIEVAL_OFF, aiStatus DEGRADED). Absent: built from the
+   * config (retrievalFromConfig: off when CHROMA_URL is unset). Closed on close.
+   */
   retrieval?: Retrieval | null;
   /** The LLM for DOCUMENT extractions; null or absent: off (aiStatus says not configured). */
   llm?: Llm | null;
@@ -78,7 +82,6 @@ function installedOcr(): OcrInfo {
 export async function createAiSubgraph(config: AiConfig, options: AiSubgraphDeps = {}): Promise<AiSubgraph> {
   let noticeRelay: OutboxRelay | undefined;
   let runner: JobRunner | undefined;
-  const retrieval = options.retrieval ?? null;
   const llm = options.llm ?? null;
 
   const subgraph = await createSubgraph<
@@ -96,6 +99,8 @@ export async function createAiSubgraph(config: AiConfig, options: AiSubgraphDeps
         notifyRelay();
         noticeRelay?.notify();
       };
+      const retrieval =
+        options.retrieval !== undefined ? options.retrieval : retrievalFromConfig(config.retrieval, log);
       if (retrieval) onClose(() => retrieval.close());
       const queue = createJobQueue({ prisma, notify });
       const deps: AiDeps = {
