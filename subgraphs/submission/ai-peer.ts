@@ -26,7 +26,7 @@ export interface AiPeer {
   url: string;
   /** Every command received (first deliveries and redeliveries alike). */
   commands: WireEvent[];
-  /** What GET resultPath(jobId) answers: a JSON value, or raw text for a broken result. */
+  /** What GET resultPath(jobId) answers: a JSON value, raw text for a broken result, a number for that status. */
   results: Map<string, unknown>;
   /** GET the submission's document as the ai service (or as `service`). */
   fetchDocument(submissionUrl: string, submissionId: string, service?: string): Promise<Response>;
@@ -93,6 +93,7 @@ export async function startAiPeer(secret: string): Promise<AiPeer> {
           return send(401, { error: { code: 'UNAUTHENTICATED' } });
         if (!results.has(match[1]!)) return send(404, { error: { code: 'NOT_FOUND' } });
         const result = results.get(match[1]!);
+        if (typeof result === 'number') return send(result, { error: { code: 'UNAVAILABLE' } });
         if (typeof result === 'string')
           return res.writeHead(200, { 'content-type': 'application/json' }).end(result);
         return send(200, result);

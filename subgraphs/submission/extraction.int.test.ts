@@ -217,6 +217,11 @@ describe('a document that is no quote', () => {
       ],
       issues: [{ path: 'rows[2].volumeUl', code: 'NOT_IN_TEXT', message: 'no volume for EC-2 in the text' }],
     };
+    // The ai subgraph cannot give the result right now: the notice is answered 503, to be delivered again.
+    const down = await succeed(id, 503);
+    expect(down.answer.status).toBe(503);
+    expect((await read(id)).status).toBe('EXTRACTING');
+
     const { answer } = await succeed(id, result);
     expect(answer.body.results![0]!.status).toBe('stored');
 
