@@ -56,7 +56,7 @@ describe('loadSubmissionConfig', () => {
       secret: SECRET,
       batchSize: 100,
       resultTimeoutMs: 30_000,
-      resultMaxBytes: 32 * 1024 * 1024,
+      resultMaxBytes: 16 * 1024 * 1024,
     });
     expect(problems({ ...base, AI_INTERNAL_URL: 'http://ai:4006' })).toEqual([
       'OUTBOX_RELAY_SECRET: required when AI_INTERNAL_URL is set (it signs the requests to and from the ai subgraph)',

@@ -60,8 +60,11 @@ const schema = z
     AI_INTERNAL_URL: env.httpUrl().optional(),
     /** How long fetching an extraction's result from the ai subgraph may take, in ms; default 30000. */
     AI_RESULT_TIMEOUT_MS: env.positiveInt(30_000),
-    /** Largest extraction result (JSON) taken from the ai subgraph; default 32 MiB. */
-    AI_RESULT_MAX_BYTES: env.positiveInt(32 * 1024 * 1024),
+    /**
+     * Largest extraction result (JSON) taken from the ai subgraph; default 16 MiB (a 5-page quote's page model is
+     * 1.4 MB). It is read in a document worker, within SUBMISSION_PARSE_MEMORY_MB.
+     */
+    AI_RESULT_MAX_BYTES: env.positiveInt(16 * 1024 * 1024),
     ...tokenVerificationVariables,
     ...operationLimitVariables,
     LOG_LEVEL: env.logLevel(),

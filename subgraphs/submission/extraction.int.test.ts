@@ -386,5 +386,10 @@ describe('a document that could not be read', () => {
     expect(after.issues).toContainEqual(
       expect.objectContaining({ code: 'EXTRACTION_FAILED', path: 'document' }),
     );
+    const [event] = await h.sql<{ payload: Record<string, unknown> }>(
+      `SELECT payload FROM outbox_event WHERE entity_id = $1 AND type = 'submission.extracted'`,
+      [s.id],
+    );
+    expect(event!.payload).toMatchObject({ outcome: 'FAILED', errorCode: 'INVALID_RESULT' });
   });
 });

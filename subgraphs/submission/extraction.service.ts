@@ -2,24 +2,17 @@
 // a document EXTRACTING:
 // - document(): the document's bytes for the ai subgraph's signed GET, while the submission is EXTRACTING.
 // - finish(): an EXTRACTION_FINISHED notice. SUCCEEDED: the result is fetched from the ai subgraph (signed GET),
-//   checked against the contract and turned into a draft (extraction-draft.ts; a scan's page model is read by the
-//   quote reader in the document worker, with its budgets); FAILED, CANCELLED or a result that cannot be used: an
+//   checked against the contract in the document worker (with its budgets: a result is read like an upload),
+//   where a scan's page model is also read by the quote reader, and turned into a draft (extraction-draft.ts); FAILED, CANCELLED or a result that cannot be used: an
 //   empty draft with an EXTRACTION_FAILED issue, for staff to fill in by hand (addSubmissionRow). Either way the
 //   submission goes IN_REVIEW in one transaction with its audit event. A notice about a submission no longer
 //   EXTRACTING is a redelivery (or came after a cancel): acknowledged as a duplicate, nothing changes.
 import type { Prisma, Submission } from '../../generated/prisma/submission/client.ts';
-import {
-  extractionResultSchema,
-  resultPath,
-  SUBMISSION_SERVICE,
-  type ExtractionFinished,
-  type ExtractionResult,
-} from '../kit/extraction-wire.ts';
+import { resultPath, SUBMISSION_SERVICE, type ExtractionFinished } from '../kit/extraction-wire.ts';
 import { recordEvent } from '../kit/outbox.ts';
 import type { IngestResult, WireEvent } from '../kit/outbox-wire.ts';
 import { signedGet } from '../kit/signed-get.ts';
-import type { PdfModel } from './quote-pdf/read-pdf.ts';
-import type { QuoteParseResult } from './quote-pdf/types.ts';
+import type { ExtractionRead } from './document-worker/extraction-result.ts';
 import { LARGE_TRANSACTION, SERVICE_NAME, type SubmissionDeps } from './deps.ts';
 import { asScannedDraft, draftFromValues, emptyDraft } from './extraction-draft.ts';
 import { insertRows } from './import.service.ts';
@@ -48,11 +41,11 @@ class TryAgain extends Error {}
 type Outcome = { draft: SubmissionDraft; outcome: string; detail: Record<string, string | number | null> };
 
 /** Reads a response body up to `max` bytes; more is an UnusableResult. */
-async function readBounded(response: Response, max: number): Promise<string> {
+async function readBounded(response: Response, max: number): Promise<Buffer> {
   const declared = Number(response.headers.get('content-length') ?? 0);
   if (declared > max) throw new UnusableResult('RESULT_TOO_LARGE', `the result is larger than ${max} bytes`);
   const reader = response.body?.getReader();
-  if (!reader) return '';
+  if (!reader) return Buffer.alloc(0);
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
@@ -65,7 +58,7 @@ async function readBounded(response: Response, max: number): Promise<string> {
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks, size).toString('utf8');
+  return Buffer.concat(chunks, size);
 }
 
 function failedDraft(source: Submission['source'], code: string, message: string): SubmissionDraft {
@@ -84,7 +77,8 @@ function failedDraft(source: Submission['source'], code: string, message: string
 export function createExtractionService(deps: SubmissionDeps) {
   const { prisma, config } = deps;
 
-  async function fetchResult(jobId: string): Promise<ExtractionResult> {
+  /** The result's bytes, as the ai subgraph serves them (read and checked in the worker: readResult). */
+  async function fetchResult(jobId: string): Promise<Buffer> {
     const extraction = config.extraction!;
     let response: Response;
     try {
@@ -108,46 +102,23 @@ export function createExtractionService(deps: SubmissionDeps) {
         `the ai subgraph answered ${response.status} for the result`,
       );
     }
-    const text = await readBounded(response, extraction.resultMaxBytes);
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new UnusableResult('INVALID_RESULT', 'the result is not JSON');
-    }
-    const parsed = extractionResultSchema.safeParse(json);
-    if (!parsed.success) {
-      const first = parsed.error.issues[0];
-      throw new UnusableResult(
-        'INVALID_RESULT',
-        `${first?.path.join('.') ?? ''}: ${first?.message ?? 'invalid'}`,
-      );
-    }
-    return parsed.data;
+    return readBounded(response, extraction.resultMaxBytes);
   }
 
-  /** A scan's pages through the quote reader's layout rules, in the document worker. */
-  async function readPages(pages: PdfModel['pages'], submission: Submission): Promise<SubmissionDraft> {
-    const complete = pages.filter((p) => p.vectorComplete).length;
-    const model: PdfModel = {
-      pages,
-      meta: { title: null, creator: null, producer: null },
-      vectorLayer: complete === pages.length ? 'complete' : complete > 0 ? 'partial' : 'missing',
-    };
+  /** The result checked against the contract, and a scan read by the quote reader, in the document worker. */
+  async function readResult(bytes: Buffer): Promise<Extract<ExtractionRead, { ok: true }>> {
     let outcome;
     try {
-      outcome = await deps.documents.read(EXTRACTION_READER, {
-        kind: 'MODEL',
-        bytes: Buffer.from(JSON.stringify(model)),
-      });
+      outcome = await deps.documents.read(EXTRACTION_READER, { kind: 'EXTRACTION_RESULT', bytes });
     } catch (error) {
       // TOO_MANY_REQUESTS: the users' imports come first; the notice is redelivered.
       throw new TryAgain((error as Error).message);
     }
-    if (!outcome.ok) throw new UnusableResult(outcome.failure.code, 'the scan could not be read in time');
-    const result = outcome.result as QuoteParseResult;
-    if (!result.ok) throw new UnusableResult(result.error.code, result.error.message);
-    return asScannedDraft(quoteDraft(result.submission), submission.source === 'IMAGE' ? 'IMAGE' : 'PDF');
+    if (!outcome.ok)
+      throw new UnusableResult(outcome.failure.code, 'the result could not be read within its budget');
+    const read = outcome.result as ExtractionRead;
+    if (!read.ok) throw new UnusableResult(read.error.code, read.error.message);
+    return read;
   }
 
   async function outcomeOf(notice: ExtractionFinished, submission: Submission): Promise<Outcome> {
@@ -165,24 +136,25 @@ export function createExtractionService(deps: SubmissionDeps) {
       };
     }
     try {
-      const result = await fetchResult(notice.jobId);
-      if (result.kind === 'PAGES') {
-        const draft = await readPages(result.pages, submission);
+      const read = await readResult(await fetchResult(notice.jobId));
+      if (read.kind === 'PAGES') {
+        if (!read.quote.ok) throw new UnusableResult(read.quote.error.code, read.quote.error.message);
+        const scanned = submission.source === 'IMAGE' ? 'IMAGE' : 'PDF';
         return {
-          draft,
+          draft: asScannedDraft(quoteDraft(read.quote.submission), scanned),
           outcome: 'PAGES',
-          detail: { ...base, ocrVersion: result.ocrVersion, pages: result.pages.length },
+          detail: { ...base, ocrVersion: read.ocrVersion, pages: read.pages },
         };
       }
-      const draft = draftFromValues(result, submission.source);
+      const { draft } = read;
       return {
-        draft,
+        draft: draftFromValues(draft, submission.source),
         outcome: 'DRAFT',
         detail: {
           ...base,
-          model: result.model,
-          promptVersion: result.promptVersion,
-          values: result.values.length,
+          model: draft.model,
+          promptVersion: draft.promptVersion,
+          values: draft.values.length,
         },
       };
     } catch (error) {
