@@ -20,7 +20,7 @@ import { issue, ruleIssues } from './issues.ts';
 import { quoteDraft } from './quote-draft.ts';
 import type { SubmissionDraft } from './submission-data.ts';
 
-export const EXTRACTION_FAILED = 'EXTRACTION_FAILED';
+const EXTRACTION_FAILED = 'EXTRACTION_FAILED';
 
 /** The document worker queue's caller key for scans: one at a time, beside the users' imports. */
 const EXTRACTION_READER = 'ai-extraction';
@@ -292,4 +292,3 @@ export function createExtractionService(deps: SubmissionDeps) {
 }
 
 export type ExtractionService = ReturnType<typeof createExtractionService>;
-export { TryAgain as ExtractionRetry };
