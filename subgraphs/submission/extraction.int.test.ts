@@ -374,6 +374,20 @@ describe('a document that could not be read', () => {
     );
   });
 
+  it('two notices at once for one submission: one applies, the other is a duplicate', async () => {
+    const png = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.from(randomUUID())]);
+    const s = await importAs(png, 'race.png');
+    const notice = () => finishedNotice({ jobId: randomUUID(), submissionId: s.id, status: 'CANCELLED' });
+    const answers = await Promise.all([ai.notify(h.url, [notice()]), ai.notify(h.url, [notice()])]);
+    expect(answers.map((a) => a.body.results![0]!.status).sort()).toEqual(['duplicate', 'stored']);
+    const extracted = await h.sql(
+      `SELECT 1 FROM outbox_event WHERE entity_id = $1 AND type = 'submission.extracted'`,
+      [s.id],
+    );
+    expect(extracted).toHaveLength(1);
+    expect((await read(s.id)).status).toBe('IN_REVIEW');
+  });
+
   it("a result that breaks the contract is the ai subgraph's failure: EXTRACTION_FAILED INVALID_RESULT", async () => {
     const png = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.from(randomUUID())]);
     const s = await importAs(png, 'photo.png');
