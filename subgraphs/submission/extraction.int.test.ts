@@ -46,7 +46,13 @@ afterAll(async () => {
 async function importAs(bytes: Uint8Array, name: string) {
   const { body } = await h.importFile(bytes, name, submitter);
   expect(body.errors).toBeUndefined();
-  return body.data.importSubmission as { id: string; status: string; source: string; sha256: string };
+  return body.data.importSubmission as {
+    id: string;
+    status: string;
+    source: string;
+    sha256: string;
+    file: { id: string } | null;
+  };
 }
 
 /** The EXTRACTION_REQUESTED command the ai peer received for the submission (delivered by the relay). */
@@ -392,6 +398,12 @@ describe('a document that could not be read', () => {
     const png = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.from(randomUUID())]);
     const s = await importAs(png, 'photo.png');
     expect(s).toMatchObject({ status: 'EXTRACTING', source: 'IMAGE' });
+    // The original is kept in the files subgraph as for any import (as OTHER: it is no quote PDF).
+    expect(s.file).not.toBeNull();
+    const [stored] = await h.files.sql<{ kind: string }>('SELECT kind::text FROM file WHERE id = $1', [
+      s.file!.id,
+    ]);
+    expect(stored).toEqual({ kind: 'OTHER' });
     expect((await requested(s.id)).payload).toMatchObject({ kind: 'SCANNED_QUOTE', mediaType: 'image/png' });
     const { answer } = await succeed(s.id, { kind: 'PAGES', ocrVersion: 'x', pages: [{ number: 0 }] });
     expect(answer.body.results![0]!.status).toBe('stored');
