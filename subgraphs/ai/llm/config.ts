@@ -1,5 +1,5 @@
 // The LLM's settings, spread into the ai subgraph's config schema: `z.object({ ...llmVariables, ... })`, then
-// llmFromConfig(config, log) (null: the LLM is off, and DOCUMENT extractions fail with LLM_UNAVAILABLE's caller).
+// llmFromConfig(config, log) (null: the LLM is off; aiStatus shows it unconfigured).
 // OLLAMA_HOST is shared with retrieval's embeddings (the same definition in retrievalVariables).
 import { z } from 'zod';
 import { ConfigError, env } from '../../kit/config.ts';

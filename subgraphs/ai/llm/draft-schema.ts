@@ -57,7 +57,7 @@ export interface ProposedValue {
 export function flattenDraft(draft: LlmDraft): ProposedValue[] {
   const values: ProposedValue[] = [];
   const add = (path: string, value: string | number | boolean | null) => {
-    if (value === null || value === '') return;
+    if (value === null || (typeof value === 'string' && !value.trim())) return;
     values.push({ path, value });
   };
   add('requesterName', draft.requesterName);

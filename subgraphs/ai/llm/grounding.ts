@@ -128,26 +128,40 @@ function* findNormalised(haystack: NormalisedText, original: string, needle: str
   }
 }
 
-/** Numbers as written in the source ("50", "2.5", "1,000", "1.85") equal to `value`, with their offsets. */
-function* findNumber(source: string, value: number): Generator<SourceSpan> {
+interface SourceNumber extends SourceSpan {
+  value: number;
+}
+
+/** Numbers as written in the source ("50", "2.5", "1,000", "1.85"), with their offsets. */
+function sourceNumbers(source: string): SourceNumber[] {
+  const numbers: SourceNumber[] = [];
   // Leftmost-longest: "150" is one number, never a 50.
   for (const match of source.matchAll(/\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?|\.\d+/g)) {
     const raw = match[0];
-    const parsed = Number(/^\d{1,3}(,\d{3})+/.test(raw) ? raw.replace(/,/g, '') : raw.replace(',', '.'));
-    if (Math.abs(parsed - value) < 1e-9) yield { start: match.index, end: match.index + raw.length };
+    const value = Number(/^\d{1,3}(,\d{3})+/.test(raw) ? raw.replace(/,/g, '') : raw.replace(',', '.'));
+    numbers.push({ value, start: match.index, end: match.index + raw.length });
   }
+  return numbers;
 }
 
 /** The source text, prepared once for the many values looked up in it. */
 export class Source {
   readonly normalised: NormalisedText;
+  private readonly numbers: SourceNumber[];
   constructor(readonly text: string) {
     this.normalised = normalise(text);
+    this.numbers = sourceNumbers(text);
   }
 
   /** Where the value is written in the source (preferably at or after offset `near`), or null. */
   find(path: string, value: string | number | boolean, near = 0): SourceSpan | null {
-    if (typeof value === 'number') return pick(findNumber(this.text, value), near);
+    if (typeof value === 'number')
+      return pick(
+        this.numbers
+          .filter((n) => Math.abs(n.value - value) < 1e-9)
+          .map(({ start, end }) => ({ start, end })),
+        near,
+      );
     const phrases =
       typeof value === 'boolean' ? (BOOLEAN_WORDS[path] ?? []) : [value, ...(CHOICE_WORDS[value] ?? [])];
     for (const phrase of phrases) {
