@@ -60,8 +60,8 @@ export function flattenDraft(draft: LlmDraft): ProposedValue[] {
     if (value === null || (typeof value === 'string' && !value.trim())) return;
     values.push({ path, value });
   };
-  add('requesterName', draft.requesterName);
-  add('requesterEmail', draft.requesterEmail);
+  add('requester.name', draft.requesterName);
+  add('requester.email', draft.requesterEmail);
   add('lab', draft.lab);
   for (const [field, value] of Object.entries(draft.form)) {
     if (Array.isArray(value)) value.forEach((item, i) => add(`form.${field}[${i}]`, item));
