@@ -45,6 +45,30 @@ describe('loadSubmissionConfig', () => {
     expect(origin.sampleCommands?.ingestUrl).toBe('http://samples:4002/internal/samples/commands');
   });
 
+  it('reads documents through the ai subgraph only with AI_INTERNAL_URL and the relay secret', () => {
+    expect(loadSubmissionConfig(base).extraction).toBeUndefined();
+    expect(
+      loadSubmissionConfig({ ...base, OUTBOX_RELAY_SECRET: SECRET, AI_INTERNAL_URL: 'http://ai:4006' })
+        .extraction,
+    ).toEqual({
+      aiOrigin: 'http://ai:4006',
+      commandsUrl: 'http://ai:4006/internal/ai/commands',
+      secret: SECRET,
+      batchSize: 100,
+      resultTimeoutMs: 30_000,
+      resultMaxBytes: 16 * 1024 * 1024,
+    });
+    expect(problems({ ...base, AI_INTERNAL_URL: 'http://ai:4006' })).toEqual([
+      'OUTBOX_RELAY_SECRET: required when AI_INTERNAL_URL is set (it signs the requests to and from the ai subgraph)',
+    ]);
+    expect(problems({ ...base, OUTBOX_RELAY_SECRET: SECRET, AI_INTERNAL_URL: 'http://ai:4006/x' })).toEqual([
+      "AI_INTERNAL_URL: must be an origin only (e.g. http://127.0.0.1:4006): the paths are the contract's",
+    ]);
+    expect(problems({ ...base, OUTBOX_RELAY_SECRET: SECRET, AI_INTERNAL_URL: 'ai' })).toEqual([
+      'AI_INTERNAL_URL: must be an http(s) URL',
+    ]);
+  });
+
   it('names bad values', () => {
     expect(problems({ ...base, SUBMISSION_MAX_IMPORT_BYTES: '0', FILES_GRAPHQL_URL: 'files' })).toEqual([
       'SUBMISSION_MAX_IMPORT_BYTES: Too small: expected number to be >0',

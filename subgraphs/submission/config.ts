@@ -15,6 +15,7 @@ import {
   toOutboxRelayConfig,
 } from '../kit/outbox-relay-setup.ts';
 import { SAMPLE_COMMANDS_PATH } from '../kit/sample-command-wire.ts';
+import { EXTRACTION_COMMANDS_PATH } from '../kit/extraction-wire.ts';
 
 const schema = z
   .object({
@@ -50,12 +51,41 @@ const schema = z
      * http://127.0.0.1:4002/internal/samples/commands. An origin alone gets the path added.
      */
     SAMPLES_COMMANDS_URL: env.httpUrl().default(`http://127.0.0.1:4002${SAMPLE_COMMANDS_PATH}`),
+    /**
+     * The ai subgraph's origin (e.g. http://127.0.0.1:4006), for documents the quote reader cannot read (a scan,
+     * an image, a document that is no quote): they are kept EXTRACTING and the ai subgraph is asked to read them
+     * (commands to AI_INTERNAL_URL + /internal/ai/commands, signed with OUTBOX_RELAY_SECRET, which it needs).
+     * Default none: such uploads are refused with their reader's code, as before.
+     */
+    AI_INTERNAL_URL: env.httpUrl().optional(),
+    /** How long fetching an extraction's result from the ai subgraph may take, in ms; default 30000. */
+    AI_RESULT_TIMEOUT_MS: env.positiveInt(30_000),
+    /**
+     * Largest extraction result (JSON) taken from the ai subgraph; default 16 MiB (a 5-page quote's page model is
+     * 1.4 MB). It is read in a document worker, within SUBMISSION_PARSE_MEMORY_MB.
+     */
+    AI_RESULT_MAX_BYTES: env.positiveInt(16 * 1024 * 1024),
     ...tokenVerificationVariables,
     ...operationLimitVariables,
     LOG_LEVEL: env.logLevel(),
     ...outboxRelayVariables,
   })
-  .superRefine(checkOutboxRelayVariables)
+  .superRefine((v, ctx) => {
+    checkOutboxRelayVariables(v, ctx);
+    if (v.AI_INTERNAL_URL && !v.OUTBOX_RELAY_SECRET)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['OUTBOX_RELAY_SECRET'],
+        message: 'required when AI_INTERNAL_URL is set (it signs the requests to and from the ai subgraph)',
+      });
+    // (An unparsable URL is reported by its own check; superRefine still runs.)
+    if (v.AI_INTERNAL_URL && URL.canParse(v.AI_INTERNAL_URL) && new URL(v.AI_INTERNAL_URL).pathname !== '/')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AI_INTERNAL_URL'],
+        message: "must be an origin only (e.g. http://127.0.0.1:4006): the paths are the contract's",
+      });
+  })
   .transform((v) => {
     const commandsUrl = new URL(v.SAMPLES_COMMANDS_URL);
     if (commandsUrl.pathname === '/') commandsUrl.pathname = SAMPLE_COMMANDS_PATH;
@@ -92,6 +122,18 @@ const schema = z
             batchSize: v.OUTBOX_RELAY_BATCH_SIZE,
           }
         : undefined,
+      /** Extraction by the ai subgraph (kit/extraction-wire.ts); undefined without AI_INTERNAL_URL. */
+      extraction:
+        v.AI_INTERNAL_URL && v.OUTBOX_RELAY_SECRET
+          ? {
+              aiOrigin: new URL(v.AI_INTERNAL_URL).origin,
+              commandsUrl: new URL(EXTRACTION_COMMANDS_PATH, v.AI_INTERNAL_URL).toString(),
+              secret: v.OUTBOX_RELAY_SECRET,
+              batchSize: v.OUTBOX_RELAY_BATCH_SIZE,
+              resultTimeoutMs: v.AI_RESULT_TIMEOUT_MS,
+              resultMaxBytes: v.AI_RESULT_MAX_BYTES,
+            }
+          : undefined,
     };
   });
 

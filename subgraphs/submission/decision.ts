@@ -1,12 +1,15 @@
 // The end of a review. acceptSubmission: IN_REVIEW -> ACCEPTED, refused while an ERROR issue is open, and in the
 // same transaction one sample command per SAMPLE/CONTROL row into sample_command (sample-commands.ts), which the
 // second relay delivers to the samples subgraph at least once, where each is applied once. Accepting an accepted
-// submission returns it and writes nothing. rejectSubmission needs a reason; cancelSubmission is the submitter's.
+// submission returns it and writes nothing; with the ai subgraph configured the accept also writes its
+// SUBMISSION_ACCEPTED command (extraction-commands.ts). rejectSubmission needs a reason; cancelSubmission is the
+// submitter's (also while EXTRACTING: the ai subgraph's late notice is then acknowledged and ignored).
 import type { Prisma, Submission } from '../../generated/prisma/submission/client.ts';
 import { badUserInput, ERRORS } from '../kit/errors.ts';
 import { recordEvent } from '../kit/outbox.ts';
 import { LARGE_TRANSACTION, type Caller, type SubmissionDeps } from './deps.ts';
 import { blockingIssues } from './issues.ts';
+import { announceAccepted } from './extraction-commands.ts';
 import { buildSampleCommands, type SampleCommandData } from './sample-commands.ts';
 import {
   assertExpectedVersion,
@@ -101,6 +104,8 @@ export function createDecisions(deps: SubmissionDeps) {
           ),
         );
         await insertCommands(tx, commands);
+        // The verified values, for the ai subgraph's retrieval corpus (only where there is an ai subgraph).
+        if (deps.config.extraction) await announceAccepted(tx, caller, after, commands.length, now);
         return after;
       }, LARGE_TRANSACTION);
     },
@@ -156,7 +161,7 @@ export function createDecisions(deps: SubmissionDeps) {
         }
         if (row.status === 'CANCELLED') return row;
         assertExpectedVersion(row, version);
-        assertStatus(row, ['DRAFT', 'IN_REVIEW'], 'cancelled');
+        assertStatus(row, ['DRAFT', 'EXTRACTING', 'IN_REVIEW'], 'cancelled');
         const now = deps.now();
         const after = await updateVersioned(tx, row, { status: 'CANCELLED', cancelledAt: now }, now);
         await recordEvent(

@@ -4,7 +4,7 @@
 // message, and the import keeps the submission with a FILE_NOT_STORED issue rather than lose it.
 import type { Logger } from '../kit/logger.ts';
 
-export type StoredFileKind = 'QUOTE_PDF' | 'SAMPLE_SHEET';
+export type StoredFileKind = 'QUOTE_PDF' | 'SAMPLE_SHEET' | 'OTHER';
 
 export interface StoreFileRequest {
   submissionId: string;
@@ -46,7 +46,7 @@ export function storableFileName(name: string | null | undefined, kind: StoredFi
   // eslint-disable-next-line no-control-regex
   const clean = base.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim();
   if (clean && clean !== '.' && clean !== '..') return clean.slice(-255);
-  return kind === 'QUOTE_PDF' ? 'quote.pdf' : 'sample-sheet.csv';
+  return kind === 'QUOTE_PDF' ? 'quote.pdf' : kind === 'SAMPLE_SHEET' ? 'sample-sheet.csv' : 'document';
 }
 
 export function createFileStore(options: FileStoreOptions): FileStore {

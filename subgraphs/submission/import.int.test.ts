@@ -277,6 +277,13 @@ describe('files that cannot be imported', () => {
     expect(await counts()).toEqual(before);
   });
 
+  it('has no extraction routes without AI_INTERNAL_URL (nothing is ever EXTRACTING)', async () => {
+    expect((await fetch(`${h.url}/internal/submission/documents/${randomUUID()}`)).status).toBe(404);
+    const notice = await fetch(`${h.url}/internal/submission/extractions`, { method: 'POST', body: '{}' });
+    expect(notice.status).toBe(404);
+    expect(await h.sql('SELECT 1 FROM extraction_command')).toEqual([]);
+  });
+
   it('refuses a file over SUBMISSION_MAX_IMPORT_BYTES', async () => {
     const small = await startSubmissionHarness({ SUBMISSION_MAX_IMPORT_BYTES: '1000' });
     try {

@@ -5,6 +5,11 @@
 // then store the original in the files subgraph (which asks this subgraph whether the caller may see the
 // submission). A files subgraph that is down costs a FILE_NOT_STORED issue, never the import; importing the same
 // bytes again retries storing it.
+// With the ai subgraph configured (config.extraction), a document the quote reader cannot read but the ai
+// subgraph can (a scan: NO_TEXT_LAYER; an image; a PDF with text that is no quote; text that is no sheet) is
+// kept instead: the submission is created EXTRACTING with its document and an EXTRACTION_REQUESTED command in
+// one transaction (extraction-commands.ts); extraction.service.ts takes it from there.
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { FileUpload } from 'graphql-upload-minimal';
@@ -14,6 +19,10 @@ import { discardUpload } from '../../common/multipart-request.ts';
 import { recordEvent } from '../kit/outbox.ts';
 import { LARGE_TRANSACTION, type Caller, type SubmissionDeps } from './deps.ts';
 import { storableFileName, type StoredFileKind } from './file-store.ts';
+
+/** How the files subgraph files the original: a quote, a sheet, or another document (an image, a letter). */
+const fileKindOf = (source: Submission['source']): StoredFileKind =>
+  source === 'PDF' ? 'QUOTE_PDF' : source === 'CSV' ? 'SAMPLE_SHEET' : 'OTHER';
 import { issue, resolveIssues, ruleIssues, type StoredIssue } from './issues.ts';
 import { quoteDraft } from './quote-draft.ts';
 import type { DocumentJob } from './document-worker/worker.ts';
@@ -22,11 +31,34 @@ import type { QuoteParseResult } from './quote-pdf/types.ts';
 import { sheetDraft } from './sheet-draft.ts';
 import { sampleSheetError } from './sheet/errors.ts';
 import type { SheetParseResult } from './sheet/types.ts';
-import { sniffImportKind, type ImportKind } from './sniff.ts';
+import { sniffImage, sniffImportKind, type ImportKind } from './sniff.ts';
+import { requestExtraction } from './extraction-commands.ts';
+import type { ExtractionKind, ExtractionRequested } from '../kit/extraction-wire.ts';
 import { isVisible, submissionEvent } from './submission-store.ts';
 import type { SubmissionDraft } from './submission-data.ts';
 
 const FILE_NOT_STORED = 'FILE_NOT_STORED';
+
+/** A document for the ai subgraph: what to ask for, and what the submission is. */
+interface Extractable {
+  kind: ExtractionKind;
+  mediaType: ExtractionRequested['mediaType'];
+  source: 'PDF' | 'IMAGE' | 'DOCUMENT';
+}
+
+/** The reader's refusals the ai subgraph can do better on (and only those: a corrupt PDF stays refused). */
+function extractableAfter(kind: ImportKind, code: string, bytes: Uint8Array): Extractable | null {
+  if (kind === 'PDF' && code === 'NO_TEXT_LAYER')
+    return { kind: 'SCANNED_QUOTE', mediaType: 'application/pdf', source: 'PDF' };
+  if (kind === 'PDF' && code === 'NOT_AN_ILAB_QUOTE')
+    return { kind: 'DOCUMENT', mediaType: 'application/pdf', source: 'DOCUMENT' };
+  // Text without a sample name column is no sheet: a letter, an e-mail. Only UTF-8, which the ai subgraph reads.
+  if (kind === 'CSV' && code === 'MISSING_REQUIRED_COLUMN' && isUtf8(bytes))
+    return { kind: 'DOCUMENT', mediaType: 'text/plain', source: 'DOCUMENT' };
+  return null;
+}
+
+type Parsed = { ok: true; draft: SubmissionDraft } | { ok: false; code: string; error: Error };
 
 interface ReadUpload {
   bytes: Buffer;
@@ -89,7 +121,11 @@ const isUniqueViolation = (error: unknown) =>
  * All rows in one statement from one JSON parameter: Prisma's createMany binds every cell as its own parameter and
  * needs about 20 s for a 10,000-row sheet here; jsonb_to_recordset takes well under a second.
  */
-async function insertRows(tx: Prisma.TransactionClient, submissionId: string, rows: SubmissionDraft['rows']) {
+export async function insertRows(
+  tx: Prisma.TransactionClient,
+  submissionId: string,
+  rows: SubmissionDraft['rows'],
+) {
   await tx.$executeRaw`
     INSERT INTO submission_row (submission_id, row_number, sample_name, volume_ul, qubit_ng_per_ul,
       nanodrop_ng_per_ul, a260_280, a260_230, concentration_ng_per_ul, kind, details, cells)
@@ -105,7 +141,7 @@ export function createImportService(deps: SubmissionDeps) {
   const { prisma, config } = deps;
 
   /** Reads the document in a worker (behind the bounded queue); the main thread only waits for the result. */
-  async function parse(caller: Caller, kind: ImportKind, bytes: Buffer): Promise<SubmissionDraft> {
+  async function parse(caller: Caller, kind: ImportKind, bytes: Buffer): Promise<Parsed> {
     const { parse: limits } = config;
     const job: DocumentJob =
       kind === 'PDF'
@@ -132,12 +168,73 @@ export function createImportService(deps: SubmissionDeps) {
     }
     if (kind === 'PDF') {
       const result = outcome.result as QuoteParseResult;
-      if (!result.ok) throw unreadable(kind, result.error);
-      return quoteDraft(result.submission);
+      if (!result.ok) return { ok: false, code: result.error.code, error: unreadable(kind, result.error) };
+      return { ok: true, draft: quoteDraft(result.submission) };
     }
     const result = outcome.result as SheetParseResult;
-    if (!result.ok) throw unreadable(kind, result.error);
-    return sheetDraft(result.sheet);
+    if (!result.ok) return { ok: false, code: result.error.code, error: unreadable(kind, result.error) };
+    return { ok: true, draft: sheetDraft(result.sheet) };
+  }
+
+  /** Keeps the document EXTRACTING and asks the ai subgraph to read it, in one transaction. */
+  async function createExtracting(caller: Caller, upload: ReadUpload, sha256: string, what: Extractable) {
+    const now = deps.now();
+    return prisma.$transaction(async (tx) => {
+      const submission = await tx.submission.create({
+        data: {
+          source: what.source,
+          status: 'EXTRACTING',
+          fileName: upload.name || null,
+          sha256,
+          submittedById: caller.userId,
+          createdAt: now,
+          updatedAt: now,
+        },
+      });
+      await tx.extractionDocument.create({
+        data: {
+          submissionId: submission.id,
+          kind: what.kind,
+          mediaType: what.mediaType,
+          sha256,
+          byteSize: upload.bytes.length,
+          bytes: new Uint8Array(upload.bytes),
+          createdAt: now,
+        },
+      });
+      await recordEvent(
+        tx,
+        submissionEvent(
+          caller,
+          submission,
+          'submission.imported',
+          now,
+          { status: { from: null, to: 'EXTRACTING' } },
+          {
+            source: what.source,
+            sha256,
+            fileName: upload.name || null,
+            extraction: what.kind,
+            mediaType: what.mediaType,
+            bytes: upload.bytes.length,
+          },
+        ),
+      );
+      await requestExtraction(
+        tx,
+        caller,
+        submission,
+        {
+          kind: what.kind,
+          fileName: storableFileName(upload.name, fileKindOf(what.source)),
+          mediaType: what.mediaType,
+          byteSize: upload.bytes.length,
+          sha256,
+        },
+        now,
+      );
+      return submission;
+    });
   }
 
   /**
@@ -214,7 +311,7 @@ export function createImportService(deps: SubmissionDeps) {
 
   /** Stores the original and records where it went; a failure becomes (or stays) a FILE_NOT_STORED issue. */
   async function storeFile(caller: Caller, submission: Submission, upload: ReadUpload): Promise<Submission> {
-    const kind: StoredFileKind = submission.source === 'PDF' ? 'QUOTE_PDF' : 'SAMPLE_SHEET';
+    const kind = fileKindOf(submission.source);
     const result = await deps.files.store({
       submissionId: submission.id,
       name: storableFileName(upload.name, kind),
@@ -257,6 +354,42 @@ export function createImportService(deps: SubmissionDeps) {
     });
   }
 
+  /**
+   * Creates the submission (from a draft, or EXTRACTING); when the same bytes or quote were imported at the same
+   * moment, the other import won: its submission, for a caller who may see it.
+   */
+  async function createNew(
+    caller: Caller,
+    upload: ReadUpload,
+    sha256: string,
+    what: SubmissionDraft | Extractable,
+    quoteIdentifier?: string,
+  ): Promise<{ submission: Submission; created: boolean }> {
+    try {
+      const submission =
+        'rows' in what
+          ? await create(caller, what, upload, sha256)
+          : await createExtracting(caller, upload, sha256, what);
+      deps.log.info(
+        { submissionId: submission.id, source: submission.source, status: submission.status },
+        'submission imported',
+      );
+      return { submission, created: true };
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      const winner = await prisma.submission.findFirst({
+        where: { OR: [{ sha256 }, ...(quoteIdentifier ? [{ quoteIdentifier }] : [])] },
+      });
+      if (!winner) throw error;
+      return { submission: existingFor(caller, winner), created: false };
+    }
+  }
+
+  /** A new submission with its original stored; the winner of a race as it is. */
+  function stored(caller: Caller, made: { submission: Submission; created: boolean }, upload: ReadUpload) {
+    return made.created ? storeFile(caller, made.submission, upload) : made.submission;
+  }
+
   return {
     async importFile(caller: Caller, file: Promise<FileUpload>): Promise<Submission> {
       let upload: ReadUpload;
@@ -277,6 +410,11 @@ export function createImportService(deps: SubmissionDeps) {
         const existing = existingFor(caller, same);
         return existing.fileId ? existing : storeFile(caller, existing, upload);
       }
+      const image = sniffImage(upload.bytes);
+      if (image && config.extraction) {
+        const extractable: Extractable = { kind: 'SCANNED_QUOTE', mediaType: image, source: 'IMAGE' };
+        return stored(caller, await createNew(caller, upload, sha256, extractable), upload);
+      }
       const kind = sniffImportKind(upload.bytes);
       if (!kind) {
         throw ERRORS.UNSUPPORTED_FILE_TYPE.err(
@@ -286,29 +424,19 @@ export function createImportService(deps: SubmissionDeps) {
           },
         );
       }
-      const draft = await parse(caller, kind, upload.bytes);
+      const parsed = await parse(caller, kind, upload.bytes);
+      if (!parsed.ok) {
+        const extractable = config.extraction ? extractableAfter(kind, parsed.code, upload.bytes) : null;
+        if (!extractable) throw parsed.error;
+        return stored(caller, await createNew(caller, upload, sha256, extractable), upload);
+      }
+      const draft = parsed.draft;
       const quoteIdentifier = draft.quoteIdentifier?.trim().toUpperCase();
       if (quoteIdentifier) {
         const quote = await prisma.submission.findUnique({ where: { quoteIdentifier } });
         if (quote) return existingFor(caller, quote);
       }
-      let submission: Submission;
-      try {
-        submission = await create(caller, draft, upload, sha256);
-      } catch (error) {
-        // The same bytes or quote imported at the same moment: the other import won.
-        if (!isUniqueViolation(error)) throw error;
-        const winner = await prisma.submission.findFirst({
-          where: { OR: [{ sha256 }, ...(quoteIdentifier ? [{ quoteIdentifier }] : [])] },
-        });
-        if (!winner) throw error;
-        return existingFor(caller, winner);
-      }
-      deps.log.info(
-        { submissionId: submission.id, source: submission.source, rows: draft.rows.length },
-        'submission imported',
-      );
-      return storeFile(caller, submission, upload);
+      return stored(caller, await createNew(caller, upload, sha256, draft, quoteIdentifier), upload);
     },
   };
 }

@@ -102,7 +102,8 @@ export interface RuleSubject {
 
 /** The quote form's required questions (docs/domain.md): a quote cannot be accepted with one unanswered. */
 function formIssues(subject: RuleSubject): StoredIssue[] {
-  if (subject.source !== 'PDF') return [];
+  // A quote read from a scan, an image or a document answers the same questions; a sheet's rows carry them.
+  if (subject.source === 'CSV' || subject.source === 'MANUAL') return [];
   const form = readForm(subject.form);
   const missing: [string, boolean, string][] = [
     [

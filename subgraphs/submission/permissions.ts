@@ -21,6 +21,7 @@ export const permissions: PermissionMap = {
     importSubmission: or(canWrite, canReview),
     updateSubmission: canReview,
     updateSubmissionRow: canReview,
+    addSubmissionRow: canReview,
     acceptSubmission: canReview,
     rejectSubmission: canReview,
     cancelSubmission: isAuthenticated,

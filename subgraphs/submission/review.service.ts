@@ -2,7 +2,8 @@
 // event with old and new values; a corrected or confirmed value becomes certain and its issues resolved), then
 // accept or reject it (decision.ts). Every change is one transaction at the version the caller read.
 import type { Prisma, Submission, SubmissionRow } from '../../generated/prisma/submission/client.ts';
-import { ERRORS, fromPrismaError } from '../kit/errors.ts';
+import { badUserInput, ERRORS, fromPrismaError } from '../kit/errors.ts';
+import { MAX_ROWS } from './extraction-draft.ts';
 import { recordEvent, type Changes } from '../kit/outbox.ts';
 import { correctRow, correctSubmission } from './corrections.ts';
 import { createDecisions } from './decision.ts';
@@ -91,6 +92,76 @@ export function createReviewService(deps: SubmissionDeps) {
       } catch (error) {
         throw toConflict(error);
       }
+    },
+
+    /**
+     * Adds a row after the last one (kind SAMPLE unless given), with the values given, checked as a correction:
+     * for a document read without rows (EXTRACTION_FAILED) or a sample the reader missed.
+     */
+    async addRow(
+      caller: Caller,
+      submissionId: string,
+      input: Record<string, unknown>,
+      version: number,
+    ): Promise<Submission> {
+      return prisma.$transaction(async (tx) => {
+        const row = await readForCorrection(tx, caller, submissionId, version);
+        const last = await tx.submissionRow.findFirst({
+          where: { submissionId: row.id },
+          orderBy: { rowNumber: 'desc' },
+          select: { rowNumber: true },
+        });
+        const rowNumber = (last?.rowNumber ?? 0) + 1;
+        if (rowNumber > MAX_ROWS)
+          throw badUserInput(`a submission has at most ${MAX_ROWS} rows`, {
+            field: 'rowNumber',
+            rule: 'MAX_ROWS',
+          });
+        const blank: SubmissionRow = {
+          submissionId: row.id,
+          rowNumber,
+          sampleName: null,
+          volumeUl: null,
+          qubitNgPerUl: null,
+          nanodropNgPerUl: null,
+          a260_280: null,
+          a260_230: null,
+          concentrationNgPerUl: null,
+          kind: 'SAMPLE',
+          details: {},
+          cells: {},
+        };
+        const { data, changes, fields } = correctRow(blank, { kind: 'SAMPLE', ...input });
+        const cells = Object.fromEntries(fields.map((field) => [field, correctedProvenance(undefined)]));
+        const created = { ...blank, ...data, cells } as unknown as SubmissionRow;
+        await tx.submissionRow.create({
+          data: {
+            ...(created as unknown as Prisma.SubmissionRowUncheckedCreateInput),
+            details: asJson(created.details),
+            cells: asJson(cells),
+          },
+        });
+        const now = deps.now();
+        const after = await updateVersioned(tx, row, {}, now);
+        const prefix = `rows[${rowNumber}].`;
+        await recordEvent(
+          tx,
+          submissionEvent(
+            caller,
+            row,
+            'submission.row_added',
+            now,
+            {
+              ...Object.fromEntries(
+                Object.entries(changes).map(([path, c]) => [path.slice(prefix.length), c]),
+              ),
+              version: { from: row.version, to: after.version },
+            },
+            { rowNumber },
+          ),
+        );
+        return after;
+      });
     },
 
     async updateRow(

@@ -1,6 +1,6 @@
 // What an import is, from its bytes alone.
 import { describe, expect, it } from 'vitest';
-import { sniffImportKind } from './sniff.ts';
+import { sniffImage, sniffImportKind } from './sniff.ts';
 
 describe('sniffImportKind', () => {
   it.each([
@@ -15,5 +15,19 @@ describe('sniffImportKind', () => {
     ['an ELF program', Buffer.from('7f454c46020101000000', 'hex'), null],
   ])('%s', (_name, bytes, kind) => {
     expect(sniffImportKind(bytes)).toBe(kind);
+  });
+});
+
+describe('sniffImage', () => {
+  it.each([
+    ['a PNG', Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), 'image/png'],
+    ['a JPEG', Buffer.from('ffd8ffe000104a464946', 'hex'), 'image/jpeg'],
+    ['a little-endian TIFF', Buffer.from('49492a0008000000', 'hex'), 'image/tiff'],
+    ['a big-endian TIFF', Buffer.from('4d4d002a00000008', 'hex'), 'image/tiff'],
+    ['a PDF', Buffer.from('%PDF-1.4\n'), null],
+    ['text', Buffer.from('PNG is a format\n'), null],
+    ['a GIF', Buffer.from('GIF89a'), null],
+  ])('%s', (_name, bytes, type) => {
+    expect(sniffImage(bytes)).toBe(type);
   });
 });

@@ -27,3 +27,18 @@ export function sniffImportKind(bytes: Uint8Array): ImportKind | null {
   // Bytes >= 0x80 are UTF-8 sequences or Windows-1252 letters: the sheet reader tells which.
   return hasOnlyTextBytes(bytes.subarray(0, PROBE_BYTES)) ? 'CSV' : null;
 }
+
+/** The image types a scanned quote comes as, by their magic bytes. */
+export type ImageMediaType = 'image/png' | 'image/jpeg' | 'image/tiff';
+
+const IMAGE_MAGIC: [ImageMediaType, number[]][] = [
+  ['image/png', [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]],
+  ['image/jpeg', [0xff, 0xd8, 0xff]],
+  ['image/tiff', [0x49, 0x49, 0x2a, 0x00]], // II*\0, little-endian
+  ['image/tiff', [0x4d, 0x4d, 0x00, 0x2a]], // MM\0*, big-endian
+];
+
+/** PNG, JPEG or TIFF from the first bytes; null for anything else. */
+export function sniffImage(bytes: Uint8Array): ImageMediaType | null {
+  return IMAGE_MAGIC.find(([, magic]) => startsWith(bytes, magic))?.[0] ?? null;
+}

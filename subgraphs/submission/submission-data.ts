@@ -17,6 +17,9 @@ export interface ProvenanceEntry {
   /** The reader's method, `csv-cell` for a sheet cell, `corrected` once staff set or confirmed it. */
   method: string;
   raw: string | null;
+  /** method LLM: character offsets of the value in the document's text (kit/extraction-wire.ts draftValueSchema). */
+  textStart?: number | null;
+  textEnd?: number | null;
 }
 
 export interface Contact {

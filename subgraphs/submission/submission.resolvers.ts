@@ -50,6 +50,8 @@ function located(p: ProvenanceEntry) {
     confidence: p.confidence,
     method: p.method,
     raw: p.raw,
+    textStart: p.textStart ?? null,
+    textEnd: p.textEnd ?? null,
   };
 }
 
@@ -74,6 +76,8 @@ export const submissionResolvers: Resolvers<Context> = {
       ctx.services.imports.importFile(requireCaller(ctx), file as Promise<FileUpload>),
     updateSubmission: (_p, { id, input, version }, ctx) =>
       ctx.services.review.update(requireCaller(ctx), id, input as Record<string, unknown>, version),
+    addSubmissionRow: (_p, { submissionId, input, version }, ctx) =>
+      ctx.services.review.addRow(requireCaller(ctx), submissionId, input, version),
     updateSubmissionRow: (_p, { submissionId, rowNumber, input, version }, ctx) =>
       ctx.services.review.updateRow(
         requireCaller(ctx),

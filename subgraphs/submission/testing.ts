@@ -114,6 +114,7 @@ export async function startSubmissionHarness(
         ...deps,
         outboxRelay: FAST_RELAY,
         sampleCommandRelay: FAST_RELAY,
+        extractionCommandRelay: FAST_RELAY,
         ...options,
       }),
   });
