@@ -1,11 +1,14 @@
 // The ai subgraph in the whole stack, through the router: aiStatus (degraded without Ollama and Chroma, not an
 // error), a job queued by a signed command as the submission subgraph sends it, listed by extractionJobs and
-// reached from Submission.extraction (an entity reference the router resolves in the ai subgraph).
+// reached from Submission.extraction (an entity reference the router resolves in the ai subgraph); and a scanned
+// quote imported through the router, which the submission subgraph's relay hands to the ai subgraph.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { EXTRACTION_COMMANDS_PATH, EXTRACTION_REQUESTED } from '../../subgraphs/kit/extraction-wire.ts';
 import { signServiceRequest } from '../../subgraphs/kit/service-auth.ts';
 import { commandEvent, extractionRequest } from '../../subgraphs/ai/testing.ts';
+import { eventually } from '../helpers/eventually.ts';
+import { readFixture, SCAN_CLEAN } from '../helpers/fixtures.ts';
 import { post } from '../helpers/graphql.ts';
 import { startTestStack, type TestStack } from '../helpers/stack.ts';
 
@@ -71,5 +74,38 @@ describe('the ai subgraph through the router', () => {
     });
     const status = await gql('{ aiStatus { queue { queued } } }');
     expect(status.data.aiStatus.queue.queued).toBeGreaterThanOrEqual(1);
+  });
+
+  test('a scanned quote imported through the router is queued in the ai subgraph (the relay between them)', async () => {
+    const form = new FormData();
+    form.set(
+      'operations',
+      JSON.stringify({
+        query: 'mutation($file: Upload!) { importSubmission(file: $file) { id status } }',
+        variables: { file: null },
+      }),
+    );
+    form.set('map', JSON.stringify({ 0: ['variables.file'] }));
+    form.set('0', new Blob([readFixture(SCAN_CLEAN)], { type: 'application/pdf' }), 'scan.pdf');
+    const response = await fetch(stack.routerUrl, {
+      method: 'POST',
+      headers: { ...admin, 'apollo-require-preflight': 'true' },
+      body: form,
+    });
+    const imported = (await response.json()) as {
+      data: { importSubmission: { id: string; status: string } };
+    };
+    expect(imported.data.importSubmission.status).toBe('EXTRACTING');
+    const id = imported.data.importSubmission.id;
+    const job = await eventually(
+      async () => {
+        const result = await gql('query ($id: ID!) { submission(id: $id) { extraction { kind status } } }', {
+          id,
+        });
+        return result.data?.submission?.extraction ?? undefined;
+      },
+      { what: 'the extraction job of the imported scan', timeoutMs: 20_000 },
+    );
+    expect(job).toEqual({ kind: 'SCANNED_QUOTE', status: 'QUEUED' });
   });
 });
