@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/free-port.ts';
 import { startTestChroma, type TestChroma } from '../../test/helpers/chroma.ts';
+import { startTestOllama, type TestOllama } from '../../test/helpers/ollama-server.ts';
 import {
   EXTRACTION_REQUESTED,
   resultPath,
@@ -199,5 +200,27 @@ describe('with a real Chroma', () => {
     expect((await h.gql(SIMILAR, { text: 'x', first: 21 }, asAlice)).body.errors?.[0]?.extensions.code).toBe(
       'BAD_USER_INPUT',
     );
+  });
+});
+
+describe('with the LLM configured from the environment', () => {
+  let h: AiHarness;
+  let ollama: TestOllama;
+  beforeAll(async () => {
+    ollama = await startTestOllama();
+    h = await startAiHarness({}, { OLLAMA_HOST: ollama.url, OLLAMA_MODEL: 'test-model' });
+  });
+  afterAll(async () => {
+    await h?.close();
+    await ollama?.stop();
+  });
+
+  it('aiStatus shows the LLM configured and reachable (DEGRADED still: no Chroma)', async () => {
+    const staff = await h.as(['STAFF']);
+    const up = await h.gql(STATUS, {}, staff);
+    expect(up.body.data.aiStatus).toMatchObject({
+      status: 'DEGRADED',
+      llm: { configured: true, reachable: true, model: 'test-model' },
+    });
   });
 });

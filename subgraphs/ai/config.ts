@@ -15,6 +15,7 @@ import {
   outboxRelayVariables,
   toOutboxRelayConfig,
 } from '../kit/outbox-relay-setup.ts';
+import { llmVariables } from './llm/config.ts';
 import { retrievalVariables } from './retrieval/config.ts';
 
 const schema = z
@@ -36,6 +37,8 @@ const schema = z
     AI_DOCUMENT_TIMEOUT_MS: env.positiveInt(30_000),
     /** CHROMA_URL, OLLAMA_HOST, OLLAMA_EMBED_MODEL, RETRIEVAL_TIMEOUT_MS (./retrieval/config.ts). */
     ...retrievalVariables,
+    /** OLLAMA_HOST, OLLAMA_MODEL, OLLAMA_TIMEOUT_MS (./llm/config.ts). */
+    ...llmVariables,
     ...tokenVerificationVariables,
     ...operationLimitVariables,
     LOG_LEVEL: env.logLevel(),
@@ -58,6 +61,12 @@ const schema = z
         OLLAMA_HOST: v.OLLAMA_HOST,
         OLLAMA_EMBED_MODEL: v.OLLAMA_EMBED_MODEL,
         RETRIEVAL_TIMEOUT_MS: v.RETRIEVAL_TIMEOUT_MS,
+      },
+      /** The LLM's settings (llmFromConfig); OLLAMA_HOST or OLLAMA_MODEL unset: the LLM is off. */
+      llm: {
+        OLLAMA_HOST: v.OLLAMA_HOST,
+        OLLAMA_MODEL: v.OLLAMA_MODEL,
+        OLLAMA_TIMEOUT_MS: v.OLLAMA_TIMEOUT_MS,
       },
       /** OUTBOX_RELAY_SECRET: signs and verifies the internal endpoints; undefined: they answer 503. */
       serviceSecret: v.OUTBOX_RELAY_SECRET,

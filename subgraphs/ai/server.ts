@@ -21,6 +21,7 @@ import { jobResolvers } from './job.resolvers.ts';
 import { createJobQueue } from './jobs/queue.ts';
 import type { JobRunner } from './jobs/types.ts';
 import type { ExtractionJob } from '../../generated/prisma/ai/client.ts';
+import { llmFromConfig } from './llm/config.ts';
 import type { Llm } from './llm/types.ts';
 import { permissions } from './permissions.ts';
 import { retrievalFromConfig } from './retrieval/config.ts';
@@ -50,7 +51,10 @@ export interface AiSubgraphDeps extends SubgraphOptions {
    * config (retrievalFromConfig: off when CHROMA_URL is unset). Closed on close.
    */
   retrieval?: Retrieval | null;
-  /** The LLM for DOCUMENT extractions; null or absent: off (aiStatus says not configured). */
+  /**
+   * The LLM for DOCUMENT extractions; null: off (aiStatus says not configured). Absent: built from the config
+   * (llmFromConfig: off without OLLAMA_HOST and OLLAMA_MODEL). Closed on close.
+   */
   llm?: Llm | null;
   /**
    * The job runner, or how to build it from the subgraph's parts: started when the subgraph listens, stopped
@@ -82,7 +86,6 @@ function installedOcr(): OcrInfo {
 export async function createAiSubgraph(config: AiConfig, options: AiSubgraphDeps = {}): Promise<AiSubgraph> {
   let noticeRelay: OutboxRelay | undefined;
   let runner: JobRunner | undefined;
-  const llm = options.llm ?? null;
 
   const subgraph = await createSubgraph<
     PrismaClient,
@@ -102,6 +105,10 @@ export async function createAiSubgraph(config: AiConfig, options: AiSubgraphDeps
       const retrieval =
         options.retrieval !== undefined ? options.retrieval : retrievalFromConfig(config.retrieval, log);
       if (retrieval) onClose(() => retrieval.close());
+      // Built here (from the config) only when the caller gave none; then it is this subgraph's to close.
+      const ownLlm = options.llm === undefined ? llmFromConfig(config.llm, log) : null;
+      if (ownLlm) onClose(() => ownLlm.close());
+      const llm = options.llm !== undefined ? options.llm : ownLlm;
       const queue = createJobQueue({ prisma, notify });
       const deps: AiDeps = {
         prisma,
