@@ -38,6 +38,11 @@ const mappers: Record<string, Record<string, string>> = {
     SubmissionRow: '../prisma/submission/client.ts#SubmissionRow as SubmissionRowRecord',
     SubmissionIssue: '../../subgraphs/submission/issues.ts#StoredIssue',
   },
+  ai: {
+    ExtractionJob: '../prisma/ai/client.ts#ExtractionJob as ExtractionJobRecord',
+    Submission: '../../subgraphs/ai/deps.ts#EntityRef',
+    File: '../../subgraphs/ai/deps.ts#EntityRef',
+  },
 };
 
 const resolverTargets: CodegenConfig['generates'] = Object.fromEntries(

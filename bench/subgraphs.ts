@@ -12,7 +12,7 @@ import { createBenchDatabases } from './database.ts';
 import { isReady, root, startChild, waitFor, type Child } from './processes.ts';
 import { cleanups } from './run-benchmark.ts';
 
-export const BENCH_SUBGRAPHS = ['auth', 'audit', 'samples', 'files', 'submission'] as const;
+export const BENCH_SUBGRAPHS = ['auth', 'audit', 'samples', 'files', 'submission', 'ai'] as const;
 export type BenchSubgraphName = (typeof BENCH_SUBGRAPHS)[number];
 
 export interface BenchSubgraph {
@@ -113,7 +113,9 @@ export async function startBenchSubgraphs(options: {
       ...relay,
       FILES_GRAPHQL_URL: `${origin('files')}/graphql`,
       SAMPLES_COMMANDS_URL: `${origin('samples')}${SAMPLE_COMMANDS_PATH}`,
+      AI_INTERNAL_URL: origin('ai'),
     },
+    ai: { ...tokenVariables, ...relay, SUBMISSION_INTERNAL_URL: origin('submission') },
   };
 
   const subgraphs = {} as Record<BenchSubgraphName, BenchSubgraph>;

@@ -105,6 +105,20 @@ const ourCodes = {
       'Busy, or a dependency did not answer in time (no database connection, the JWKS, a subgraph still starting); retry shortly.',
     httpStatus: 503,
   },
+  JOB_NOT_CANCELLABLE: {
+    description:
+      'The extraction job has already finished (SUCCEEDED, FAILED or CANCELLED): nothing to cancel.',
+    httpStatus: 409,
+  },
+  JOB_NOT_RETRYABLE: {
+    description: 'Only a FAILED or CANCELLED extraction job can be retried.',
+    httpStatus: 409,
+  },
+  RETRIEVAL_OFF: {
+    description:
+      'Retrieval (similar submissions, vocabulary suggestions) is not configured on this installation (CHROMA_URL unset).',
+    httpStatus: 503,
+  },
   SUPERGRAPH_UNAVAILABLE: { description: 'The router has no supergraph loaded yet.', httpStatus: 503 },
   BAD_GATEWAY: {
     description: 'A subgraph behind a plain HTTP route (file downloads) cannot be reached.',

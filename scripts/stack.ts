@@ -7,6 +7,8 @@ import { loadRouterConfig } from '../router/config.ts';
 import { createRouter } from '../router/createRouter.ts';
 import { loadAuditConfig } from '../subgraphs/audit/config.ts';
 import { createAuditSubgraph } from '../subgraphs/audit/server.ts';
+import { loadAiConfig } from '../subgraphs/ai/config.ts';
+import { createAiSubgraph } from '../subgraphs/ai/server.ts';
 import { loadAuthConfig } from '../subgraphs/auth/config.ts';
 import { createAuthSubgraph } from '../subgraphs/auth/server.ts';
 import { loadFilesConfig } from '../subgraphs/files/config.ts';
@@ -54,6 +56,7 @@ export const subgraphs: Record<string, (env: NodeJS.ProcessEnv) => Promise<Runni
   samples: async (env) => listen(await createSamplesSubgraph(loadSamplesConfig(env))),
   files: async (env) => listen(await createFilesSubgraph(loadFilesConfig(env))),
   submission: async (env) => listen(await createSubmissionSubgraph(loadSubmissionConfig(env))),
+  ai: async (env) => listen(await createAiSubgraph(loadAiConfig(env))),
 };
 
 /** How long one process of the stack may take to stop before the shutdown moves on. */
@@ -127,6 +130,9 @@ export async function wireSettings(options: StackOptions): Promise<NodeJS.Proces
   env.SAMPLES_COMMANDS_URL ??= `http://127.0.0.1:${env.SAMPLES_PORT}${SAMPLE_COMMANDS_PATH}`;
   env.SUBMISSION_GRAPHQL_URL ??= `http://127.0.0.1:${env.SUBMISSION_PORT}/graphql`;
   env.FILES_GRAPHQL_URL ??= `http://127.0.0.1:${env.FILES_PORT}/graphql`;
+  // The ai and submission subgraphs call each other's internal endpoints (kit/extraction-wire.ts).
+  env.SUBMISSION_INTERNAL_URL ??= `http://127.0.0.1:${env.SUBMISSION_PORT}`;
+  env.AI_INTERNAL_URL ??= `http://127.0.0.1:${env.AI_PORT}`;
   return env;
 }
 

@@ -56,6 +56,13 @@
   SELECT 1 / 0 AS "AUDIT_DB_PASSWORD is not set";
 \endif
 \unset check
+\getenv check AI_DB_PASSWORD
+\if :{?check}
+\else
+  \warn 'AI_DB_PASSWORD is not set'
+  SELECT 1 / 0 AS "AI_DB_PASSWORD is not set";
+\endif
+\unset check
 
 \set migrator :prefix 'migrator'
 \getenv migrator_password MIGRATOR_DB_PASSWORD
@@ -77,7 +84,6 @@ CREATE ROLE :"migrator" LOGIN PASSWORD :'migrator_password' NOSUPERUSER NOCREATE
 \set password_variable AUDIT_DB_PASSWORD
 \ir domain.psql
 
--- Not built yet: the database only, owned by the migrator.
-\set db :prefix 'ai'
-CREATE DATABASE :"db" OWNER :"migrator";
-REVOKE ALL ON DATABASE :"db" FROM PUBLIC;
+\set domain ai
+\set password_variable AI_DB_PASSWORD
+\ir domain.psql

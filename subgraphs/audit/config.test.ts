@@ -31,7 +31,7 @@ describe('loadAuditConfig', () => {
       retentionOverrides: {},
       exportMaxRows: 100_000,
       delivery: {
-        expectedServices: ['auth', 'samples', 'submission', 'files'],
+        expectedServices: ['auth', 'samples', 'submission', 'files', 'ai'],
         maxPendingAgeSeconds: 300,
         staleAfterSeconds: 120,
       },

@@ -111,7 +111,7 @@ const schema = z
     /** The services whose relays must report (one that never did shows as stale); comma-separated. */
     AUDIT_EXPECTED_SERVICES: z
       .string()
-      .default('auth,samples,submission,files')
+      .default('auth,samples,submission,files,ai')
       .transform((text) => [
         ...new Set(
           text

@@ -14,6 +14,8 @@
 // | files:write         |   x   |   x   |   x       |        |  upload (SUBMITTER: to own submissions)
 // | audit:read          |   x   |   x   |           |   x    |  VIEWER is the core manager / analyst
 // | settings:write      |   x   |       |           |        |
+// | ai:read             |   x   |   x   |   x (own) |   x    |  extraction jobs, aiStatus, retrieval; cancel own
+// | ai:manage           |   x   |   x   |           |        |  cancel and retry any extraction job
 import type { Role } from '../../generated/prisma/auth/client.ts';
 
 export const ROLE_SCOPES: Record<Role, readonly string[]> = {
@@ -29,6 +31,8 @@ export const ROLE_SCOPES: Record<Role, readonly string[]> = {
     'files:write',
     'audit:read',
     'settings:write',
+    'ai:read',
+    'ai:manage',
   ],
   STAFF: [
     'samples:read',
@@ -39,9 +43,18 @@ export const ROLE_SCOPES: Record<Role, readonly string[]> = {
     'files:read',
     'files:write',
     'audit:read',
+    'ai:read',
+    'ai:manage',
   ],
-  SUBMITTER: ['samples:read', 'submissions:read', 'submissions:write', 'files:read', 'files:write'],
-  VIEWER: ['samples:read', 'submissions:read', 'files:read', 'audit:read'],
+  SUBMITTER: [
+    'samples:read',
+    'submissions:read',
+    'submissions:write',
+    'files:read',
+    'files:write',
+    'ai:read',
+  ],
+  VIEWER: ['samples:read', 'submissions:read', 'files:read', 'audit:read', 'ai:read'],
 };
 
 /** The union of the roles' scopes, sorted, de-duplicated. */

@@ -18,7 +18,7 @@ import { createAuthSubgraph } from '../../subgraphs/auth/server.ts';
 
 const run = promisify(execFile);
 const SCRIPT = path.resolve(import.meta.dirname, '../../deploy/postgres/create-databases.sql');
-const DOMAINS = ['auth', 'samples', 'submission', 'files', 'audit'];
+const DOMAINS = ['auth', 'samples', 'submission', 'files', 'audit', 'ai'];
 
 const hasPsql = (() => {
   try {
@@ -71,7 +71,7 @@ describe.skipIf(!hasPsql)('create-databases.sql (psql)', () => {
 
   afterAll(async () => {
     if (!adminUrl) return;
-    for (const db of [...DOMAINS, 'ai']) await dropDatabase(adminUrl, prefix + db);
+    for (const db of DOMAINS) await dropDatabase(adminUrl, prefix + db);
     const admin = new pg.Client({ connectionString: adminUrl });
     await admin.connect();
     try {

@@ -3,7 +3,7 @@
 // is asked for as A, as SUBMITTER B and without a token: directly at the subgraph (_entities, as the router would)
 // and through the router (the root field reading that type). B and the anonymous caller must get exactly what
 // they get for an id that does not exist; A must get something else, so a wrong fixture cannot pass.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import {
@@ -17,6 +17,9 @@ import {
   type GraphQLObjectType,
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { commandEvent, extractionRequest } from '../../subgraphs/ai/testing.ts';
+import { EXTRACTION_COMMANDS_PATH, EXTRACTION_REQUESTED } from '../../subgraphs/kit/extraction-wire.ts';
+import { signServiceRequest } from '../../subgraphs/kit/service-auth.ts';
 import { CSV_TEMPLATE, readFixture } from '../helpers/fixtures.ts';
 import { post, type GraphQLResponse } from '../helpers/graphql.ts';
 import { startTestStack, type TestStack } from '../helpers/stack.ts';
@@ -34,6 +37,8 @@ const headers: Record<Caller | 'admin' | 'staff', Headers> = {
   staff: {},
 };
 const userIds: Record<string, string> = {};
+/** Shared by the stack's services: signs the command that queues A's extraction. */
+const relaySecret = randomBytes(32).toString('base64url');
 /** Entity type -> the id of the owner's (SUBMITTER A's) instance. */
 const ownedIds: Record<string, string> = {};
 
@@ -294,6 +299,30 @@ async function createOwnedData() {
   );
   ownedIds.File = file.uploadFile.id;
 
+  // An extraction of A's submission's document, requested as the submission subgraph requests one (a signed
+  // command to the ai subgraph): ExtractionJob, and the ai subgraph's Submission.extraction and File.extraction.
+  const request = extractionRequest({
+    submissionId: ownedIds.Submission,
+    ownerId: userIds.owner!,
+    fileId: ownedIds.File,
+  });
+  const body = JSON.stringify({ events: [commandEvent(EXTRACTION_REQUESTED, request)] });
+  const sent = await fetch(`${stack.subgraphUrls.ai!.replace(/\/graphql$/, '')}${EXTRACTION_COMMANDS_PATH}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: signServiceRequest({ secret: relaySecret, service: 'submission', body }),
+    },
+    body,
+  });
+  expect(sent.status).toBe(200);
+  const jobs = await gql(
+    'query ($s: ID!) { extractionJobs(filter: { submissionId: $s }) { edges { node { id } } } }',
+    { s: ownedIds.Submission },
+    headers.staff,
+  );
+  ownedIds.ExtractionJob = jobs.extractionJobs.edges[0].node.id;
+
   // The audit trails fill asynchronously (outbox relays): wait until A's sample and user have one.
   const TRAILS = `query ($s: ID!, $u: ID!) {
     sample(id: $s) { auditTrail { totalCount } } user(id: $u) { auditTrail { totalCount } } }`;
@@ -312,7 +341,7 @@ async function createOwnedData() {
 }
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  stack = await startTestStack({ OUTBOX_RELAY_SECRET: relaySecret });
   headers.admin = (await login(stack.admin.email, stack.admin.password)).headers;
   await createUser('owner', 'SUBMITTER');
   await createUser('other', 'SUBMITTER');
