@@ -33,8 +33,13 @@ export interface PageShapes {
 const RULE_MIN_PT = 30;
 /** A column border spans at least a couple of rows; a tall heading's letter stem is shorter. */
 const VERTICAL_RULE_MIN_PT = 20;
-/** Rules this much darker than the paper are ink (grey table borders included). */
-const RULE_CONTRAST = 28;
+/**
+ * Rules this much darker than the paper are ink: the quote's grey table borders (about 190) are, its header
+ * row's light grey band (about 219) is not, so the border under the band is still a rule of its own.
+ */
+const RULE_CONTRAST = 40;
+/** A control's bevelled lower right side is lighter still (about 225). */
+const CONTROL_CONTRAST = 28;
 const CONTROL_MIN_PT = 8.2;
 const CONTROL_MAX_PT = 16;
 /** A frame's ink, its mark included, covers at most this share of its box (a blot covers more). */
@@ -44,6 +49,8 @@ const CORE_MARKED = 0.14;
 const CORE_EMPTY = 0.04;
 /** A cell holding fewer ink pixels than this (per 300-dpi pixel) is empty: specks of noise. */
 const CELL_MIN_INK_AT_300 = 25;
+/** A cell is read this far inside its borders, points. */
+const CELL_INSET_PT = 1.2;
 
 const grey = (level: number): readonly [number, number, number] => {
   const v = Math.round((level / 255) * 1000) / 1000;
@@ -74,7 +81,7 @@ function rules(
   const done: Segment[] = [];
   let open: Segment[] = [];
   for (let b = 0; b < across; b++) {
-    const next: Segment[] = [];
+    let next: Segment[] = [];
     let a = 0;
     while (a < along) {
       if (at(a, b) >= threshold) {
@@ -85,21 +92,27 @@ function rules(
       let sum = 0;
       while (a < along && at(a, b) < threshold) sum += at(a++, b);
       if (a - start < minLength) continue;
-      const joined = open.find(
-        (s) => s.to === b - 1 && Math.min(s.end, a) - Math.max(s.start, start) > 0.8 * (a - start),
+      // A blurred rule's lighter edge row breaks into pieces where the full row below does not: every piece
+      // touching this run belongs to the same rule.
+      const touching = [...open, ...next].filter(
+        (s) => s.to >= b - 1 && Math.min(s.end, a) - Math.max(s.start, start) > 0,
       );
-      if (joined) {
-        Object.assign(joined, {
-          start: Math.min(joined.start, start),
-          end: Math.max(joined.end, a),
+      const merged = touching.reduce(
+        (into, s) => ({
+          start: Math.min(into.start, s.start),
+          end: Math.max(into.end, s.end),
+          from: Math.min(into.from, s.from),
           to: b,
-          sum: joined.sum + sum,
-          count: joined.count + a - start,
-        });
-        next.push(joined);
-      } else next.push({ start, end: a, from: b, to: b, sum, count: a - start });
+          sum: into.sum + s.sum,
+          count: into.count + s.count,
+        }),
+        { start, end: a, from: b, to: b, sum, count: a - start },
+      );
+      open = open.filter((s) => !touching.includes(s));
+      next = next.filter((s) => !touching.includes(s));
+      next.push(merged);
     }
-    for (const segment of open) if (!next.includes(segment)) done.push(segment);
+    done.push(...open);
     open = next;
   }
   return [...done, ...open];
@@ -202,8 +215,7 @@ export function findPageShapes(pixels: Uint8Array, width: number, height: number
   }
 
   const controls: PixelBox[] = [];
-  // Controls are bevelled: their lower right side is as light as a rule.
-  for (const blob of blobs(pixels, width, height, ruleThreshold)) {
+  for (const blob of blobs(pixels, width, height, Math.max(threshold, paper - CONTROL_CONTRAST))) {
     const [w, h] = [blob.x1 - blob.x0, blob.y1 - blob.y0];
     if (Math.min(w, h) < px(CONTROL_MIN_PT) || Math.max(w, h) > px(CONTROL_MAX_PT)) continue;
     if (w / h < 0.75 || w / h > 1.33 || blob.ink > CONTROL_MAX_FILL * w * h) continue;
@@ -249,6 +261,12 @@ export function findPageShapes(pixels: Uint8Array, width: number, height: number
   return { shapes, inkedCells: gridCells(pixels, width, hRules, vRules, threshold, dpi), controls };
 }
 
+function overlapArea(a: PixelBox, b: PixelBox): number {
+  const w = Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x);
+  const h = Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y);
+  return w > 0 && h > 0 ? w * h : 0;
+}
+
 /** Cells of ruled tables that hold ink, in pixels, their borders left out. */
 function gridCells(
   pixels: Uint8Array,
@@ -260,6 +278,7 @@ function gridCells(
 ): PixelBox[] {
   const minInk = Math.round(CELL_MIN_INK_AT_300 * (dpi / 300) ** 2);
   const maxRowHeight = Math.round((40 * dpi) / 72);
+  const inset = Math.max(2, Math.round((CELL_INSET_PT * dpi) / 72));
   const cells: PixelBox[] = [];
   const overlap = (a: Segment, b: Segment): number =>
     (Math.min(a.end, b.end) - Math.max(a.start, b.start)) / Math.min(a.end - a.start, b.end - b.start);
@@ -277,8 +296,16 @@ function gridCells(
       .sort((a, b) => a.from - b.from);
     for (let j = 0; j + 1 < crossing.length; j++) {
       const [left, right] = [crossing[j]!, crossing[j + 1]!];
-      const box = { x: left.to + 2, y: top.to + 2, w: right.from - left.to - 3, h: bottom.from - top.to - 3 };
-      if (box.w < 4 || box.h < 4) continue;
+      // Clear of the borders' blurred edges, which tesseract reads as strokes ("po" for "2").
+      const box = {
+        x: left.to + inset,
+        y: top.to + inset,
+        w: right.from - left.to - 2 * inset,
+        h: bottom.from - top.to - 2 * inset,
+      };
+      // A rule found as two pieces bounds the same cell twice.
+      if (box.w < 4 || box.h < 4 || cells.some((cell) => overlapArea(cell, box) > 0.5 * box.w * box.h))
+        continue;
       if (inkIn(pixels, width, box, threshold) >= minInk) cells.push(box);
     }
   }

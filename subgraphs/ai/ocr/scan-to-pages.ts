@@ -1,8 +1,8 @@
 // A scanned document → the page model the quote reader's layout rules read (kit/page-model.ts), so one set of
 // rules reads digital and scanned quotes. Texts are the OCR words; shapes are the ruling lines, control frames
-// and marks found in the straightened page's pixels (page-shapes.ts, in the render worker). Table cells that
-// hold ink but no word (tesseract's page layout drops the quote's narrow Volume column) are read again, one cell
-// at a time, as a single line.
+// and marks found in the straightened page's pixels (page-shapes.ts, in the render worker). Ruled table cells
+// holding ink are read cell by cell (stacked into one image), not by tesseract's page layout, which drops the
+// quote's narrow Volume column and merges neighbouring cells.
 import { readFileSync } from 'node:fs';
 import type { PageModel, TextItem } from '../../kit/page-model.ts';
 import { OcrError } from './errors.ts';
@@ -28,6 +28,7 @@ export const OCR_VERSION = `tesseract.js ${packageVersion('tesseract.js')} eng $
  * bold 0.268. One word is too little ink to tell; a line is enough.
  */
 const BOLD_PER_PAGE_STROKE = 1.2;
+const MIN_BOLD_LETTERS = 4;
 /**
  * The digital page model's sizes are pdf2json's, about 1.24 × the font size (quote-pdf/read-pdf.ts); tesseract's
  * row height is about the font size. OCR sizes are scaled to the digital ones, which the layout rules expect.
@@ -35,8 +36,10 @@ const BOLD_PER_PAGE_STROKE = 1.2;
 const SIZE_PER_ROW_HEIGHT = 1.24;
 /** As many shapes as a page model holds (kit/page-model.ts). */
 const MAX_SHAPES = 20_000;
-/** Cells re-read on one page at most: a page ruled into thousands of inked cells is not worth it. */
-const MAX_CELL_READS = 300;
+/** Cells read one by one on a page at most: past them a page ruled into thousands of cells keeps its layout. */
+const MAX_CELL_READS = 600;
+/** Cells stacked into one image for one recognition (tesseract's images are at most 32,767 pixels high). */
+const CELLS_PER_PASS = 100;
 
 export interface ScanToPagesOptions extends OcrOptions {
   signal?: AbortSignal;
@@ -119,6 +122,34 @@ function cleanWords(words: readonly OcrWord[], found: PageShapes, toPx: number):
     .map((word) => (word.text === BAR ? { ...word, text: 'I' } : word));
 }
 
+/** What stands for ink the recognizer read nothing from: the layout rules see a value they cannot trust. */
+export const UNREAD_INK = '?';
+
+/**
+ * A word of UNREAD_INK, confidence 0, for each inked cell from which no word was read: an empty reading of a cell
+ * with ink is a missed value ("2" lost), not an empty cell, and must go to review rather than pass as empty.
+ */
+function unreadCells(cells: readonly PixelBox[], read: readonly OcrWord[], dpi: number): OcrWord[] {
+  const toPt = 72 / dpi;
+  const round = (n: number): number => Math.round(n * toPt * 100) / 100;
+  return cells
+    .filter((cell) => !read.some((word) => inside(cell, ...centreOf(word, dpi))))
+    .map((cell) => ({
+      text: UNREAD_INK,
+      box: { x: round(cell.x), y: round(cell.y), w: round(cell.w), h: round(cell.h) },
+      baseline: round(cell.y + 0.8 * cell.h),
+      size: round(0.8 * cell.h),
+      stroke: 0,
+      line: -1,
+      confidence: 0,
+    }));
+}
+
+const centreOf = (word: OcrWord, dpi: number): [number, number] => [
+  ((word.box.x + word.box.w / 2) * dpi) / 72,
+  ((word.box.y + word.box.h / 2) * dpi) / 72,
+];
+
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1] ?? 0;
 
 /** Which words are bold: by their line's median stroke (a re-read cell's word, alone on its line, by its own). */
@@ -130,12 +161,16 @@ function boldWords(words: readonly OcrWord[], reread: ReadonlySet<OcrWord>): Set
     lines.set(word.line, [...(lines.get(word.line) ?? []), ratio(word)]);
   }
   const threshold = BOLD_PER_PAGE_STROKE * median(words.map(ratio));
+  const letters = new Map<number, number>();
+  for (const word of words) letters.set(word.line, (letters.get(word.line) ?? 0) + word.text.length);
   const bold = new Set<OcrWord>();
   for (const word of words) {
     const line = reread.has(word) ? [ratio(word)] : lines.get(word.line)!;
     // The line says whether it is print in bold; the word says whether it is the bold label of a line whose
     // answer follows in regular print ("Approx. Genome Size  600").
-    if (median(line) > threshold && ratio(word) > threshold) bold.add(word);
+    // A line of a few letters ("EB", a row number) is too little ink to tell: print is regular unless shown.
+    const short = !reread.has(word) && (letters.get(word.line) ?? 0) < MIN_BOLD_LETTERS;
+    if (!short && median(line) > threshold && ratio(word) > threshold) bold.add(word);
   }
   return bold;
 }
@@ -205,20 +240,23 @@ async function readPage(
   const started = performance.now();
   const left = (): number => Math.max(1, pageTimeoutMs - (performance.now() - started));
   const toPx = image.dpi / 72;
-  const centre = (word: OcrWord): [number, number] => [
-    (word.box.x + word.box.w / 2) * toPx,
-    (word.box.y + word.box.h / 2) * toPx,
-  ];
-  const words = cleanWords(await recognizer.read(page, left()), found, toPx);
-  const missed = found.inkedCells
-    .filter((cell) => !words.some((word) => inside(cell, ...centre(word))))
-    .slice(0, MAX_CELL_READS);
+  // Tesseract's page layout merges a table's narrow cells across their borders ("11.25" for "11 | 25") and takes
+  // a column of single digits for vertical text: inside a ruled table, each cell is read on its own instead.
+  const cells = found.inkedCells.slice(0, MAX_CELL_READS);
+  const inCells = (word: OcrWord): number =>
+    cells.reduce((sum, cell) => sum + overlapShare(word, cell, toPx), 0);
+  const words = cleanWords(await recognizer.read(page, left()), found, toPx).filter(
+    (word) => inCells(word) < 0.3,
+  );
   const reread = new Set<OcrWord>();
-  if (signal?.aborted) throw aborted(signal);
-  for (const word of await recognizer.readCells(page, missed, left())) {
-    reread.add(word);
-    words.push(word);
+  for (let from = 0; from < cells.length; from += CELLS_PER_PASS) {
+    if (signal?.aborted) throw aborted(signal);
+    for (const word of await recognizer.readCells(page, cells.slice(from, from + CELLS_PER_PASS), left())) {
+      reread.add(word);
+      words.push(word);
+    }
   }
+  words.push(...unreadCells(cells, [...reread], image.dpi));
   const bold = boldWords(words, reread);
   const width = Math.round((image.width * 7200) / image.dpi) / 100;
   const height = Math.round((image.height * 7200) / image.dpi) / 100;
