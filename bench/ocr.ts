@@ -1,12 +1,18 @@
 // `npx tsx bench/ocr.ts`: OCR of the real quote's scanned renditions (test/fixtures/scans/), each case in a fresh
 // process so its peak resident memory (VmHWM, the tesseract worker thread included) is its own: seconds per page,
-// peak memory, the turn measured, and how many of the digital quote's words were read at their places.
+// peak memory, the turn measured, how many of the digital quote's words were read at their places, and, read into
+// page models by scanToPages and then by the quote reader, how many form fields and grid cells come out as the
+// digital quote's reading (the wrong cells with their confidences).
 // Printed and written to bench/results/latest-ocr.{md,json}.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { compareParses, type FieldDifference } from '../subgraphs/ai/ocr/compare-parses-testing.ts';
 import { readScan } from '../subgraphs/ai/ocr/read-scan.ts';
+import { scanToPages } from '../subgraphs/ai/ocr/scan-to-pages.ts';
+import { ISSUE_THRESHOLD } from '../subgraphs/submission/quote-pdf/confidence.ts';
+import { readQuote, readQuoteFromModel } from '../subgraphs/submission/quote-pdf/parse-quote.ts';
 import { digitalWords, matchWords } from '../subgraphs/ai/ocr/testing.ts';
 import { readFixture, REAL_QUOTE, SCAN_CLEAN, SCAN_NOISY } from '../test/helpers/fixtures.ts';
 import { root } from './processes.ts';
@@ -33,6 +39,13 @@ interface CaseResult {
   skewDegrees: number[];
   wordsFound: number;
   digitalWords: number;
+  /** scanToPages (words, shapes, cells re-read) then readQuoteFromModel, against the digital reading. */
+  pagesSecondsPerPage: number;
+  pagesPeakRssMiB: number;
+  headerExact: string;
+  formExact: string;
+  cellsExact: string;
+  wrong: FieldDifference[];
 }
 
 function peakRssMiB(): number {
@@ -51,6 +64,19 @@ async function measureOne(name: CaseName): Promise<void> {
   const digital = digitalWords(readFixture(REAL_QUOTE));
   const found = matchWords(digital, pages, RADIUS).filter((m) => m.ocr).length;
   const recognize = pages.map((p) => p.recognizeMs / 1000).sort((a, b) => a - b);
+  const pagesStarted = performance.now();
+  const scanned = await scanToPages(bytes, { dpi });
+  const pagesSeconds = (performance.now() - pagesStarted) / 1000;
+  const pagesPeak = peakRssMiB();
+  const reading = readQuoteFromModel({
+    pages: scanned.pages,
+    meta: { title: null, creator: null, producer: null },
+    vectorLayer: 'complete',
+  });
+  const original = await readQuote(readFixture(REAL_QUOTE));
+  if (!reading.ok || !original.ok) throw new Error('the quote was not read');
+  const comparison = compareParses(original.submission, reading.submission);
+  const ratio = (part: { exact: number; total: number }) => `${part.exact} / ${part.total}`;
   const result: CaseResult = {
     pages: pages.length,
     totalSeconds: Math.round(totalSeconds * 10) / 10,
@@ -61,6 +87,12 @@ async function measureOne(name: CaseName): Promise<void> {
     skewDegrees: pages.map((p) => p.skewDegrees),
     wordsFound: found,
     digitalWords: digital.length,
+    pagesSecondsPerPage: Math.round((pagesSeconds / scanned.pages.length) * 100) / 100,
+    pagesPeakRssMiB: pagesPeak,
+    headerExact: ratio(comparison.header),
+    formExact: ratio(comparison.form),
+    cellsExact: ratio(comparison.cells),
+    wrong: [...comparison.header.wrong, ...comparison.form.wrong, ...comparison.cells.wrong],
   };
   process.stdout.write(`\nRESULT ${JSON.stringify(result)}\n`);
 }
@@ -100,6 +132,33 @@ async function main(): Promise<void> {
         `${r.skewDegrees.join(', ')} | ${r.wordsFound} / ${r.digitalWords} (${percent(r)}) |`,
     ),
     '',
+    '## One set of layout rules: scanToPages, then the quote reader',
+    '',
+    '`scanToPages` (words, ruling lines and controls found in the render worker, ruled cells re-read one by one in ' +
+      'a stacked pass) then `readQuoteFromModel`, compared with the digital quote read by `readQuote`: header and ' +
+      'summary fields, the 14 form fields, and the 99 × 6 grid cells (rows paired by their printed number). Peak ' +
+      `RSS is the process's after both readings. Review threshold: ${ISSUE_THRESHOLD}.`,
+    '',
+    '| scan | s / page | peak RSS MiB | header exact | form exact | cells exact | wrong values at or above the threshold |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...rows.map(
+      (r) =>
+        `| ${r.name} | ${r.pagesSecondsPerPage} | ${r.pagesPeakRssMiB} | ${r.headerExact} | ${r.formExact} | ` +
+        `${r.cellsExact} | ${r.wrong.filter((w) => w.confidence >= ISSUE_THRESHOLD).length} / ${r.wrong.length} |`,
+    ),
+    '',
+    ...rows.flatMap((r) => [
+      `Wrong on the ${r.name} (path: digital → scanned, confidence, method):`,
+      '',
+      ...r.wrong
+        .slice(0, 40)
+        .map(
+          (w) =>
+            `- \`${w.path}\`: ${JSON.stringify(w.expected)} → ${JSON.stringify(w.actual)}, ${w.confidence}, ${w.method}`,
+        ),
+      ...(r.wrong.length > 40 ? [`- … and ${r.wrong.length - 40} more`] : []),
+      '',
+    ]),
     `Words found: the digital quote's words (mupdf structured text) read with the same text, left edge and ` +
       `baseline within ${RADIUS} pt. Idle RSS of a child before reading: ` +
       `${rows.map((r) => `${r.idleRssMiB} MiB`).join(', ')}.`,

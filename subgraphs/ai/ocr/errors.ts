@@ -8,6 +8,8 @@ export type OcrErrorCode =
   | 'TOO_MANY_PAGES'
   | 'TOO_MANY_PIXELS'
   | 'PAGE_TIMEOUT'
+  /** The caller's signal aborted the reading. */
+  | 'ABORTED'
   | RenderFailureCode;
 
 export class OcrError extends Error {

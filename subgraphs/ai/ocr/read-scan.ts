@@ -3,7 +3,7 @@ import { OcrError } from './errors.ts';
 import { RenderPool } from './render-pool.ts';
 import type { RenderJob } from './render-worker.ts';
 import { createRecognizer, type Recognizer } from './recognizer.ts';
-import { DEFAULT_LIMITS, type OcrOptions, type OcrPage } from './types.ts';
+import { DEFAULT_LIMITS, type OcrLimits, type OcrOptions, type OcrPage } from './types.ts';
 
 /** Resolution PDF pages are rendered at: tesseract reads 10-pt print best at about 300 dpi. */
 const DEFAULT_DPI = 300;
@@ -13,21 +13,19 @@ const RENDER_MEMORY_MB = 256;
 
 let defaultPool: RenderPool | undefined;
 
+/** The render pool of every caller that passes none. */
+export const sharedRenderPool = (): RenderPool =>
+  (defaultPool ??= new RenderPool({ size: 1, memoryLimitMb: RENDER_MEMORY_MB }));
+
 /**
  * Reads every page of `bytes` by OCR. Throws an OcrError (errors.ts) for input it refuses: not an image, too many
  * pages or pixels, a document not rendered or a page not read in time. Pages are rendered and straightened one at
  * a time in a render worker (render-pool.ts), then read by one recognizer, closed before returning.
  */
 export async function readScan(bytes: Uint8Array, options: OcrOptions = {}): Promise<OcrPage[]> {
-  const { pool = (defaultPool ??= new RenderPool({ size: 1, memoryLimitMb: RENDER_MEMORY_MB })), ...rest } =
-    options;
+  const { pool = sharedRenderPool(), ...rest } = options;
   const limits = { ...DEFAULT_LIMITS, ...rest };
-  const job = {
-    bytes,
-    dpi: Math.min(400, Math.max(150, options.dpi ?? DEFAULT_DPI)),
-    maxSkewDegrees: options.maxSkewDegrees ?? DEFAULT_MAX_SKEW,
-    limits,
-  };
+  const job = renderJob(bytes, options, limits);
   const deadline = performance.now() + limits.renderTimeoutMs;
   const pages: OcrPage[] = [];
   let recognizer: Recognizer | undefined;
@@ -55,7 +53,21 @@ export async function readScan(bytes: Uint8Array, options: OcrOptions = {}): Pro
   return pages;
 }
 
-async function renderPage(pool: RenderPool, job: RenderJob, timeoutMs: number) {
+/** What every page's render job shares (its index is added per page). */
+export function renderJob(
+  bytes: Uint8Array,
+  options: OcrOptions,
+  limits: OcrLimits,
+): Omit<RenderJob, 'index'> {
+  return {
+    bytes,
+    dpi: Math.min(400, Math.max(150, options.dpi ?? DEFAULT_DPI)),
+    maxSkewDegrees: options.maxSkewDegrees ?? DEFAULT_MAX_SKEW,
+    limits,
+  };
+}
+
+export async function renderPage(pool: RenderPool, job: RenderJob, timeoutMs: number) {
   const outcome = await pool.run(job, Math.max(0, timeoutMs));
   if (!outcome.ok) {
     const { code, detail } = outcome.failure;

@@ -5,6 +5,7 @@ import type { WorkerResult } from '../../kit/worker-pool.ts';
 import { deskew } from './deskew.ts';
 import { OcrError, type OcrErrorCode } from './errors.ts';
 import { pageImage, type PageImage } from './page-images.ts';
+import { findPageShapes, type PageShapes } from './page-shapes.ts';
 import type { OcrLimits } from './types.ts';
 
 export interface RenderJob {
@@ -17,7 +18,7 @@ export interface RenderJob {
 }
 
 export type RenderResult =
-  | { ok: true; count: number; image: PageImage; skewDegrees: number }
+  | { ok: true; count: number; image: PageImage; skewDegrees: number; found: PageShapes }
   | { ok: false; code: OcrErrorCode; message: string };
 
 /** Not reusable after anything but a page or a refusal: mupdf or sharp may have been left in any state. */
@@ -31,6 +32,8 @@ export async function runJob(job: RenderJob): Promise<WorkerResult<RenderResult>
         count,
         image: { ...image, pixels: straight.pixels },
         skewDegrees: straight.skewDegrees,
+        // Found here, off the calling thread: a page is millions of pixels to scan.
+        found: findPageShapes(straight.pixels, image.width, image.height, image.dpi),
       },
       reusable: true,
     };

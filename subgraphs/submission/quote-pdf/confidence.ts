@@ -19,6 +19,9 @@ export const BASE_CONFIDENCE: Readonly<Record<ExtractionMethod, number>> = {
   'mark+geometry': 0.96,
   absent: 0.92,
   inferred: 0.72,
+  // Scanned pages: the layout method's base, then the recognizer's word confidence (ocr-provenance.ts).
+  ocr: 0.97,
+  pixels: 0.96,
   'not-found': 0,
 };
 

@@ -23,12 +23,15 @@ function spec<T>(path: string, heading: RegExp, required: boolean, list: ChoiceO
   };
 }
 
+/** The red asterisk of a required question; a scan may read it as a quote mark or a caret. */
+const REQUIRED_MARK = `[*"“”'’^]?`;
+
 /** The kit code printed in the option, e.g. "Rapid Sequencing with Barcoding (SQK-RBK114.24)". */
 const KIT_CODE = /\b(SQK-[A-Z0-9]+(?:[.-]\d+)?)\b/;
 
 export const LIBRARY_KIT: ChoiceSpec<string> = {
   path: 'form.libraryKit',
-  heading: /I will be submitting DNA for/i,
+  heading: /[Il1|] will be submitting DNA for/i,
   required: true,
   classify: (text) => {
     const code = KIT_CODE.exec(text)?.[1];
@@ -39,7 +42,7 @@ export const LIBRARY_KIT: ChoiceSpec<string> = {
 
 export const SAMPLE_TYPES = spec<SampleType>(
   'form.sampleTypes',
-  /^\*?\s*Type of Sample/i,
+  new RegExp(`^${REQUIRED_MARK}\\s*Type of Sample`, 'i'),
   true,
   options(
     ['HMW_DNA', 'High Molecular Weight DNA / gDNA', /high molecular weight|\bhmw\b|\bgdna\b/i],
@@ -58,7 +61,7 @@ export const HUMAN_DNA = spec<boolean>(
 
 export const SAMPLE_BUFFERS = spec<SampleBuffer>(
   'form.sampleBuffers',
-  /^\*?\s*Sample Buffer/i,
+  new RegExp(`^${REQUIRED_MARK}\\s*Sample Buffer`, 'i'),
   false,
   options(
     ['EB', 'EB', /^EB\b|elution buffer/i],
@@ -68,7 +71,7 @@ export const SAMPLE_BUFFERS = spec<SampleBuffer>(
 
 export const FLOW_CELLS = spec<FlowCellFormat>(
   'form.flowCellFormats',
-  /^\*?\s*Flow Cell Selection/i,
+  new RegExp(`^${REQUIRED_MARK}\\s*Flow Cell Selection`, 'i'),
   true,
   options(['MINION', 'MinION Flow Cell', /minion/i], ['PROMETHION', 'PromethION Flow Cell', /promethion/i]),
 );
@@ -90,7 +93,7 @@ export const BASECALLING = spec<Basecalling>(
 
 export const FILE_FORMATS = spec<FileFormat>(
   'form.fileFormats',
-  /^\*?\s*File Format/i,
+  new RegExp(`^${REQUIRED_MARK}\\s*File Format`, 'i'),
   false,
   options(
     ['FASTQ_BAM', 'FASTQ / BAM', /fastq|\bbam\b/i],

@@ -18,9 +18,10 @@ const GRID_COLUMNS: ReadonlyArray<ColumnSpec<GridKey>> = [
   { key: 'volumeUl', header: /Volume/i },
   { key: 'qubitNgPerUl', header: /Qubit/i },
   { key: 'nanodropNgPerUl', header: /Nanodrop/i },
-  // The subscripts 260/280 are separate text items; the line text has them back in place.
-  { key: 'a260_280', header: /A\s?260\s?\/\s?A\s?280/i },
-  { key: 'a260_230', header: /A\s?260\s?\/\s?A\s?230/i },
+  // The subscripts 260/280 are separate text items; the line text has them back in place. A scan's subscripts
+  // are too small to read ("Aogo/Aggp ratio"): then the first such ratio header is 260/280, the second 260/230.
+  { key: 'a260_280', header: /A\s?260\s?\/\s?A\s?280|A\S{1,5}\s?\/\s?A\S{1,5}(?=\s*ratio)/i },
+  { key: 'a260_230', header: /A\s?260\s?\/\s?A\s?230|(?<=ratio\s.*)A\S{1,5}\s?\/\s?A\S{1,5}(?=\s*ratio)/i },
 ];
 
 const PER_MICROLITRE = /\s*ng\s*\/\s*[μu]l$/i;

@@ -137,7 +137,8 @@ const SUMMARY_LABELS = {
   requesterPhone: /^Phone:?/i,
   lab: /^Lab:?/i,
   billingAddress: /^Billing address:?/i,
-  pis: /^PIs:?/i,
+  // A scan's capital I may be read as l or 1 ("Pls").
+  pis: /^P[Il1]s:?/i,
   financialContacts: /^Financial Contacts:?/i,
 } as const;
 

@@ -10,6 +10,7 @@ import { readFormFields } from './form-fields.ts';
 import { readGrid } from './grid.ts';
 import { QUOTE_IDENTIFIER, readHeaderFields } from './header-fields.ts';
 import { buildLines, type QuoteLayout } from './layout.ts';
+import { applyOcrProvenance } from './ocr-provenance.ts';
 import { defaultReadPdfOptions, readPdf, type PdfModel, type ReadPdfOptions } from './read-pdf.ts';
 import type { QuoteIssue, QuoteParseResult } from './types.ts';
 
@@ -74,9 +75,11 @@ export function readQuoteFromModel(model: PdfModel): QuoteParseResult {
   const form = readFormFields(layout, issues);
   const rows = readGrid(layout, issues);
   const costs = readCosts(layout, issues);
+  const submission = { ...header, form, costs, rows, issues };
+  if (model.pages.some((page) => page.origin === 'OCR')) applyOcrProvenance(submission, model.pages);
   return {
     ok: true,
-    submission: { ...header, form, costs, rows, issues },
+    submission,
     document: {
       pageCount: model.pages.length,
       title: model.meta.title || null,

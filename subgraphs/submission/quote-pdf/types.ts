@@ -26,6 +26,9 @@ export interface SourceBox extends Box {
  *   the PDF title).
  * - `absent`: the label is there and its place is empty; the value is null on purpose.
  * - `not-found`: the label itself is missing; the value is null.
+ * - `ocr`: read as `label+geometry`, `column+geometry` or `cross-check`, from text recognised on a scanned page;
+ *   its confidence includes the recognizer's (ocr-provenance.ts).
+ * - `pixels`: a checkbox or radio state read from the ink inside a control found in a scanned page's pixels.
  */
 export type ExtractionMethod =
   | 'label+geometry'
@@ -34,7 +37,9 @@ export type ExtractionMethod =
   | 'inferred'
   | 'cross-check'
   | 'absent'
-  | 'not-found';
+  | 'not-found'
+  | 'ocr'
+  | 'pixels';
 
 /** A doubt the parser had about a value; each one lowers the confidence (see confidence.ts). */
 export type ConfidenceFlag =
