@@ -35,6 +35,16 @@ const schema = z
     AI_MAX_DOCUMENT_BYTES: env.positiveInt(20 * 1024 * 1024),
     /** How long fetching one document may take, in ms; default 30000. */
     AI_DOCUMENT_TIMEOUT_MS: env.positiveInt(30_000),
+    /** Extraction jobs this process runs at once; default 1 (OCR takes a core); 0: this process runs none. */
+    AI_JOB_CONCURRENCY: z.coerce.number().int().min(0).max(16).default(1),
+    /** How long a claimed job is held without a heartbeat, in ms; default 15000 (then another worker takes it). */
+    AI_JOB_LEASE_MS: z.coerce.number().int().min(1000).max(600_000).default(15_000),
+    /** Time a job may run over all its attempts, in ms; default 600000. */
+    AI_JOB_TIMEOUT_MS: env.positiveInt(600_000),
+    /** First wait before another attempt, in ms (doubling each time); default 1000. */
+    AI_JOB_BACKOFF_BASE_MS: env.positiveInt(1000),
+    /** Longest wait between attempts, in ms; default 60000. */
+    AI_JOB_BACKOFF_MAX_MS: env.positiveInt(60_000),
     /** CHROMA_URL, OLLAMA_HOST, OLLAMA_EMBED_MODEL, RETRIEVAL_TIMEOUT_MS (./retrieval/config.ts). */
     ...retrievalVariables,
     /** OLLAMA_HOST, OLLAMA_MODEL, OLLAMA_TIMEOUT_MS (./llm/config.ts). */
@@ -55,6 +65,13 @@ const schema = z
       submissionUrl,
       /** What fetchDocument (document-fetch.ts) is given besides the job. */
       documents: { maxBytes: v.AI_MAX_DOCUMENT_BYTES, timeoutMs: v.AI_DOCUMENT_TIMEOUT_MS },
+      /** The job runner's settings (jobs/runner.ts); concurrency 0: no runner in this process. */
+      jobs: {
+        concurrency: v.AI_JOB_CONCURRENCY,
+        leaseMs: v.AI_JOB_LEASE_MS,
+        jobTimeoutMs: v.AI_JOB_TIMEOUT_MS,
+        backoff: { baseMs: v.AI_JOB_BACKOFF_BASE_MS, maxMs: v.AI_JOB_BACKOFF_MAX_MS },
+      },
       /** Retrieval's settings (retrievalFromConfig); CHROMA_URL unset: retrieval off. */
       retrieval: {
         CHROMA_URL: v.CHROMA_URL,

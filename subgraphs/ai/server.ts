@@ -14,6 +14,8 @@ import { createSubgraph, type Subgraph, type SubgraphOptions } from '../kit/subg
 import { mountCommandIntake } from './command-intake.ts';
 import type { AiConfig } from './config.ts';
 import { createContextFactory, type AiServices, type Context } from './context.ts';
+import { createExtractors } from './extractors.ts';
+import { createJobRunner } from './jobs/runner.ts';
 import { SERVICE_NAME, type AiDeps, type OcrInfo } from './deps.ts';
 import { fetchDocument } from './document-fetch.ts';
 import { createJobService } from './job.service.ts';
@@ -58,9 +60,10 @@ export interface AiSubgraphDeps extends SubgraphOptions {
   llm?: Llm | null;
   /**
    * The job runner, or how to build it from the subgraph's parts: started when the subgraph listens, stopped
-   * first on close. Absent: jobs wait QUEUED (another process may run them).
+   * first on close. Absent: the configured runner (config.jobs, extractors.ts), none when AI_JOB_CONCURRENCY is
+   * 0; null: none (jobs wait QUEUED for another process).
    */
-  runner?: JobRunner | ((parts: RunnerParts) => JobRunner);
+  runner?: JobRunner | ((parts: RunnerParts) => JobRunner) | null;
   /** What aiStatus reports of OCR; default tesseract.js's version and English. */
   ocr?: OcrInfo;
   /** Overrides of the notice relay's options (tests). Used only when delivery is on. */
@@ -81,6 +84,20 @@ function installedOcr(): OcrInfo {
   const engine = (require('tesseract.js/package.json') as { version: string }).version;
   const model = (require('@tesseract.js-data/eng/package.json') as { version: string }).version;
   return { languages: ['eng'], version: `tesseract.js ${engine} eng ${model}` };
+}
+
+/** The runner the config asks for: its concurrency, lease and budget, the extractors of extractors.ts. */
+function configuredRunner(config: AiConfig): ((parts: RunnerParts) => JobRunner) | null {
+  if (config.jobs.concurrency === 0) return null;
+  return (parts) =>
+    createJobRunner({
+      ...config.jobs,
+      prisma: parts.prisma,
+      log: parts.log,
+      fetchDocument: parts.fetchDocument,
+      onFinished: parts.notify,
+      extractors: createExtractors(parts.llm),
+    });
 }
 
 export async function createAiSubgraph(config: AiConfig, options: AiSubgraphDeps = {}): Promise<AiSubgraph> {
@@ -121,9 +138,10 @@ export async function createAiSubgraph(config: AiConfig, options: AiSubgraphDeps
         ocr: options.ocr ?? installedOcr(),
       };
       const services: AiServices = { jobs: createJobService(deps) };
-      if (typeof options.runner === 'function') {
+      const build = options.runner === undefined ? configuredRunner(config) : options.runner;
+      if (typeof build === 'function') {
         const secret = config.serviceSecret;
-        runner = options.runner({
+        runner = build({
           prisma,
           log,
           llm,
@@ -138,7 +156,7 @@ export async function createAiSubgraph(config: AiConfig, options: AiSubgraphDeps
             });
           },
         });
-      } else runner = options.runner;
+      } else runner = build ?? undefined;
       return {
         server: {
           typeDefs: AI_TYPE_DEFS,

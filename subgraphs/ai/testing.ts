@@ -52,7 +52,8 @@ export async function startAiHarness(
   const h = await startSubgraphHarness({
     domain: 'ai',
     signer,
-    env: { OUTBOX_RELAY_SECRET: RELAY_SECRET, ...env },
+    // No runner unless a test asks for one: the jobs a test writes stay as it wrote them.
+    env: { OUTBOX_RELAY_SECRET: RELAY_SECRET, AI_JOB_CONCURRENCY: '0', ...env },
     start: (env, deps) => createAiSubgraph(loadAiConfig(env), { ...deps, ...options }),
   });
   return {

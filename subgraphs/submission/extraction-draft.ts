@@ -30,8 +30,8 @@ type Scalar = DraftValue['value'];
 /** The most rows a submission holds (as a sheet). */
 export const MAX_ROWS = 10_000;
 
-/** The reader's method for a value read from a scan: a drawn mark came from pixels, the rest from OCR words. */
-const scanMethod = (method: string) => (method === 'mark+geometry' ? 'PIXELS' : 'OCR');
+/** The reader's method for a value read from a scan (`pixels` for a mark, `ocr` for words) in the graph's terms. */
+const scanMethod = (method: string) => (method === 'pixels' || method === 'mark+geometry' ? 'PIXELS' : 'OCR');
 
 /** A digital quote's draft (quoteDraft) as read from a scan: the source, and every value's method. */
 export function asScannedDraft(draft: SubmissionDraft, source: 'PDF' | 'IMAGE'): SubmissionDraft {

@@ -1,14 +1,15 @@
 // The ai subgraph in the whole stack, through the router: aiStatus (degraded without Ollama and Chroma, not an
 // error), a job queued by a signed command as the submission subgraph sends it, listed by extractionJobs and
-// reached from Submission.extraction (an entity reference the router resolves in the ai subgraph); and a scanned
-// quote imported through the router, which the submission subgraph's relay hands to the ai subgraph.
+// reached from Submission.extraction (an entity reference the router resolves in the ai subgraph), then run and
+// failed for want of its document; and the real quote's scan imported through the router, read by OCR in the ai
+// subgraph's runner and back in review, field by field and cell by cell against the digital quote's reading.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { EXTRACTION_COMMANDS_PATH, EXTRACTION_REQUESTED } from '../../subgraphs/kit/extraction-wire.ts';
 import { signServiceRequest } from '../../subgraphs/kit/service-auth.ts';
 import { commandEvent, extractionRequest } from '../../subgraphs/ai/testing.ts';
 import { eventually } from '../helpers/eventually.ts';
-import { readFixture, SCAN_CLEAN } from '../helpers/fixtures.ts';
+import { readFixture, REAL_QUOTE, SCAN_CLEAN } from '../helpers/fixtures.ts';
 import { post } from '../helpers/graphql.ts';
 import { startTestStack, type TestStack } from '../helpers/stack.ts';
 
@@ -69,43 +70,112 @@ describe('the ai subgraph through the router', () => {
     expect(list.data.extractionJobs.totalCount).toBe(1);
     expect(node).toMatchObject({
       kind: 'SCANNED_QUOTE',
-      status: 'QUEUED',
-      submission: { id: request.submissionId, extraction: { id: node.id, status: 'QUEUED' } },
+      submission: { id: request.submissionId, extraction: { id: node.id } },
     });
-    const status = await gql('{ aiStatus { queue { queued } } }');
-    expect(status.data.aiStatus.queue.queued).toBeGreaterThanOrEqual(1);
+    // The runner takes it and asks the submission subgraph for the document, which knows no such submission:
+    // a failure no retry can mend.
+    const ended = await eventually(
+      async () => {
+        const result = await gql(
+          'query ($id: ID!) { extractionJob(id: $id) { status errorCode attempts } }',
+          {
+            id: node.id,
+          },
+        );
+        return result.data?.extractionJob?.status === 'FAILED' ? result.data.extractionJob : undefined;
+      },
+      { what: 'the job without a document failed', timeoutMs: 30_000 },
+    );
+    expect(ended).toEqual({ status: 'FAILED', errorCode: 'DOCUMENT_NOT_FOUND', attempts: 1 });
   });
 
-  test('a scanned quote imported through the router is queued in the ai subgraph (the relay between them)', async () => {
-    const form = new FormData();
-    form.set(
-      'operations',
-      JSON.stringify({
-        query: 'mutation($file: Upload!) { importSubmission(file: $file) { id status } }',
-        variables: { file: null },
-      }),
-    );
-    form.set('map', JSON.stringify({ 0: ['variables.file'] }));
-    form.set('0', new Blob([readFixture(SCAN_CLEAN)], { type: 'application/pdf' }), 'scan.pdf');
-    const response = await fetch(stack.routerUrl, {
-      method: 'POST',
-      headers: { ...admin, 'apollo-require-preflight': 'true' },
-      body: form,
-    });
-    const imported = (await response.json()) as {
-      data: { importSubmission: { id: string; status: string } };
-    };
-    expect(imported.data.importSubmission.status).toBe('EXTRACTING');
-    const id = imported.data.importSubmission.id;
-    const job = await eventually(
+  test('a scanned quote imported through the router is read by OCR and comes back for review', async () => {
+    const digital = await importFile(REAL_QUOTE);
+    expect(digital.status).toBe('IN_REVIEW');
+    const scanned = await importFile(SCAN_CLEAN);
+    expect(scanned.status).toBe('EXTRACTING');
+
+    // The submission relay hands the command to the ai subgraph, its runner reads the five pages by OCR, the notice
+    // relay tells the submission subgraph, which fetches the page models and reads them with the quote's rules.
+    const read = await eventually(
       async () => {
-        const result = await gql('query ($id: ID!) { submission(id: $id) { extraction { kind status } } }', {
-          id,
-        });
-        return result.data?.submission?.extraction ?? undefined;
+        const result = await gql(SUBMISSION, { id: scanned.id });
+        return result.data?.submission?.status === 'IN_REVIEW' ? result.data.submission : undefined;
       },
-      { what: 'the extraction job of the imported scan', timeoutMs: 20_000 },
+      { what: 'the scanned quote back in review', timeoutMs: 240_000 },
     );
-    expect(job).toEqual({ kind: 'SCANNED_QUOTE', status: 'QUEUED' });
-  });
+    expect(read.extraction).toMatchObject({
+      kind: 'SCANNED_QUOTE',
+      status: 'SUCCEEDED',
+      attempts: 1,
+      progress: { pagesDone: 5, pagesTotal: 5 },
+    });
+    expect(read.extraction.ocrVersion).toMatch(/^tesseract\.js \S+ eng /);
+
+    const original = (await gql(SUBMISSION, { id: digital.id })).data.submission;
+    // The scan names the quote the digital import already holds: read, then left out with an issue.
+    expect(original.quoteIdentifier).toBe('HTSF--JL-147');
+    expect(read.quoteIdentifier).toBeNull();
+    expect(read.issues).toContainEqual(expect.objectContaining({ path: 'quoteIdentifier' }));
+    expect(read.form).toEqual(original.form);
+    // Cell by cell against the digital reading: at least 98% the same, and every differing cell sent to review
+    // (below the threshold, so it is an issue).
+    const cells = (rows: Row[]) =>
+      rows.flatMap((r) => MEASURED.map((f) => [`${r.rowNumber}.${f}`, r[f]] as const));
+    const expected = new Map(cells(original.rows));
+    const got = cells(read.rows);
+    const wrong = got.filter(([key, value]) => expected.get(key) !== value);
+    expect(read.rows.length).toBe(original.rows.length);
+    expect(wrong.length).toBeLessThanOrEqual(Math.floor(got.length * 0.02));
+    const flagged = new Set(
+      read.issues
+        .filter((i: { rowNumber: number | null }) => i.rowNumber !== null)
+        .map((i: { rowNumber: number }) => i.rowNumber),
+    );
+    for (const [key] of wrong)
+      expect(flagged, `row of ${key} flagged for review`).toContain(Number(key.split('.')[0]));
+
+    const methods = new Set(read.provenance.map((p: { method: string }) => p.method));
+    expect([...methods].sort()).toEqual(['OCR', 'PIXELS']);
+    for (const p of read.provenance) expect(p.confidence).toBeLessThan(1);
+  }, 300_000);
 });
+
+type Row = Record<string, unknown> & { rowNumber: number };
+const MEASURED = [
+  'sampleName',
+  'volumeUl',
+  'qubitNgPerUl',
+  'nanodropNgPerUl',
+  'a260_280',
+  'a260_230',
+] as const;
+const SUBMISSION = `query ($id: ID!) { submission(id: $id) {
+  status quoteIdentifier
+  form { libraryKit sampleTypes containsHumanDna sourceOrganism sampleBuffers flowCellFormats approxGenomeSize
+    approxCoverage flowCellCount comments basecalling fileFormats notificationEmails dataRetrieval }
+  rows { rowNumber ${MEASURED.join(' ')} }
+  issues { rowNumber path code }
+  provenance { path method confidence }
+  extraction { kind status attempts progress { pagesDone pagesTotal } ocrVersion }
+} }`;
+
+async function importFile(fixture: string): Promise<{ id: string; status: string }> {
+  const form = new FormData();
+  form.set(
+    'operations',
+    JSON.stringify({
+      query: 'mutation($file: Upload!) { importSubmission(file: $file) { id status } }',
+      variables: { file: null },
+    }),
+  );
+  form.set('map', JSON.stringify({ 0: ['variables.file'] }));
+  form.set('0', new Blob([readFixture(fixture)], { type: 'application/pdf' }), fixture.split('/').pop()!);
+  const response = await fetch(stack.routerUrl, {
+    method: 'POST',
+    headers: { ...admin, 'apollo-require-preflight': 'true' },
+    body: form,
+  });
+  const body = (await response.json()) as { data: { importSubmission: { id: string; status: string } } };
+  return body.data.importSubmission;
+}

@@ -311,11 +311,13 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     let chain: Promise<void> = Promise.resolve();
     let stopped = false;
     let progressTimer: NodeJS.Timeout | undefined;
+    let unwritten = false;
 
-    const beat = () => {
+    const beat = (last = false) => {
       chain = chain.then(async () => {
-        if (stopped) return;
+        if (stopped && !last) return;
         written = performance.now();
+        unwritten = false;
         try {
           const rows = await prisma.$queryRaw<{ cancel_requested: boolean }[]>`
             UPDATE extraction_job
@@ -336,12 +338,13 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
         }
       });
     };
-    const interval = setInterval(beat, heartbeatMs);
+    const interval = setInterval(() => beat(), heartbeatMs);
 
     return {
       progress(done: number, total: number) {
         if (!Number.isInteger(done) || !Number.isInteger(total) || done < 0 || total < done) return;
         pages = { done, total };
+        unwritten = true;
         if (progressTimer || stopped) return;
         const wait = Math.max(0, written + PROGRESS_INTERVAL_MS - performance.now());
         progressTimer = setTimeout(() => {
@@ -353,6 +356,8 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
         stopped = true;
         clearInterval(interval);
         clearTimeout(progressTimer);
+        // The last pages read, so that a finished job shows them all (progress is written at most once a second).
+        if (unwritten) beat(true);
         await chain;
       },
     };
