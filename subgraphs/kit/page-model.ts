@@ -7,10 +7,8 @@ import { z } from 'zod';
 const finite = z.number().finite();
 
 export const boxSchema = z.object({ x: finite, y: finite, w: finite.nonnegative(), h: finite.nonnegative() });
-export type Box = z.infer<typeof boxSchema>;
 
 const rgb = z.tuple([finite, finite, finite]).readonly();
-export type Rgb = readonly [number, number, number];
 
 export const textItemSchema = boxSchema.extend({
   page: z.number().int().positive(),

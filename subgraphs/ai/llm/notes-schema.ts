@@ -16,7 +16,6 @@ export const MAX_NOTES = 50;
 export const llmNotesSchema = z.object({
   notes: z.array(z.object({ topic: z.enum(NOTE_TOPICS), text: z.string().min(1).max(2000) })).max(MAX_NOTES),
 });
-export type LlmNotes = z.infer<typeof llmNotesSchema>;
 
 export const llmNotesJsonSchema = z.toJSONSchema(llmNotesSchema);
 
