@@ -1,6 +1,7 @@
 // The ai subgraph's internal endpoints for the submission subgraph (kit/extraction-wire.ts is the contract):
 // - POST EXTRACTION_COMMANDS_PATH: signed command batches (kit/signed-batch.ts), from the service 'submission'
-//   only. EXTRACTION_REQUESTED queues a job (idempotent per document); SUBMISSION_ACCEPTED adds the submission to
+//   only. EXTRACTION_REQUESTED queues a job (idempotent per document); EXTRACTION_FILE_STORED links its jobs to
+//   the original in the files subgraph (File.extraction); SUBMISSION_ACCEPTED adds the submission to
 //   the retrieval corpus. Retrieval off: rejected for good (RETRIEVAL_OFF, counted); the vector store down: the
 //   batch answers 503 so the relay keeps the command and retries it.
 // - GET RESULT_PATH: a SUCCEEDED job's result (kit/signed-get.ts), for the service 'submission' only.
@@ -11,12 +12,15 @@ import type { PrismaClient } from '../../generated/prisma/ai/client.ts';
 import {
   checkCommand,
   EXTRACTION_COMMANDS_PATH,
+  EXTRACTION_FILE_STORED,
   EXTRACTION_REQUESTED,
+  extractionFileStoredSchema,
   extractionRequestedSchema,
   RESULT_PATH,
   SUBMISSION_ACCEPTED,
   SUBMISSION_SERVICE,
   submissionAcceptedSchema,
+  type ExtractionFileStored,
   type ExtractionRequested,
   type SubmissionAccepted,
 } from '../kit/extraction-wire.ts';
@@ -29,10 +33,11 @@ import type { JobQueue } from './jobs/types.ts';
 import { RetrievalInputError } from './retrieval/errors.ts';
 import type { Retrieval } from './retrieval/types.ts';
 
-type Command = ExtractionRequested | SubmissionAccepted;
+type Command = ExtractionRequested | ExtractionFileStored | SubmissionAccepted;
 
 const COMMAND_SCHEMAS = {
   [EXTRACTION_REQUESTED]: extractionRequestedSchema,
+  [EXTRACTION_FILE_STORED]: extractionFileStoredSchema,
   [SUBMISSION_ACCEPTED]: submissionAcceptedSchema,
 } as Record<string, ZodType<Command>>;
 
@@ -64,13 +69,15 @@ export function mountCommandIntake(app: Express, options: CommandIntakeOptions):
   };
 
   async function apply(event: WireEvent, payload: Command): Promise<IngestResult> {
+    const system = { userId: null, roles: [], requestId: event.requestId };
     if (event.type === EXTRACTION_REQUESTED) {
-      const { created } = await queue.enqueue(payload as ExtractionRequested, {
-        userId: null,
-        roles: [],
-        requestId: event.requestId,
-      });
+      const { created } = await queue.enqueue(payload as ExtractionRequested, system);
       return { id: event.id, status: created ? 'stored' : 'duplicate' };
+    }
+    if (event.type === EXTRACTION_FILE_STORED) {
+      const { submissionId, fileId } = payload as ExtractionFileStored;
+      const linked = await queue.linkFile(submissionId, fileId, system);
+      return { id: event.id, status: linked > 0 ? 'stored' : 'duplicate' };
     }
     if (!retrieval)
       return reject(event, 'RETRIEVAL_OFF', 'retrieval is not configured (CHROMA_URL is not set)');

@@ -9,6 +9,7 @@ import { freePort } from '../../scripts/free-port.ts';
 import { startTestChroma, type TestChroma } from '../../test/helpers/chroma.ts';
 import { startTestOllama, type TestOllama } from '../../test/helpers/ollama-server.ts';
 import {
+  EXTRACTION_FILE_STORED,
   EXTRACTION_REQUESTED,
   resultPath,
   SUBMISSION_ACCEPTED,
@@ -51,6 +52,28 @@ describe('without retrieval', () => {
     ]);
     expect(jobs).toEqual([{ id: expect.any(String), status: 'QUEUED', owner_id: request.ownerId }]);
     expect((await h.events(jobs[0]!.id as string)).map((e) => e.type)).toEqual(['extraction.queued']);
+  });
+
+  it("links the stored original to the submission's job once (File.extraction), with its event", async () => {
+    const request = extractionRequest({ fileId: null });
+    await h.sendCommands([commandEvent(EXTRACTION_REQUESTED, request)]);
+    const fileId = randomUUID();
+    const stored = commandEvent(EXTRACTION_FILE_STORED, { submissionId: request.submissionId, fileId });
+    const first = await h.sendCommands([stored]);
+    expect(first.body.results?.map((r) => r.status)).toEqual(['stored']);
+    const again = await h.sendCommands([
+      stored,
+      commandEvent(EXTRACTION_FILE_STORED, { submissionId: request.submissionId, fileId: randomUUID() }),
+    ]);
+    expect(again.body.results?.map((r) => r.status)).toEqual(['duplicate', 'duplicate']);
+    const [job] = await h.sql(`SELECT id, file_id FROM extraction_job WHERE submission_id = $1`, [
+      request.submissionId,
+    ]);
+    expect(job!.file_id).toBe(fileId);
+    expect((await h.events(job!.id as string)).map((e) => e.type)).toEqual([
+      'extraction.queued',
+      'extraction.file_linked',
+    ]);
   });
 
   it('refuses a wrong signature and a sender other than the submission subgraph', async () => {

@@ -117,7 +117,7 @@ export function acceptedValues(overrides: Partial<SubmissionAccepted> = {}): Sub
 /** A command as the submission subgraph's relay delivers it. */
 export function commandEvent(
   type: string,
-  payload: { submissionId: string; ownerId: string },
+  payload: { submissionId: string; ownerId?: string } & Record<string, unknown>,
   sequence = 1,
 ): WireEvent {
   return {
@@ -125,7 +125,7 @@ export function commandEvent(
     type,
     entityType: EXTRACTION_ENTITY,
     entityId: payload.submissionId,
-    ownerId: payload.ownerId,
+    ownerId: payload.ownerId ?? null,
     actor: { userId: null, roles: [] },
     service: SUBMISSION_SERVICE,
     requestId: null,

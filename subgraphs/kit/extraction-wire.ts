@@ -8,6 +8,8 @@
 //   ai -> submission   GET  documentPath(submissionId)  the document's bytes, while the submission is EXTRACTING
 //   ai -> submission   POST EXTRACTION_RESULTS_PATH    EXTRACTION_FINISHED { jobId, submissionId, status ... }
 //   submission -> ai   GET  resultPath(jobId)           ExtractionResult (JSON), once the job has SUCCEEDED
+//   submission -> ai   POST EXTRACTION_COMMANDS_PATH   EXTRACTION_FILE_STORED { submissionId, fileId }: the original
+//                                                     stored in the files subgraph (after the request: File.extraction)
 //   submission -> ai   POST EXTRACTION_COMMANDS_PATH   SUBMISSION_ACCEPTED { verified values }: retrieval corpus
 import { z } from 'zod';
 import { parseWireEvent, rejectWireEvent, type IngestResult, type WireEvent } from './outbox-wire.ts';
@@ -27,6 +29,7 @@ export const AI_SERVICE = 'ai';
 
 export const EXTRACTION_REQUESTED = 'submission.extraction_requested';
 export const SUBMISSION_ACCEPTED = 'submission.accepted_for_retrieval';
+export const EXTRACTION_FILE_STORED = 'submission.extraction_file_stored';
 export const EXTRACTION_FINISHED = 'ai.extraction_finished';
 export const EXTRACTION_ENTITY = 'Submission';
 
@@ -51,6 +54,10 @@ export const extractionRequestedSchema = z.object({
   sha256,
 });
 export type ExtractionRequested = z.infer<typeof extractionRequestedSchema>;
+
+/** The original is stored in the files subgraph only after the submission's transaction: its id follows. */
+export const extractionFileStoredSchema = z.object({ submissionId: z.uuid(), fileId: z.uuid() });
+export type ExtractionFileStored = z.infer<typeof extractionFileStoredSchema>;
 
 /** An accepted submission's verified values (corrections applied), for similarSubmissions and the vocabulary. */
 export const submissionAcceptedSchema = z.object({

@@ -1,15 +1,19 @@
 // The commands this subgraph sends the ai subgraph (kit/extraction-wire.ts): EXTRACTION_REQUESTED when a document
-// the quote reader cannot read is kept EXTRACTING, SUBMISSION_ACCEPTED when a submission is accepted (its verified
+// the quote reader cannot read is kept EXTRACTING, EXTRACTION_FILE_STORED once its original is stored in the files
+// subgraph, SUBMISSION_ACCEPTED when a submission is accepted (its verified
 // values, corrections applied, for the ai subgraph's retrieval corpus). Each is written into extraction_command in
 // the transaction of the change it follows and delivered at least once by the extraction relay (server.ts).
 import { randomUUID } from 'node:crypto';
 import type { Prisma, Submission } from '../../generated/prisma/submission/client.ts';
 import {
   EXTRACTION_ENTITY,
+  EXTRACTION_FILE_STORED,
   EXTRACTION_REQUESTED,
+  extractionFileStoredSchema,
   extractionRequestedSchema,
   SUBMISSION_ACCEPTED,
   submissionAcceptedSchema,
+  type ExtractionFileStored,
   type ExtractionRequested,
   type SubmissionAccepted,
 } from '../kit/extraction-wire.ts';
@@ -26,7 +30,7 @@ async function insertCommand(
   caller: Caller,
   submission: Pick<Submission, 'id' | 'submittedById'>,
   type: string,
-  payload: ExtractionRequested | SubmissionAccepted,
+  payload: ExtractionRequested | ExtractionFileStored | SubmissionAccepted,
   now: Date,
 ): Promise<void> {
   await tx.extractionCommand.create({
@@ -86,6 +90,18 @@ export function acceptedPayload(submission: Submission, sampleCount: number): Su
     sampleCount,
     acceptedAt: (submission.acceptedAt ?? new Date()).toISOString(),
   });
+}
+
+/** Tells the ai subgraph where the original of a submission it was asked to read is stored (File.extraction). */
+export function announceFileStored(
+  tx: Tx,
+  caller: Caller,
+  submission: Submission,
+  fileId: string,
+  now: Date,
+): Promise<void> {
+  const payload = extractionFileStoredSchema.parse({ submissionId: submission.id, fileId });
+  return insertCommand(tx, caller, submission, EXTRACTION_FILE_STORED, payload, now);
 }
 
 /** Tells the ai subgraph what staff verified (the accept's transaction). */

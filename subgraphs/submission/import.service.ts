@@ -32,7 +32,7 @@ import { sheetDraft } from './sheet-draft.ts';
 import { sampleSheetError } from './sheet/errors.ts';
 import type { SheetParseResult } from './sheet/types.ts';
 import { sniffImage, sniffImportKind, type ImportKind } from './sniff.ts';
-import { requestExtraction } from './extraction-commands.ts';
+import { announceFileStored, requestExtraction } from './extraction-commands.ts';
 import type { ExtractionKind, ExtractionRequested } from '../kit/extraction-wire.ts';
 import { isVisible, submissionEvent } from './submission-store.ts';
 import type { SubmissionDraft } from './submission-data.ts';
@@ -338,6 +338,12 @@ export function createImportService(deps: SubmissionDeps) {
             fileId: { from: submission.fileId, to: result.fileId },
           }),
         );
+        const extracted = await tx.extractionDocument.findUnique({
+          where: { submissionId: submission.id },
+          select: { submissionId: true },
+        });
+        if (deps.config.extraction && extracted)
+          await announceFileStored(tx, caller, submission, result.fileId, now);
         return after;
       }
       if (issues.some((i) => i.code === FILE_NOT_STORED && i.resolvedAt === null)) return submission;

@@ -110,6 +110,8 @@ describe('the ai subgraph through the router', () => {
       attempts: 1,
       progress: { pagesDone: 5, pagesTotal: 5 },
     });
+    // The original, stored in the files subgraph after the request, leads to the same job (File.extraction).
+    expect(read.file.extraction).toEqual({ id: read.extraction.id });
     expect(read.extraction.ocrVersion).toMatch(/^tesseract\.js \S+ eng /);
 
     const original = (await gql(SUBMISSION, { id: digital.id })).data.submission;
@@ -157,7 +159,8 @@ const SUBMISSION = `query ($id: ID!) { submission(id: $id) {
   rows { rowNumber ${MEASURED.join(' ')} }
   issues { rowNumber path code }
   provenance { path method confidence }
-  extraction { kind status attempts progress { pagesDone pagesTotal } ocrVersion }
+  extraction { id kind status attempts progress { pagesDone pagesTotal } ocrVersion }
+  file { extraction { id } }
 } }`;
 
 async function importFile(fixture: string): Promise<{ id: string; status: string }> {

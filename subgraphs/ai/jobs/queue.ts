@@ -9,7 +9,11 @@ import { insertFinishedNotice, JOB_ENTITY } from './events.ts';
 import type { JobActor, JobQueue, QueueDepth } from './types.ts';
 
 export type QueueEventType =
-  'extraction.queued' | 'extraction.cancelled' | 'extraction.cancel_requested' | 'extraction.retried';
+  | 'extraction.queued'
+  | 'extraction.cancelled'
+  | 'extraction.cancel_requested'
+  | 'extraction.retried'
+  | 'extraction.file_linked';
 
 export interface JobQueueOptions {
   prisma: PrismaClient;
@@ -183,6 +187,22 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
       });
       notify();
       return job;
+    },
+
+    async linkFile(submissionId, fileId, actor) {
+      const linked = await prisma.$transaction(async (tx) => {
+        const jobs = await tx.$queryRaw<Pick<ExtractionJob, 'id' | 'ownerId'>[]>`
+          UPDATE extraction_job SET file_id = ${fileId}::uuid
+           WHERE submission_id = ${submissionId}::uuid AND file_id IS NULL
+          RETURNING id, owner_id AS "ownerId"`;
+        for (const job of jobs)
+          await recordQueueEvent(tx, job, 'extraction.file_linked', actor, {
+            fileId: { from: null, to: fileId },
+          });
+        return jobs.length;
+      });
+      if (linked > 0) notify();
+      return linked;
     },
 
     async depth(): Promise<QueueDepth> {

@@ -29,6 +29,11 @@ export interface JobQueue {
   cancel(jobId: string, actor: JobActor): Promise<ExtractionJob>;
   /** FAILED or CANCELLED → QUEUED with fresh attempts. Throws a JobStateError (JOB_NOT_RETRYABLE) otherwise. */
   retry(jobId: string, actor: JobActor): Promise<ExtractionJob>;
+  /**
+   * Records where the submission's original was stored (File.extraction) on its jobs that have no file yet, with
+   * an `extraction.file_linked` event each. Returns how many jobs changed (0: a repeated command).
+   */
+  linkFile(submissionId: string, fileId: string, actor: JobActor): Promise<number>;
   depth(): Promise<QueueDepth>;
 }
 
