@@ -183,9 +183,11 @@ describe('uploads through the router', () => {
     } finally {
       clearInterval(sample);
     }
-    // Client, router and subgraph all live in this process: together they hold under a third of the file.
-    expect(peak.rss - before.rss).toBeLessThan(40 * MiB);
+    // Client, router and subgraph all live in this process: together the buffers they hold stay under a third of
+    // the file. The resident set also carries what the allocator has not handed back yet (more on a loaded
+    // machine): under half.
     expect(peak.arrayBuffers - before.arrayBuffers).toBeLessThan(40 * MiB);
+    expect(peak.rss - before.rss).toBeLessThan(60 * MiB);
   });
 
   it('is not cut by the subgraph timeout while the client is still sending', async () => {

@@ -16,17 +16,19 @@ describe.each(hostileDocuments().map((document) => [document.name, document] as 
   (_name, document) => {
     it(`is refused with ${document.expected.code}, the main thread running meanwhile`, async () => {
       let ticks = 0;
-      // Every millisecond: even the quickest refusal (a round trip to the worker) leaves the main thread free for one.
       const timer = setInterval(() => (ticks += 1), 1);
+      const started = performance.now();
       const result = await parseQuotePdf(document.bytes, { timeoutMs: 120_000 });
+      const elapsed = performance.now() - started;
       clearInterval(timer);
       expect(result.ok).toBe(false);
       if (result.ok) return;
       expect(result.error.code).toBe(document.expected.code);
       if (document.expected.limit)
         expect(result.error.detail).toMatchObject({ limit: document.expected.limit });
-      // The timer fired while the document was read: the main thread was not blocked by it.
-      expect(ticks).toBeGreaterThan(0);
+      // The timer fired while the document was read: the main thread was not blocked by it. A refusal quicker
+      // than a few timer periods can come back before the first tick, so only a read that took time proves it.
+      if (elapsed > 25) expect(ticks).toBeGreaterThan(0);
     }, 150_000);
   },
 );
