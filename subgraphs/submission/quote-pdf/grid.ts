@@ -117,6 +117,9 @@ function rowNumberOf(
   return { number, items, line, inferred: false, split: new Set() };
 }
 
+/** Brackets and bars at the edges of a scanned name: a cell border read as a glyph. */
+const BORDER_GLYPHS = /^[[\]{}|]+\s*|\s*[[\]{}|]+$/g;
+
 /** The leading digits of a misread row number ("1}", "7-114", "15/32"). */
 const LEADING_NUMBER = /^(\d{1,3})(?!\d)/;
 
@@ -205,7 +208,12 @@ function readCell(row: RowDraft, column: Column<GridKey>): Extracted<string | nu
   if (parts.length > 1) flags.push(row.bottom === null ? 'LINES_JOINED_WITHOUT_BORDERS' : 'LINES_JOINED');
   const source = boxOf(items);
   const fit = 1 - Math.min(1, offset / 12);
-  if (column.key === 'sampleName') return extracted(text, 'column+geometry', { source, raw, flags, fit });
+  if (column.key === 'sampleName') {
+    // A scanned cell border read as a bracket or bar at the name's edge ("[17") is not part of the name.
+    const name = row.scanned ? text.replace(BORDER_GLYPHS, '') : text;
+    if (name !== text) flags.push('STRAY_MARKS_DROPPED');
+    return extracted(name || null, 'column+geometry', { source, raw, flags, fit });
+  }
   const parsed = parseMeasurement(text, CELL_UNITS[column.key]);
   return extracted(parsed.value, parsed.inferred ? 'inferred' : 'column+geometry', {
     source,
@@ -340,6 +348,8 @@ export function readGrid(layout: QuoteLayout, issues: QuoteIssue[]): GridRow[] {
     }
     if (!columns) continue;
     const scanned = page.origin === 'OCR';
+    // Specks and rule fragments a scan reads as a line of its own ("=", ":") neither continue nor end the grid.
+    if (scanned && !/[\p{L}\p{N}]/u.test(line.text)) continue;
     let numbered = rowNumberOf(line, columns, last + 1, scanned);
     if (scanned && pausedOnPage === null && numbered?.number !== last + 1)
       numbered = inferRowNumber(line, layout.lines[index + 1], columns, last + 1) ?? numbered;
