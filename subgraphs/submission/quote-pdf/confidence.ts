@@ -50,6 +50,7 @@ export const FLAG_PENALTY: Readonly<Record<ConfidenceFlag, number>> = {
   SPLIT_FROM_ROW_NUMBER: 0.25,
   EMPTY_AMONG_FILLED: 0.2,
   STRAY_MARKS_DROPPED: 0.1,
+  OUT_OF_COLUMN_RANGE: 0.3,
 };
 
 /** Share of the confidence that depends on geometric fit. */
@@ -128,6 +129,7 @@ const FLAG_TEXT: Readonly<Record<ConfidenceFlag, string>> = {
   SPLIT_FROM_ROW_NUMBER: 'the text was read run together with the row number and split from it',
   EMPTY_AMONG_FILLED: 'the scanned cell reads empty where its column is filled in the other rows',
   STRAY_MARKS_DROPPED: 'marks without letters or digits beside the value were dropped',
+  OUT_OF_COLUMN_RANGE: 'the scanned value is far out of the range of its column',
 };
 
 /** The issue a value raises, if any: low confidence, or a label that was not found at all. */

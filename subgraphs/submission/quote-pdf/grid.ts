@@ -309,6 +309,12 @@ function checkHeaderUnits(line: TextLine, issues: QuoteIssue[]): void {
   }
 }
 
+const isLegible = (line: TextLine): boolean => /[\p{L}\p{N}]/u.test(line.text);
+
+/** The next line after `index` with a letter or digit (a scan's specks left out). */
+const nextLegible = (layout: QuoteLayout, index: number): TextLine | undefined =>
+  layout.lines.slice(index + 1, index + 4).find(isLegible);
+
 /** Reads every grid row (empty ones included) in row-number order. */
 export function readGrid(layout: QuoteLayout, issues: QuoteIssue[]): GridRow[] {
   const first = layout.lines.find(isGridHeader);
@@ -349,10 +355,10 @@ export function readGrid(layout: QuoteLayout, issues: QuoteIssue[]): GridRow[] {
     if (!columns) continue;
     const scanned = page.origin === 'OCR';
     // Specks and rule fragments a scan reads as a line of its own ("=", ":") neither continue nor end the grid.
-    if (scanned && !/[\p{L}\p{N}]/u.test(line.text)) continue;
+    if (scanned && !isLegible(line)) continue;
     let numbered = rowNumberOf(line, columns, last + 1, scanned);
     if (scanned && pausedOnPage === null && numbered?.number !== last + 1)
-      numbered = inferRowNumber(line, layout.lines[index + 1], columns, last + 1) ?? numbered;
+      numbered = inferRowNumber(line, nextLegible(layout, index), columns, last + 1) ?? numbered;
     // A header cell wrapped onto a second line ("ratio" under "A260/A280") is part of the header, not the end.
     if (!numbered && header && current === null && line.page === header.page) {
       if (line.baseline - header.baseline < 2.5 * header.size) continue;
@@ -426,27 +432,44 @@ export function readGrid(layout: QuoteLayout, issues: QuoteIssue[]): GridRow[] {
   const rows = drafts
     .sort((a, b) => a.number - b.number)
     .map((draft, rowIndex) => buildRow(draft, rowIndex, issues));
-  doubtEmptyScannedCells(rows, drafts, issues);
+  doubtScannedCells(rows, drafts, issues);
   return rows;
 }
 
 const MEASUREMENTS = ['volumeUl', 'qubitNgPerUl', 'nanodropNgPerUl', 'a260_280', 'a260_230'] as const;
 /** A column is "filled" when at least this share of the measured rows have a value in it. */
 const FILLED_COLUMN_SHARE = 0.5;
+/** A value this many times above or below its column's median is out of its column's range. */
+const COLUMN_RANGE_FACTOR = 5;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
 
 /**
- * A scanned cell that reads empty in a measured row, in a column the other measured rows fill, is more likely
- * ink the recognizer lost than a blank: it is doubted (a digital PDF's empty cell is certain and stays so).
+ * Plausibility of scanned cells against their column (a digital PDF's cells are what it prints and stay so):
+ * - a cell that reads empty in a measured row, in a column the other measured rows fill, is more likely ink the
+ *   recognizer lost than a blank;
+ * - a value far out of its column's range is more likely a misread (a lost decimal point reads 249.1 as 2491).
  */
-function doubtEmptyScannedCells(rows: GridRow[], drafts: RowDraft[], issues: QuoteIssue[]): void {
+function doubtScannedCells(rows: GridRow[], drafts: RowDraft[], issues: QuoteIssue[]): void {
   const measured = rows.filter((row) => MEASUREMENTS.some((key) => row[key].value !== null));
   if (measured.length === 0) return;
   for (const key of MEASUREMENTS) {
-    const filled = measured.filter((row) => row[key].value !== null).length;
-    if (filled < FILLED_COLUMN_SHARE * measured.length) continue;
+    const values = measured.map((row) => row[key].value).filter((value): value is number => value !== null);
+    const filled = values.length >= FILLED_COLUMN_SHARE * measured.length;
+    const middle = median(values);
     rows.forEach((row, rowIndex) => {
-      if (!drafts[rowIndex]!.scanned || !measured.includes(row) || row[key].method !== 'absent') return;
-      row[key] = withFlags(row[key], ['EMPTY_AMONG_FILLED']);
+      if (!drafts[rowIndex]!.scanned || !measured.includes(row)) return;
+      const value = row[key].value;
+      const outOfRange =
+        value !== null &&
+        middle > 0 &&
+        (value > COLUMN_RANGE_FACTOR * middle || value * COLUMN_RANGE_FACTOR < middle);
+      const lost = filled && row[key].method === 'absent';
+      if (!outOfRange && !lost) return;
+      row[key] = withFlags(row[key], [outOfRange ? 'OUT_OF_COLUMN_RANGE' : 'EMPTY_AMONG_FILLED']);
       const issue = issueFor(`rows[${rowIndex}].${key}`, row[key]);
       if (issue) issues.push(issue);
     });

@@ -66,7 +66,8 @@ export type ConfidenceFlag =
   | 'ROW_NUMBER_INFERRED'
   | 'SPLIT_FROM_ROW_NUMBER'
   | 'EMPTY_AMONG_FILLED'
-  | 'STRAY_MARKS_DROPPED';
+  | 'STRAY_MARKS_DROPPED'
+  | 'OUT_OF_COLUMN_RANGE';
 
 /** One extracted value with its provenance. */
 export interface Extracted<T> {
