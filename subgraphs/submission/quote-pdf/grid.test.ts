@@ -219,7 +219,8 @@ describe('readGrid', () => {
         ],
         114,
       ),
-      row(2, { name: 'B', volume: '2', nanodrop: '310' }, 128),
+      // A cell border read as a bracket at the name's edge.
+      row(2, { name: '[B', volume: '2', nanodrop: '310' }, 128),
       // Row 3's number lost; a speck between rows; row 4 read as bold.
       lineOf(
         [
@@ -285,7 +286,7 @@ describe('readGrid', () => {
 
     it('keeps a digital page as printed: the same lines end the grid at the first unnumbered row', () => {
       const { rows } = ruled('TEXT_LAYER', lines());
-      expect(rows.map((r) => r.rowNumber.value)).toEqual([2]);
+      expect(rows.map((r) => [r.rowNumber.value, r.sampleName.value])).toEqual([[2, '[B']]);
       expect(rows[0]!.volumeUl.flags).toEqual([]);
     });
   });

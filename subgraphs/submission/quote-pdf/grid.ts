@@ -120,6 +120,14 @@ function rowNumberOf(
 /** Brackets and bars at the edges of a scanned name: a cell border read as a glyph. */
 const BORDER_GLYPHS = /^[[\]{}|]+\s*|\s*[[\]{}|]+$/g;
 
+/** A scanned name without border glyphs at its edges, nor a parenthesis there that closes nothing ("(17"). */
+function withoutBorderGlyphs(text: string): string {
+  let name = text.replace(BORDER_GLYPHS, '');
+  if (name.startsWith('(') && !name.includes(')')) name = name.slice(1).trimStart();
+  if (name.endsWith(')') && !name.includes('(')) name = name.slice(0, -1).trimEnd();
+  return name;
+}
+
 /** The leading digits of a misread row number ("1}", "7-114", "15/32"). */
 const LEADING_NUMBER = /^(\d{1,3})(?!\d)/;
 
@@ -210,7 +218,7 @@ function readCell(row: RowDraft, column: Column<GridKey>): Extracted<string | nu
   const fit = 1 - Math.min(1, offset / 12);
   if (column.key === 'sampleName') {
     // A scanned cell border read as a bracket or bar at the name's edge ("[17") is not part of the name.
-    const name = row.scanned ? text.replace(BORDER_GLYPHS, '') : text;
+    const name = row.scanned ? withoutBorderGlyphs(text) : text;
     if (name !== text) flags.push('STRAY_MARKS_DROPPED');
     return extracted(name || null, 'column+geometry', { source, raw, flags, fit });
   }
@@ -437,8 +445,11 @@ export function readGrid(layout: QuoteLayout, issues: QuoteIssue[]): GridRow[] {
 }
 
 const MEASUREMENTS = ['volumeUl', 'qubitNgPerUl', 'nanodropNgPerUl', 'a260_280', 'a260_230'] as const;
-/** A column is "filled" when at least this share of the measured rows have a value in it. */
-const FILLED_COLUMN_SHARE = 0.5;
+/**
+ * A column is "filled" when at least this share of the measured rows have a value in it: low, because a scan can
+ * lose a narrow column on whole pages (the noisy scan read at 200 dpi keeps the Volume "2" on one page of three).
+ */
+const FILLED_COLUMN_SHARE = 0.25;
 /** A value this many times above or below its column's median is out of its column's range. */
 const COLUMN_RANGE_FACTOR = 5;
 
