@@ -283,19 +283,20 @@ function gridCells(
   const overlap = (a: Segment, b: Segment): number =>
     (Math.min(a.end, b.end) - Math.max(a.start, b.start)) / Math.min(a.end - a.start, b.end - b.start);
   for (const top of hRules) {
-    // The next rule down the same table (rules of other tables beside it do not bound its rows).
-    const bottom = hRules.find((h) => h.from > top.to + 1 && overlap(top, h) > 0.5);
-    if (!bottom) continue;
-    const gap = bottom.from - top.to - 1;
-    if (gap < 4 || gap > maxRowHeight) continue;
+    // The rules further down the same table (rules of other tables beside it do not bound its rows).
+    const below = hRules.filter((h) => h.from > top.to + 1 && overlap(top, h) > 0.5);
+    if (below.length === 0) continue;
     const crossing = vRules
-      .filter((v) => v.start <= top.to + 2 && v.end >= bottom.from - 2)
-      .filter(
-        (v) => v.from >= Math.max(top.start, bottom.start) - 3 && v.to <= Math.min(top.end, bottom.end) + 3,
-      )
+      .filter((v) => v.start <= top.to + 2 && v.from >= top.start - 3 && v.to <= top.end + 3)
       .sort((a, b) => a.from - b.from);
     for (let j = 0; j + 1 < crossing.length; j++) {
       const [left, right] = [crossing[j]!, crossing[j + 1]!];
+      // The next rule under this cell: a scan's rule broken over some columns bounds only the others, and a
+      // cell whose lower rule was lost reaches down to the next one found (its lines are placed back by row).
+      const bottom = below.find((h) => h.start <= left.to + 3 && h.end >= right.from - 3);
+      if (!bottom || left.end < bottom.from - 2 || right.end < bottom.from - 2) continue;
+      const gap = bottom.from - top.to - 1;
+      if (gap < 4 || gap > maxRowHeight) continue;
       // Clear of the borders' blurred edges, which tesseract reads as strokes ("po" for "2").
       const box = {
         x: left.to + inset,

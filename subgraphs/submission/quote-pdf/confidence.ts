@@ -46,6 +46,11 @@ export const FLAG_PENALTY: Readonly<Record<ConfidenceFlag, number>> = {
   CONTROL_NAME_LOOSE: 0.25,
   NAME_MISSING: 0.5,
   DUPLICATE_ROW: 0.3,
+  ROW_NUMBER_INFERRED: 0.3,
+  SPLIT_FROM_ROW_NUMBER: 0.25,
+  EMPTY_AMONG_FILLED: 0.2,
+  STRAY_MARKS_DROPPED: 0.1,
+  OUT_OF_COLUMN_RANGE: 0.3,
 };
 
 /** Share of the confidence that depends on geometric fit. */
@@ -120,6 +125,11 @@ const FLAG_TEXT: Readonly<Record<ConfidenceFlag, string>> = {
   CONTROL_NAME_LOOSE: 'the row was taken for a control from a loose name match',
   NAME_MISSING: 'the row has measurements but no sample name',
   DUPLICATE_ROW: 'the row number was printed twice',
+  ROW_NUMBER_INFERRED: 'the row number was unreadable and inferred from the rows around it',
+  SPLIT_FROM_ROW_NUMBER: 'the text was read run together with the row number and split from it',
+  EMPTY_AMONG_FILLED: 'the scanned cell reads empty where its column is filled in the other rows',
+  STRAY_MARKS_DROPPED: 'marks without letters or digits beside the value were dropped',
+  OUT_OF_COLUMN_RANGE: 'the scanned value is far out of the range of its column',
 };
 
 /** The issue a value raises, if any: low confidence, or a label that was not found at all. */

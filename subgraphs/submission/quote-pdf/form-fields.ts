@@ -17,13 +17,28 @@ import type { TextItem } from './read-pdf.ts';
 import type { ConfidenceFlag, Extracted, QuoteForm, QuoteIssue } from './types.ts';
 import { parseEmails, parseMeasurement } from './values.ts';
 
-/** Lines of free text under a heading: not bold, until the next bold line or a wide gap. */
+/**
+ * The form's own headings. They are bold, but a scan's bold is a guess from stroke widths, so free text also ends
+ * at a line that is one of them (a scanned "Bioinformatics and Data Delivery" read as regular print).
+ */
+const FORM_HEADINGS: readonly RegExp[] = [
+  /^\*?\s*Sample (?:Buffer|Information):?$/i,
+  /^\*?\s*Flow Cell Selection:?$/i,
+  /^Bioinformatics and Data Delivery:?$/i,
+  /^I would like my data to be basecalled using:?$/i,
+  /^File Format:?$/i,
+  /^(?:Data Delivery )?Notification email addresses:?$/i,
+  /^How would you like to retrieve your data/i,
+];
+
+/** Lines of free text under a heading: not bold, until the next bold line or heading, or a wide gap. */
 function linesBelow(layout: QuoteLayout, heading: TextLine, maxLines: number): TextLine[] {
   const found: TextLine[] = [];
   let previous = heading;
   for (let index = heading.index + 1; index < layout.lines.length && found.length < maxLines; index += 1) {
     const line = layout.lines[index]!;
     if (line.bold || line.page !== heading.page) break;
+    if (FORM_HEADINGS.some((pattern) => pattern.test(line.text))) break;
     if (line.baseline - previous.baseline > 2.6 * Math.max(line.size, previous.size)) break;
     if (line.x < heading.x - 4) break;
     found.push(line);

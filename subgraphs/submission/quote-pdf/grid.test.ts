@@ -2,7 +2,7 @@
 // everything that is not a row (headers, wrapped header cells, what follows the grid) never becomes one.
 import { describe, expect, it } from 'vitest';
 import { readGrid } from './grid.ts';
-import { indexed, lineOf, page } from './testing.ts';
+import { indexed, lineOf, page, shape } from './testing.ts';
 import type { TextLine } from './layout.ts';
 import type { QuoteIssue } from './types.ts';
 
@@ -178,5 +178,116 @@ describe('readGrid', () => {
     const { rows, issues } = grid([lineOf([['Dear customer,', 40]], 100)]);
     expect(rows).toEqual([]);
     expect(issues).toEqual([expect.objectContaining({ path: 'rows', code: 'NOT_FOUND', severity: 'error' })]);
+  });
+
+  describe('on a scanned page', () => {
+    // Rows every 14 pt from 114, ruled under each row as the quote is; the page is an OCR page or a digital one.
+    const ruled = (origin: 'OCR' | 'TEXT_LAYER', lines: TextLine[]) => {
+      const rules = [106, 120, 134, 148, 162, 176, 190].map((y, order) =>
+        shape({ x: 30, y, w: 540, h: 0.5 }, { stroke: [0, 0, 0] }, order),
+      );
+      const issues: QuoteIssue[] = [];
+      const rows = readGrid({ pages: [{ ...page(rules), origin }], lines: indexed(lines) }, issues);
+      return { rows, issues };
+    };
+    const merged = (baseline: number): TextLine => {
+      // "5-|14": row number 5 run into the sample name 14 across the column border, as one OCR word.
+      const line = lineOf([['5-|14', 42]], baseline);
+      const [item] = line.items;
+      const rest = lineOf(
+        [
+          ['2', X.volume],
+          ['300', X.nanodrop],
+        ],
+        baseline,
+      );
+      return {
+        ...line,
+        items: [item!, ...rest.items],
+        text: `5-|14 ${rest.text}`,
+        chars: [...line.chars, null, ...rest.chars],
+      };
+    };
+    const lines = (): TextLine[] => [
+      header(100),
+      lineOf(
+        [
+          ['1}', X.number],
+          ['A', X.name],
+          ['2', X.volume],
+          ['300', X.nanodrop],
+        ],
+        114,
+      ),
+      // A cell border read as a bracket at the name's edge.
+      row(2, { name: '[B', volume: '2', nanodrop: '310' }, 128),
+      // Row 3's number lost; a speck between rows; row 4 read as bold.
+      lineOf(
+        [
+          ['C', X.name],
+          ['2', X.volume],
+          ['320', X.nanodrop],
+        ],
+        142,
+      ),
+      lineOf([[':', X.volume]], 149),
+      lineOf(
+        [
+          ['4', X.number],
+          ['D', X.name],
+          ['2', X.volume],
+          ['3300', X.nanodrop],
+        ],
+        156,
+        { bold: true },
+      ),
+      merged(170),
+      row(6, { name: 'F', nanodrop: '330' }, 184),
+    ];
+
+    it('continues past misread and lost row numbers, inferring them from the sequence and doubting them', () => {
+      const { rows, issues } = ruled('OCR', lines());
+      expect(rows.map((r) => [r.rowNumber.value, r.sampleName.value])).toEqual([
+        [1, 'A'],
+        [2, 'B'],
+        [3, 'C'],
+        [4, 'D'],
+        [5, '14'],
+        [6, 'F'],
+      ]);
+      expect(rows.map((r) => r.rowNumber.flags.includes('ROW_NUMBER_INFERRED'))).toEqual([
+        true,
+        false,
+        true,
+        false,
+        true,
+        false,
+      ]);
+      for (const index of [0, 2, 4]) expect(rows[index]!.rowNumber.confidence).toBeLessThan(0.8);
+      expect(rows[4]!.sampleName.flags).toContain('SPLIT_FROM_ROW_NUMBER');
+      expect(rows[4]!.sampleName.confidence).toBeLessThan(0.8);
+      expect(issues.map((issue) => issue.path)).toEqual(
+        expect.arrayContaining(['rows[0].rowNumber', 'rows[2].rowNumber', 'rows[4].rowNumber']),
+      );
+    });
+
+    it('doubts a cell that reads empty in a filled column, and a value far out of its column', () => {
+      const { rows, issues } = ruled('OCR', lines());
+      expect(rows[5]!.volumeUl).toMatchObject({ value: null, flags: ['EMPTY_AMONG_FILLED'] });
+      expect(rows[5]!.volumeUl.confidence).toBeLessThan(0.8);
+      expect(rows[3]!.nanodropNgPerUl.flags).toContain('OUT_OF_COLUMN_RANGE');
+      expect(rows[3]!.nanodropNgPerUl.confidence).toBeLessThan(0.8);
+      // Qubit is empty in every row: an empty column is no doubt.
+      expect(rows.every((r) => r.qubitNgPerUl.flags.length === 0)).toBe(true);
+      expect(issues.map((issue) => issue.path)).toEqual(
+        expect.arrayContaining(['rows[5].volumeUl', 'rows[3].nanodropNgPerUl']),
+      );
+    });
+
+    it('keeps a digital page as printed: the same lines end the grid at the first unnumbered row', () => {
+      const { rows } = ruled('TEXT_LAYER', lines());
+      expect(rows.map((r) => [r.rowNumber.value, r.sampleName.value])).toEqual([[2, '[B']]);
+      expect(rows[0]!.volumeUl.flags).toEqual([]);
+    });
   });
 });

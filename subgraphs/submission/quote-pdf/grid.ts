@@ -6,7 +6,15 @@
 // row nor a wrapped cell line.
 import { columnsFromHeader, type Column, type ColumnSpec } from './columns.ts';
 import { extracted, issueFor, withFlags } from './confidence.ts';
-import { boxOf, pageOf, roundBox, spanInRange, type QuoteLayout, type TextLine } from './layout.ts';
+import {
+  boxOf,
+  lineWithItems,
+  pageOf,
+  roundBox,
+  spanInRange,
+  type QuoteLayout,
+  type TextLine,
+} from './layout.ts';
 import type { PdfPageModel, TextItem } from './read-pdf.ts';
 import type { ConfidenceFlag, Extracted, GridRow, QuoteIssue, RowKind, SourceBox } from './types.ts';
 import { parseMeasurement } from './values.ts';
@@ -50,6 +58,12 @@ const isGridHeader = (line: TextLine): boolean =>
 interface RowDraft {
   numberItems: TextItem[];
   number: number;
+  /** The printed number was unreadable: the number comes from the rows before and after. */
+  inferred: boolean;
+  /** Items split off a row number the scan ran into the sample name ("7-114" is row 7, sample "14"). */
+  split: Set<TextItem>;
+  /** The row is on a scanned page (its text was recognised, not copied). */
+  scanned: boolean;
   lines: TextLine[];
   columns: Array<Column<GridKey>>;
   /** y of the row's bottom border when drawn. */
@@ -76,14 +90,95 @@ function rowNumberItems(line: TextLine, columns: Array<Column<GridKey>>): TextIt
   );
 }
 
+interface RowNumber {
+  number: number;
+  items: TextItem[];
+  /** The line the row starts with (its number item split in two when the scan ran it into the name). */
+  line: TextLine;
+  inferred: boolean;
+  split: Set<TextItem>;
+}
+
+/**
+ * The row number printed in the line's number column. Bold lines are headers and totals, not rows; but a scan's
+ * bold is a guess from stroke widths, so a scanned bold line carrying exactly the next number in sequence is a row.
+ */
 function rowNumberOf(
   line: TextLine,
   columns: Array<Column<GridKey>>,
-): { number: number; items: TextItem[] } | null {
-  if (line.bold) return null;
+  expected: number,
+  scanned: boolean,
+): RowNumber | null {
   const items = rowNumberItems(line, columns);
   const text = items.map((item) => item.text.trim()).join('');
-  return /^\d{1,3}$/.test(text) ? { number: Number(text), items } : null;
+  if (!/^\d{1,3}$/.test(text)) return null;
+  const number = Number(text);
+  if (line.bold && !(scanned && number === expected)) return null;
+  return { number, items, line, inferred: false, split: new Set() };
+}
+
+/** Brackets and bars at the edges of a scanned name: a cell border read as a glyph. */
+const BORDER_GLYPHS = /^[[\]{}|]+\s*|\s*[[\]{}|]+$/g;
+
+/** A scanned name without border glyphs at its edges, nor a parenthesis there that closes nothing ("(17"). */
+function withoutBorderGlyphs(text: string): string {
+  let name = text.replace(BORDER_GLYPHS, '');
+  if (name.startsWith('(') && !name.includes(')')) name = name.slice(1).trimStart();
+  if (name.endsWith(')') && !name.includes('(')) name = name.slice(0, -1).trimEnd();
+  return name;
+}
+
+/** The leading digits of a misread row number ("1}", "7-114", "15/32"). */
+const LEADING_NUMBER = /^(\d{1,3})(?!\d)/;
+
+/**
+ * An item that starts in the number column and runs into the sample name column, cut where that column starts
+ * (characters placed in proportion to the item's width): the number part and the name part.
+ */
+function splitAtColumn(item: TextItem, cutX: number): [TextItem, TextItem] | null {
+  const chars = [...item.text];
+  const width = item.w / chars.length;
+  const cut = chars.findIndex((_, index) => item.x + index * width >= cutX - 0.5);
+  if (cut <= 0) return null;
+  const name = chars.slice(cut).join('');
+  if (name.trim() === '') return null;
+  return [
+    { ...item, text: chars.slice(0, cut).join(''), w: cut * width },
+    { ...item, text: name, x: item.x + cut * width, w: item.w - cut * width },
+  ];
+}
+
+/**
+ * A row whose printed number the scan misread or lost: the rows are numbered in sequence, so a line of cells
+ * after row n-1 is row n when its number column starts with n ("1}", "7-114") or the next line is row n+1.
+ * Only a scanned reading that breaks the sequence is questioned (a digital PDF's text is what it prints); the
+ * inferred number is flagged.
+ */
+function inferRowNumber(
+  line: TextLine,
+  next: TextLine | undefined,
+  columns: Array<Column<GridKey>>,
+  expected: number,
+): RowNumber | null {
+  const zoneLeft = columns[0]!.left - 0.5 - ROW_NUMBER_ZONE;
+  const visible = line.items.filter((item) => item.text.trim() !== '');
+  if (visible.length === 0 || visible.some((item) => item.x < zoneLeft)) return null;
+  const zone = rowNumberItems(line, columns);
+  const leading = LEADING_NUMBER.exec(zone.map((item) => item.text.trim()).join(''));
+  const nextNumber = next && next.page === line.page ? rowNumberOf(next, columns, expected + 1, true) : null;
+  const confirmed = Number(leading?.[1]) === expected || nextNumber?.number === expected + 1;
+  if (!confirmed || !visible.some((item) => item.x >= columns[0]!.left - 0.5 || zone.includes(item)))
+    return null;
+  const split = new Set<TextItem>();
+  const items = line.items.flatMap((item) => {
+    if (!zone.includes(item) || item.x + item.w <= columns[0]!.left + 1) return [item];
+    const parts = splitAtColumn(item, columns[0]!.left);
+    if (!parts) return [item];
+    split.add(parts[1]);
+    return parts;
+  });
+  const rebuilt = split.size > 0 ? lineWithItems(line, items) : line;
+  return { number: expected, items: rowNumberItems(rebuilt, columns), line: rebuilt, inferred: true, split };
 }
 
 function cellBox(page: number, column: Column<GridKey>, row: RowDraft): SourceBox {
@@ -100,17 +195,33 @@ function readCell(row: RowDraft, column: Column<GridKey>): Extracted<string | nu
     .filter((part) => part.span.items.length > 0);
   const page = row.lines[0]!.page;
   if (parts.length === 0) return extracted(null, 'absent', { source: cellBox(page, column, row) });
+  const flags: ConfidenceFlag[] = [];
+  // A scan's speck read as ":" or "," beside a number is not part of it; a digital cell keeps what it prints.
+  if (row.scanned && column.key !== 'sampleName') {
+    for (const part of parts) {
+      const kept = part.span.items.filter((item) => /[\p{L}\p{N}]/u.test(item.text));
+      if (kept.length > 0 && kept.length < part.span.items.length) {
+        part.span = { items: kept, text: kept.map((item) => item.text.trim()).join(' ') };
+        flags.push('STRAY_MARKS_DROPPED');
+      }
+    }
+  }
   const items = parts.flatMap((part) => part.span.items);
   const text = parts.map((part) => part.span.text).join(' ');
   const raw = parts.map((part) => part.span.text).join('\n');
-  const flags: ConfidenceFlag[] = [];
+  if (items.some((item) => row.split.has(item))) flags.push('SPLIT_FROM_ROW_NUMBER');
   const offset = Math.abs(items[0]!.x - column.textX);
   if (offset > ALIGNMENT_TOLERANCE) flags.push('OFF_COLUMN_START');
   if (items.some((item) => item.x + item.w > column.right + 2)) flags.push('CROSSES_COLUMN');
   if (parts.length > 1) flags.push(row.bottom === null ? 'LINES_JOINED_WITHOUT_BORDERS' : 'LINES_JOINED');
   const source = boxOf(items);
   const fit = 1 - Math.min(1, offset / 12);
-  if (column.key === 'sampleName') return extracted(text, 'column+geometry', { source, raw, flags, fit });
+  if (column.key === 'sampleName') {
+    // A scanned cell border read as a bracket or bar at the name's edge ("[17") is not part of the name.
+    const name = row.scanned ? withoutBorderGlyphs(text) : text;
+    if (name !== text) flags.push('STRAY_MARKS_DROPPED');
+    return extracted(name || null, 'column+geometry', { source, raw, flags, fit });
+  }
   const parsed = parseMeasurement(text, CELL_UNITS[column.key]);
   return extracted(parsed.value, parsed.inferred ? 'inferred' : 'column+geometry', {
     source,
@@ -141,11 +252,12 @@ function buildRow(row: RowDraft, rowIndex: number, issues: QuoteIssue[]): GridRo
   const page = row.lines[0]!.page;
   const cells = {} as Record<GridKey, Extracted<string | number | null>>;
   for (const column of row.columns) cells[column.key] = readCell(row, column);
+  const left = row.numberItems[0]?.x ?? row.columns[0]!.left - ROW_NUMBER_ZONE;
   const rowBox = roundBox({
     page,
-    x: row.numberItems[0]!.x,
+    x: left,
     y: cellBox(page, row.columns[0]!, row).y,
-    w: row.columns[row.columns.length - 1]!.right - row.numberItems[0]!.x,
+    w: row.columns[row.columns.length - 1]!.right - left,
     h: cellBox(page, row.columns[0]!, row).h,
   });
   const kind = kindOf(cells, rowBox);
@@ -154,8 +266,9 @@ function buildRow(row: RowDraft, rowIndex: number, issues: QuoteIssue[]): GridRo
     sampleName = withFlags(sampleName, ['NAME_MISSING']);
   const result: GridRow = {
     rowNumber: extracted(row.number, 'column+geometry', {
-      source: boxOf(row.numberItems),
-      raw: String(row.number),
+      source: boxOf(row.numberItems) ?? rowBox,
+      raw: row.numberItems.map((item) => item.text).join('') || null,
+      flags: row.inferred ? ['ROW_NUMBER_INFERRED'] : [],
     }),
     sampleName,
     volumeUl: cells.volumeUl as Extracted<number | null>,
@@ -166,6 +279,7 @@ function buildRow(row: RowDraft, rowIndex: number, issues: QuoteIssue[]): GridRo
     kind,
   };
   for (const key of [
+    'rowNumber',
     'sampleName',
     'volumeUl',
     'qubitNgPerUl',
@@ -202,6 +316,12 @@ function checkHeaderUnits(line: TextLine, issues: QuoteIssue[]): void {
     }
   }
 }
+
+const isLegible = (line: TextLine): boolean => /[\p{L}\p{N}]/u.test(line.text);
+
+/** The next line after `index` with a letter or digit (a scan's specks left out). */
+const nextLegible = (layout: QuoteLayout, index: number): TextLine | undefined =>
+  layout.lines.slice(index + 1, index + 4).find(isLegible);
 
 /** Reads every grid row (empty ones included) in row-number order. */
 export function readGrid(layout: QuoteLayout, issues: QuoteIssue[]): GridRow[] {
@@ -241,7 +361,12 @@ export function readGrid(layout: QuoteLayout, issues: QuoteIssue[]): GridRow[] {
       continue;
     }
     if (!columns) continue;
-    const numbered = rowNumberOf(line, columns);
+    const scanned = page.origin === 'OCR';
+    // Specks and rule fragments a scan reads as a line of its own ("=", ":") neither continue nor end the grid.
+    if (scanned && !isLegible(line)) continue;
+    let numbered = rowNumberOf(line, columns, last + 1, scanned);
+    if (scanned && pausedOnPage === null && numbered?.number !== last + 1)
+      numbered = inferRowNumber(line, nextLegible(layout, index), columns, last + 1) ?? numbered;
     // A header cell wrapped onto a second line ("ratio" under "A260/A280") is part of the header, not the end.
     if (!numbered && header && current === null && line.page === header.page) {
       if (line.baseline - header.baseline < 2.5 * header.size) continue;
@@ -279,7 +404,16 @@ export function readGrid(layout: QuoteLayout, issues: QuoteIssue[]): GridRow[] {
         });
       }
       const bottom = borders.find((y) => y > line.baseline) ?? null;
-      current = { numberItems: numbered.items, number: numbered.number, lines: [line], columns, bottom };
+      current = {
+        numberItems: numbered.items,
+        number: numbered.number,
+        inferred: numbered.inferred,
+        split: numbered.split,
+        scanned,
+        lines: [numbered.line],
+        columns,
+        bottom,
+      };
       drafts.push(current);
       byNumber.set(numbered.number, current);
       last = Math.max(last, numbered.number);
@@ -303,7 +437,52 @@ export function readGrid(layout: QuoteLayout, issues: QuoteIssue[]): GridRow[] {
     current = null;
     pausedOnPage = line.page;
   }
-  return drafts
+  const rows = drafts
     .sort((a, b) => a.number - b.number)
     .map((draft, rowIndex) => buildRow(draft, rowIndex, issues));
+  doubtScannedCells(rows, drafts, issues);
+  return rows;
+}
+
+const MEASUREMENTS = ['volumeUl', 'qubitNgPerUl', 'nanodropNgPerUl', 'a260_280', 'a260_230'] as const;
+/**
+ * A column is "filled" when at least this share of the measured rows have a value in it: low, because a scan can
+ * lose a narrow column on whole pages (the noisy scan read at 200 dpi keeps the Volume "2" on one page of three).
+ */
+const FILLED_COLUMN_SHARE = 0.25;
+/** A value this many times above or below its column's median is out of its column's range. */
+const COLUMN_RANGE_FACTOR = 5;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+/**
+ * Plausibility of scanned cells against their column (a digital PDF's cells are what it prints and stay so):
+ * - a cell that reads empty in a measured row, in a column the other measured rows fill, is more likely ink the
+ *   recognizer lost than a blank;
+ * - a value far out of its column's range is more likely a misread (a lost decimal point reads 249.1 as 2491).
+ */
+function doubtScannedCells(rows: GridRow[], drafts: RowDraft[], issues: QuoteIssue[]): void {
+  const measured = rows.filter((row) => MEASUREMENTS.some((key) => row[key].value !== null));
+  if (measured.length === 0) return;
+  for (const key of MEASUREMENTS) {
+    const values = measured.map((row) => row[key].value).filter((value): value is number => value !== null);
+    const filled = values.length >= FILLED_COLUMN_SHARE * measured.length;
+    const middle = median(values);
+    rows.forEach((row, rowIndex) => {
+      if (!drafts[rowIndex]!.scanned || !measured.includes(row)) return;
+      const value = row[key].value;
+      const outOfRange =
+        value !== null &&
+        middle > 0 &&
+        (value > COLUMN_RANGE_FACTOR * middle || value * COLUMN_RANGE_FACTOR < middle);
+      const lost = filled && row[key].method === 'absent';
+      if (!outOfRange && !lost) return;
+      row[key] = withFlags(row[key], [outOfRange ? 'OUT_OF_COLUMN_RANGE' : 'EMPTY_AMONG_FILLED']);
+      const issue = issueFor(`rows[${rowIndex}].${key}`, row[key]);
+      if (issue) issues.push(issue);
+    });
+  }
 }

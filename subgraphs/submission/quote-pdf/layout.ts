@@ -95,6 +95,10 @@ function makeLine(items: TextItem[], page: number, index: number): TextLine {
   };
 }
 
+/** The same line made of other items (an item split in two), at the same place in reading order. */
+export const lineWithItems = (line: TextLine, items: TextItem[]): TextLine =>
+  makeLine(items, line.page, line.index);
+
 /** All lines of the document in reading order (page, then top to bottom). */
 export function buildLines(pages: PdfPageModel[]): TextLine[] {
   const lines: TextLine[] = [];

@@ -62,7 +62,12 @@ export type ConfidenceFlag =
   | 'DISAGREES_WITH_TOTALS'
   | 'CONTROL_NAME_LOOSE'
   | 'NAME_MISSING'
-  | 'DUPLICATE_ROW';
+  | 'DUPLICATE_ROW'
+  | 'ROW_NUMBER_INFERRED'
+  | 'SPLIT_FROM_ROW_NUMBER'
+  | 'EMPTY_AMONG_FILLED'
+  | 'STRAY_MARKS_DROPPED'
+  | 'OUT_OF_COLUMN_RANGE';
 
 /** One extracted value with its provenance. */
 export interface Extracted<T> {
