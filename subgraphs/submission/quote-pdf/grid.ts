@@ -197,9 +197,13 @@ function readCell(row: RowDraft, column: Column<GridKey>): Extracted<string | nu
   if (parts.length === 0) return extracted(null, 'absent', { source: cellBox(page, column, row) });
   const flags: ConfidenceFlag[] = [];
   // A scan's speck read as ":" or "," beside a number is not part of it; a digital cell keeps what it prints.
+  // Only at the cell's edges: a mark between digits ("45" "." "5", "1.8" "/" "2.1") is the value's own.
   if (row.scanned && column.key !== 'sampleName') {
+    const inked = (item: { text: string }) => /[\p{L}\p{N}]/u.test(item.text);
     for (const part of parts) {
-      const kept = part.span.items.filter((item) => /[\p{L}\p{N}]/u.test(item.text));
+      const first = part.span.items.findIndex(inked);
+      const last = part.span.items.findLastIndex(inked);
+      const kept = first < 0 ? [] : part.span.items.slice(first, last + 1);
       if (kept.length > 0 && kept.length < part.span.items.length) {
         part.span = { items: kept, text: kept.map((item) => item.text.trim()).join(' ') };
         flags.push('STRAY_MARKS_DROPPED');
