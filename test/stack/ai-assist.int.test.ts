@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventually } from '../helpers/eventually.ts';
 import { readFixture, REAL_QUOTE } from '../helpers/fixtures.ts';
-import { post } from '../helpers/graphql.ts';
+import { multipartBody, post, postMultipart } from '../helpers/graphql.ts';
 import { startTestChroma, type TestChroma } from '../helpers/chroma.ts';
 import { startTestOllama, type TestOllama } from '../helpers/ollama-server.ts';
 import { startTestStack, type TestStack } from '../helpers/stack.ts';
@@ -71,23 +71,17 @@ afterAll(async () => {
   await Promise.all([chroma?.stop(), ollama?.stop()]);
 });
 
-async function importFile(fixture: string, type: string): Promise<{ id: string; status: string }> {
-  const form = new FormData();
-  form.set(
-    'operations',
-    JSON.stringify({
-      query: 'mutation($file: Upload!) { importSubmission(file: $file) { id status } }',
-      variables: { file: null },
-    }),
+async function importFile(fixture: string): Promise<{ id: string; status: string }> {
+  const operations = {
+    query: 'mutation($file: Upload!) { importSubmission(file: $file) { id status } }',
+    variables: { file: null },
+  };
+  const files = [{ name: fixture.split('/').pop()!, bytes: readFixture(fixture) }];
+  const { body } = await postMultipart(
+    stack.routerUrl,
+    multipartBody(operations, { 0: ['variables.file'] }, files),
+    admin,
   );
-  form.set('map', JSON.stringify({ 0: ['variables.file'] }));
-  form.set('0', new Blob([readFixture(fixture)], { type }), fixture.split('/').pop()!);
-  const response = await fetch(stack.routerUrl, {
-    method: 'POST',
-    headers: { ...admin, 'apollo-require-preflight': 'true' },
-    body: form,
-  });
-  const body = (await response.json()) as { data: { importSubmission: { id: string; status: string } } };
   return body.data.importSubmission;
 }
 
@@ -106,7 +100,7 @@ describe('the ai subgraph with a model and a vector store, through the router', 
 
   test('a free-form sample list becomes a draft from the LLM, the invented value doubted', async () => {
     ollama.replyChat({ content: JSON.stringify(answer) });
-    const imported = await importFile('documents/sample-list.pdf', 'application/pdf');
+    const imported = await importFile('documents/sample-list.pdf');
     expect(imported.status).toBe('EXTRACTING');
     const read = await eventually(
       async () => {
@@ -150,7 +144,7 @@ describe('the ai subgraph with a model and a vector store, through the router', 
   });
 
   test('an accepted quote is indexed and found by similarSubmissions and the vocabulary', async () => {
-    const quote = await importFile(REAL_QUOTE, 'application/pdf');
+    const quote = await importFile(REAL_QUOTE);
     const accepted = await gql('mutation($id: ID!) { acceptSubmission(id: $id) { status } }', {
       id: quote.id,
     });

@@ -10,7 +10,7 @@ import { signServiceRequest } from '../../subgraphs/kit/service-auth.ts';
 import { commandEvent, extractionRequest } from '../../subgraphs/ai/testing.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { readFixture, REAL_QUOTE, SCAN_CLEAN } from '../helpers/fixtures.ts';
-import { post } from '../helpers/graphql.ts';
+import { multipartBody, post, postMultipart } from '../helpers/graphql.ts';
 import { startTestStack, type TestStack } from '../helpers/stack.ts';
 
 const secret = randomBytes(32).toString('base64url');
@@ -164,21 +164,15 @@ const SUBMISSION = `query ($id: ID!) { submission(id: $id) {
 } }`;
 
 async function importFile(fixture: string): Promise<{ id: string; status: string }> {
-  const form = new FormData();
-  form.set(
-    'operations',
-    JSON.stringify({
-      query: 'mutation($file: Upload!) { importSubmission(file: $file) { id status } }',
-      variables: { file: null },
-    }),
+  const operations = {
+    query: 'mutation($file: Upload!) { importSubmission(file: $file) { id status } }',
+    variables: { file: null },
+  };
+  const files = [{ name: fixture.split('/').pop()!, bytes: readFixture(fixture) }];
+  const { body } = await postMultipart(
+    stack.routerUrl,
+    multipartBody(operations, { 0: ['variables.file'] }, files),
+    admin,
   );
-  form.set('map', JSON.stringify({ 0: ['variables.file'] }));
-  form.set('0', new Blob([readFixture(fixture)], { type: 'application/pdf' }), fixture.split('/').pop()!);
-  const response = await fetch(stack.routerUrl, {
-    method: 'POST',
-    headers: { ...admin, 'apollo-require-preflight': 'true' },
-    body: form,
-  });
-  const body = (await response.json()) as { data: { importSubmission: { id: string; status: string } } };
   return body.data.importSubmission;
 }

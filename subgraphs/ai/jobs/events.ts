@@ -1,4 +1,4 @@
-// What the runner writes beside a job's transition, in the same transaction: the audit event (outbox_event,
+// What the queue and the runner write beside a job's transition, in the same transaction: the audit event (outbox_event,
 // delivered to the audit subgraph) and, when the job ends, the EXTRACTION_FINISHED notice (extraction_notice,
 // delivered to the submission subgraph by the second relay; kit/extraction-wire.ts is the contract).
 import { randomUUID } from 'node:crypto';
@@ -10,10 +10,15 @@ import {
   type ExtractionFinished,
 } from '../../kit/extraction-wire.ts';
 import { OUTBOX_WRITER_LOCK, recordEvent, type Changes, type JsonValue } from '../../kit/outbox.ts';
+import type { JobActor } from './types.ts';
 
 export const JOB_ENTITY = 'ExtractionJob';
 
 export type JobEventType =
+  | 'extraction.queued'
+  | 'extraction.cancel_requested'
+  | 'extraction.retried'
+  | 'extraction.file_linked'
   | 'extraction.started'
   | 'extraction.succeeded'
   | 'extraction.failed'
@@ -21,21 +26,23 @@ export type JobEventType =
   | 'extraction.retry_scheduled'
   | 'extraction.released';
 
-/** The job's audit event, by the system (the runner has no caller). */
+/** The job's audit event, by `actor` (a caller), or by the system (null: the runner, a command). */
 export async function recordJobEvent(
   tx: Prisma.TransactionClient,
   job: Pick<ExtractionJob, 'id' | 'ownerId'>,
   type: JobEventType,
   changes: Changes,
   payload: Record<string, JsonValue>,
+  actor: JobActor | null = null,
 ): Promise<void> {
   await recordEvent(tx, {
     type,
     entityType: JOB_ENTITY,
     entityId: job.id,
     ownerId: job.ownerId,
-    actor: null,
+    actor: actor?.userId ? { userId: actor.userId, roles: actor.roles } : null,
     service: AI_SERVICE,
+    requestId: actor?.requestId ?? null,
     changes,
     payload,
   });

@@ -2,44 +2,15 @@
 // job, each with its audit event in the same transaction (kit/outbox.ts). The runner (./runner.ts) claims what
 // is queued here.
 import { Prisma, type ExtractionJob, type PrismaClient } from '../../../generated/prisma/ai/client.ts';
-import { AI_SERVICE, type ExtractionRequested } from '../../kit/extraction-wire.ts';
-import { recordEvent, type Changes, type JsonValue } from '../../kit/outbox.ts';
+import type { ExtractionRequested } from '../../kit/extraction-wire.ts';
 import { JobStateError } from './errors.ts';
-import { insertFinishedNotice, JOB_ENTITY } from './events.ts';
+import { insertFinishedNotice, recordJobEvent } from './events.ts';
 import type { JobActor, JobQueue, QueueDepth } from './types.ts';
-
-export type QueueEventType =
-  | 'extraction.queued'
-  | 'extraction.cancelled'
-  | 'extraction.cancel_requested'
-  | 'extraction.retried'
-  | 'extraction.file_linked';
 
 export interface JobQueueOptions {
   prisma: PrismaClient;
   /** Called after a transaction that wrote events or notices committed (to wake the relays and the runner). */
   notify?: () => void;
-}
-
-async function recordQueueEvent(
-  tx: Prisma.TransactionClient,
-  job: Pick<ExtractionJob, 'id' | 'ownerId'>,
-  type: QueueEventType,
-  actor: JobActor,
-  changes: Changes,
-  payload: Record<string, JsonValue> = {},
-): Promise<void> {
-  await recordEvent(tx, {
-    type,
-    entityType: JOB_ENTITY,
-    entityId: job.id,
-    ownerId: job.ownerId,
-    actor: actor.userId ? { userId: actor.userId, roles: actor.roles } : null,
-    service: AI_SERVICE,
-    requestId: actor.requestId,
-    changes,
-    payload,
-  });
 }
 
 /** The job, locked for this transaction (a cancel and the runner's finish never interleave). */
@@ -82,11 +53,10 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
           skipDuplicates: true,
         });
         if (!created) return null;
-        await recordQueueEvent(
+        await recordJobEvent(
           tx,
           created,
           'extraction.queued',
-          actor,
           { status: { from: null, to: 'QUEUED' } },
           {
             submissionId,
@@ -96,6 +66,7 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
             byteSize: created.byteSize,
             sha256: created.sha256,
           },
+          actor,
         );
         return created;
       });
@@ -120,9 +91,14 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
             where: { id: jobId },
             data: { status: 'CANCELLED', finishedAt, version: { increment: 1 } },
           });
-          await recordQueueEvent(tx, job, 'extraction.cancelled', actor, {
-            status: { from: 'QUEUED', to: 'CANCELLED' },
-          });
+          await recordJobEvent(
+            tx,
+            job,
+            'extraction.cancelled',
+            { status: { from: 'QUEUED', to: 'CANCELLED' } },
+            {},
+            actor,
+          );
           // The job ended: the submission subgraph hears of it as of any ended job.
           await insertFinishedNotice(tx, job, { status: 'CANCELLED', errorCode: null, errorMessage: null });
           return updated;
@@ -133,9 +109,14 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
             where: { id: jobId },
             data: { cancelRequested: true, version: { increment: 1 } },
           });
-          await recordQueueEvent(tx, job, 'extraction.cancel_requested', actor, {
-            cancelRequested: { from: false, to: true },
-          });
+          await recordJobEvent(
+            tx,
+            job,
+            'extraction.cancel_requested',
+            { cancelRequested: { from: false, to: true } },
+            {},
+            actor,
+          );
           return updated;
         }
         throw new JobStateError('JOB_NOT_CANCELLABLE', `the job has already finished (${job.status})`);
@@ -175,13 +156,13 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
             version: { increment: 1 },
           },
         });
-        await recordQueueEvent(
+        await recordJobEvent(
           tx,
           job,
           'extraction.retried',
-          actor,
           { status: { from: job.status, to: 'QUEUED' }, attempts: { from: job.attempts, to: 0 } },
           { previousErrorCode: job.errorCode },
+          actor,
         );
         return updated;
       });
@@ -196,9 +177,14 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
            WHERE submission_id = ${submissionId}::uuid AND file_id IS NULL
           RETURNING id, owner_id AS "ownerId"`;
         for (const job of jobs)
-          await recordQueueEvent(tx, job, 'extraction.file_linked', actor, {
-            fileId: { from: null, to: fileId },
-          });
+          await recordJobEvent(
+            tx,
+            job,
+            'extraction.file_linked',
+            { fileId: { from: null, to: fileId } },
+            {},
+            actor,
+          );
         return jobs.length;
       });
       if (linked > 0) notify();

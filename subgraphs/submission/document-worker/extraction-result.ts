@@ -1,12 +1,12 @@
 // An extraction's result from the ai subgraph (kit/extraction-wire.ts ExtractionResult), read in the document
 // worker like an upload: its JSON parsed and checked against the contract, and a scan's page model read by the
-// quote reader's layout rules, each value's confidence lowered to the recognizer's for the words it was read
-// from. Only plain data goes back to the main thread: a DRAFT's checked values, or the quote the scan holds.
+// quote reader's layout rules (which, on OCR pages, lower each value's confidence to its least sure word:
+// quote-pdf/ocr-provenance.ts). Only plain data goes back to the main thread: a DRAFT's checked values, or the
+// quote the scan holds.
 import { extractionResultSchema, type ExtractionResult } from '../../kit/extraction-wire.ts';
 import { readQuoteFromModel } from '../quote-pdf/parse-quote.ts';
-import { forEachExtracted } from '../quote-pdf/plain-submission.ts';
 import type { PdfModel } from '../quote-pdf/read-pdf.ts';
-import type { Box, QuoteParseResult } from '../quote-pdf/types.ts';
+import type { QuoteParseResult } from '../quote-pdf/types.ts';
 
 export type DraftResult = Extract<ExtractionResult, { kind: 'DRAFT' }>;
 
@@ -14,28 +14,6 @@ export type ExtractionRead =
   | { ok: true; kind: 'DRAFT'; draft: DraftResult }
   | { ok: true; kind: 'PAGES'; ocrVersion: string; pages: number; quote: QuoteParseResult }
   | { ok: false; error: { code: string; message: string } };
-
-const overlaps = (a: Box, b: Box) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
-
-/**
- * A scan's values are no surer than the words they were read from: each value with a source box takes the lowest
- * recognizer confidence of the words on its page inside that box (the layout rules' own doubts stay).
- */
-export function readScannedQuote(model: PdfModel): QuoteParseResult {
-  const result = readQuoteFromModel(model);
-  if (!result.ok) return result;
-  const words = new Map(
-    model.pages.map((page) => [page.number, page.texts.filter((t) => t.confidence !== undefined)]),
-  );
-  forEachExtracted(result.submission, (_path, value) => {
-    const source = value.source;
-    if (!source) return;
-    for (const word of words.get(source.page) ?? []) {
-      if (overlaps(word, source)) value.confidence = Math.min(value.confidence, word.confidence!);
-    }
-  });
-  return result;
-}
 
 const invalid = (message: string): ExtractionRead => ({
   ok: false,
@@ -67,6 +45,6 @@ export function readExtractionResult(bytes: Uint8Array): ExtractionRead {
     kind: 'PAGES',
     ocrVersion: result.ocrVersion,
     pages: result.pages.length,
-    quote: readScannedQuote(model),
+    quote: readQuoteFromModel(model),
   };
 }
