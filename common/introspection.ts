@@ -70,13 +70,20 @@ export function introspectionPlugin<TContext extends object>(options: {
   alsoFields?: readonly string[];
 }): ApolloServerPlugin<TContext> {
   const alsoFields = new Set(options.alsoFields);
+  // Apollo Server hands repeated operations the same parsed document: walk each one once.
+  const introspecting = new WeakMap<DocumentNode, boolean>();
+  const introspects = (document: DocumentNode) => {
+    let found = introspecting.get(document);
+    if (found === undefined) introspecting.set(document, (found = usesIntrospection(document, alsoFields)));
+    return found;
+  };
   return {
     async requestDidStart({ contextValue }) {
       if (introspectionAllowed(options.mode, options.isAuthenticated(contextValue))) return;
       let refused = false;
       return {
         async didResolveOperation({ document }) {
-          if (!usesIntrospection(document, alsoFields)) return;
+          if (!introspects(document)) return;
           refused = true;
           throw introspectionDisabledError(options.mode);
         },

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { clientAddressSecretVariable } from '../common/client-address.ts';
 import { env } from '../common/env.ts';
+import { defaultCostLimits } from '../common/operation-cost.ts';
 import { DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER } from '../common/identity.ts';
 import { sessionCheckVariables } from '../common/session-revocations.ts';
 import { parseTrustedProxies } from './stages/useClientAddress.ts';
@@ -37,7 +38,7 @@ const envSchema = z.object({
   ROUTER_MAX_ALIASES: env.positiveInt(30),
   ROUTER_MAX_ROOT_FIELDS: env.positiveInt(20),
   ROUTER_MAX_SELECTIONS: env.positiveInt(2_000),
-  ROUTER_MAX_COST: env.positiveInt(10_000),
+  ROUTER_MAX_COST: env.positiveInt(defaultCostLimits.maxCost),
   ROUTER_COST_MODE: z.enum(['enforce', 'measure']).default('enforce'),
   ROUTER_DEFAULT_LIST_SIZE: env.positiveInt(10),
   ROUTER_MAX_LIST_SIZE: env.positiveInt(1_000),
@@ -46,6 +47,7 @@ const envSchema = z.object({
   ROUTER_MAX_FILES: env.positiveInt(10),
   ROUTER_UPLOAD_TIMEOUT_MS: env.positiveInt(600_000),
   ROUTER_GRAPHIQL: env.flag(true),
+  ROUTER_DEDUPLICATION: env.flag(true),
   ROUTER_TRUSTED_PROXIES: z
     .string()
     .default('')
@@ -154,6 +156,7 @@ export function loadRouterConfig(
           uploadTimeoutMs: e.ROUTER_UPLOAD_TIMEOUT_MS,
         },
         graphiql: e.ROUTER_GRAPHIQL,
+        deduplication: e.ROUTER_DEDUPLICATION,
         clientAddress: { trustedProxies: e.ROUTER_TRUSTED_PROXIES, secret: e.CLIENT_ADDRESS_SECRET },
         introspection: { mode: e.ROUTER_INTROSPECTION },
         metrics: {

@@ -13,6 +13,7 @@ import { useBodyLimit, type BodyLimitOptions } from './stages/useBodyLimit.ts';
 import { useClientAddress, type ClientAddressOptions } from './stages/useClientAddress.ts';
 import { useCors, type CorsOptions } from './stages/useCors.ts';
 import { useCost, type CostOptions } from './stages/useCost.ts';
+import { useDeduplication } from './stages/useDeduplication.ts';
 import { useErrorMasking } from './stages/useErrorMasking.ts';
 import { useFileDownloads } from './stages/useFileDownloads.ts';
 import { useGraphiql } from './stages/useGraphiql.ts';
@@ -39,6 +40,11 @@ export interface RouterOptions {
   limits?: BodyLimitOptions & OperationLimitsOptions;
   cost?: Omit<CostOptions, 'registry'>;
   cors?: CorsOptions;
+  /**
+   * Identical queries in flight from the same caller (same token, client, document and variables) share one
+   * execution and its response. @default true
+   */
+  deduplication?: boolean;
   /** File uploads (GraphQL multipart requests); the operations part obeys limits.maxBodyBytes. */
   uploads?: Omit<UploadOptions, 'maxBodyBytes'>;
   subgraphTimeout?: SubgraphTimeoutOptions;
@@ -117,6 +123,7 @@ export async function createRouter(options: RouterOptions = {}): Promise<Router>
     useCors(options.cors),
     ...(options.graphiql === false ? [] : [useGraphiql()]),
     useBodyLimit(options.limits),
+    useDeduplication({ enabled: options.deduplication, registry }),
     useJwt({ ...options.jwt, subgraphUrls, logger }),
     useRequestValidation(),
     useIntrospection(options.introspection),

@@ -13,6 +13,8 @@ export interface RequestState {
   operationName?: string;
   outcome?: Outcome;
   userId?: string;
+  /** The request whose response this one was sent, being identical and in flight (useDeduplication). */
+  sharedFrom?: string;
   /** Every error code sent to the client, for router_errors_total. */
   errorCodes: string[];
 }

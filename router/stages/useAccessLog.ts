@@ -17,6 +17,7 @@ export function useAccessLog(): RouterStage {
           outcome: state.outcome ?? (statusCode >= 400 ? 'error' : 'success'),
           userId: state.userId ?? null,
           errorCodes: state.errorCodes,
+          ...(state.sharedFrom ? { sharedFrom: state.sharedFrom } : {}),
         },
         'request',
       );

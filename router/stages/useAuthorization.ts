@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { execute, print } from 'graphql';
 import type { GraphQLError } from 'graphql';
+import { createDocumentCache } from '../documentCache.ts';
 import { routerError } from '../errors.ts';
 import { filterOperation } from './filterOperation.ts';
 import { defaultPolicies, type Policy } from '../policies.ts';
@@ -16,6 +17,13 @@ export interface AuthorizationOptions {
   mode?: 'filter' | 'reject' | 'dry_run';
   /** Policies @policy may name. @default defaultPolicies (admin, staff, submitter) */
   policies?: Readonly<Record<string, Policy>>;
+}
+
+/** One caller's view of an operation, with what the gateway needs to plan it. */
+interface Filtering {
+  filtered: ReturnType<typeof filterOperation>;
+  source: string;
+  queryHash: string;
 }
 
 export function isAllowed(
@@ -42,21 +50,40 @@ export function useAuthorization(options: AuthorizationOptions = {}): RouterStag
   const mode = options.mode ?? 'filter';
   const policies = options.policies ?? defaultPolicies;
   let access: ReadonlyMap<string, AccessRequirement[]> = new Map();
+  // Policies may read any claim of the identity, so the whole identity (less its token and session) is the key.
+  const filterings = createDocumentCache<Filtering>();
   return {
     name: 'authorization',
     onSupergraph(metadata) {
       access = metadata.access;
+      filterings.clear();
     },
     wrapExecutor: (next) => async (requestContext) => {
       const { schema, document, operation, context } = requestContext;
       if (!operation || access.size === 0) return next(requestContext);
-      const filtered = filterOperation({
-        schema,
+      const { identity } = context;
+      const caller = identity && [identity.userId, identity.roles, identity.scopes];
+      const { filtered, source, queryHash } = filterings.get(
         document,
-        operation,
-        access,
-        isAllowed: (requirements) => isAllowed(requirements, context.identity, policies),
-      });
+        JSON.stringify([operation.name?.value ?? null, caller ?? null]),
+        () => {
+          const filtered = filterOperation({
+            schema,
+            document,
+            operation,
+            access,
+            isAllowed: (requirements) => isAllowed(requirements, identity, policies),
+          });
+          if (!filtered.changed) return { filtered, source: '', queryHash: requestContext.queryHash };
+          const source = filtered.document ? print(filtered.document) : '';
+          // The plan cache is keyed by queryHash: a filtered operation must not reuse the full operation's plan.
+          const queryHash = createHash('sha256')
+            .update(requestContext.queryHash)
+            .update(source)
+            .digest('hex');
+          return { filtered, source, queryHash };
+        },
+      );
       if (!filtered.changed) return next(requestContext);
       const paths = filtered.unauthorizedPaths;
       if (mode === 'dry_run') {
@@ -69,15 +96,8 @@ export function useAuthorization(options: AuthorizationOptions = {}): RouterStag
         );
       if (mode === 'reject') return { errors: errors(403) };
 
-      const source = filtered.document ? print(filtered.document) : '';
       const result = filtered.document
-        ? await next({
-            ...requestContext,
-            document: filtered.document,
-            source,
-            // The plan cache is keyed by queryHash: a filtered operation must not reuse the full operation's plan.
-            queryHash: createHash('sha256').update(requestContext.queryHash).update(source).digest('hex'),
-          })
+        ? await next({ ...requestContext, document: filtered.document, source, queryHash })
         : { data: {} };
       if (result.data === null || result.data === undefined) {
         return { ...result, errors: [...errors(null), ...(result.errors ?? [])] };

@@ -7,6 +7,7 @@ import {
   type CostDirectives,
   type CostLimits,
 } from '../../common/operation-cost.ts';
+import { createDocumentCache } from '../documentCache.ts';
 import { routerError } from '../errors.ts';
 import type { RouterStage } from '../stage.ts';
 
@@ -21,7 +22,7 @@ export interface CostOptions extends Partial<CostLimits> {
 
 /**
  * Demand control: estimates each operation's cost from the supergraph's @cost/@listSize before planning
- * (maxCost 10,000, defaultListSize 10, maxListSize 1,000 unless configured). A slicing argument outside
+ * (maxCost 50,000, defaultListSize 10, maxListSize 1,000 unless configured). A slicing argument outside
  * 0..maxListSize is BAD_USER_INPUT in both modes: it would make the estimate meaningless (a negative `first`
  * cancels its siblings' cost).
  */
@@ -34,6 +35,8 @@ export function useCost(options: CostOptions): RouterStage {
     maxListSize: options.maxListSize ?? defaultCostLimits.maxListSize,
   };
   let directives: CostDirectives = { cost: new Map(), listSize: new Map() };
+  // The estimate depends on the document, the operation chosen and the variables (slicing arguments).
+  const costs = createDocumentCache<number>();
   const histogram = new Histogram({
     name: 'router_operation_cost',
     help: 'Estimated cost of operations (demand control)',
@@ -45,6 +48,7 @@ export function useCost(options: CostOptions): RouterStage {
     name: 'cost',
     onSupergraph(metadata) {
       directives = metadata;
+      costs.clear();
     },
     plugin: {
       async requestDidStart() {
@@ -53,14 +57,10 @@ export function useCost(options: CostOptions): RouterStage {
             if (!operation) return;
             let cost: number;
             try {
-              cost = computeCost({
-                schema,
-                document,
-                operation,
-                variables: request.variables ?? {},
-                directives,
-                limits,
-              });
+              const variables = request.variables ?? {};
+              cost = costs.get(document, JSON.stringify([operationName, variables]), () =>
+                computeCost({ schema, document, operation, variables, directives, limits }),
+              );
             } catch (error) {
               if (!(error instanceof SlicingArgumentError)) throw error;
               throw routerError('BAD_USER_INPUT', error.message, {

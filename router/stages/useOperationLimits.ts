@@ -5,6 +5,7 @@ import {
   defaultOperationLimits,
   type OperationLimits,
 } from '../../common/operation-limits.ts';
+import { createDocumentCache } from '../documentCache.ts';
 import { routerError } from '../errors.ts';
 import type { RouterStage } from '../stage.ts';
 
@@ -29,6 +30,7 @@ export function useOperationLimits(options: OperationLimitsOptions = {}): Router
     maxRootFields: options.maxRootFields ?? defaultOperationLimits.maxRootFields,
     maxSelections: options.maxSelections ?? defaultOperationLimits.maxSelections,
   };
+  const violations = createDocumentCache<ReturnType<typeof checkOperationLimits>>();
   return {
     name: 'operationLimits',
     parseOptions: { maxTokens },
@@ -47,7 +49,9 @@ export function useOperationLimits(options: OperationLimitsOptions = {}): Router
         return {
           async didResolveOperation({ document, operation }) {
             if (!operation) return;
-            const violation = checkOperationLimits(document, operation, limits);
+            const violation = violations.get(document, operation.name?.value ?? '', () =>
+              checkOperationLimits(document, operation, limits),
+            );
             if (!violation) return;
             throw routerError('OPERATION_LIMIT_EXCEEDED', violation.message, {
               extensions: violationExtensions(violation),

@@ -85,7 +85,7 @@ export const operationLimitVariables = {
   SUBGRAPH_MAX_ROOT_FIELDS: env.positiveInt(limits.maxRootFields),
   /** Most selections once fragments are expanded; default 5000. */
   SUBGRAPH_MAX_SELECTIONS: env.positiveInt(limits.maxSelections),
-  /** Highest estimated cost (@cost/@listSize); default 10000. */
+  /** Highest estimated cost (@cost/@listSize); default 50000. */
   SUBGRAPH_MAX_COST: env.positiveInt(limits.maxCost),
   /** Items assumed in a list without @listSize or slicing argument; default 10. */
   SUBGRAPH_DEFAULT_LIST_SIZE: env.positiveInt(limits.defaultListSize),
