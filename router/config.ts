@@ -48,6 +48,7 @@ const envSchema = z.object({
   ROUTER_UPLOAD_TIMEOUT_MS: env.positiveInt(600_000),
   ROUTER_GRAPHIQL: env.flag(true),
   ROUTER_DEDUPLICATION: env.flag(true),
+  ROUTER_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   ROUTER_TRUSTED_PROXIES: z
     .string()
     .default('')
@@ -75,6 +76,8 @@ export interface RouterConfig {
   /** Listen address; undefined: every interface. */
   host?: string;
   logLevel: string;
+  /** Router processes sharing the port (node:cluster); metrics then come from the primary's listener. */
+  workers: number;
   options: Omit<RouterOptions, 'logger'>;
 }
 
@@ -111,6 +114,10 @@ export function loadRouterConfig(
     if (!z.url({ protocol: /^https?$/ }).safeParse(value).success) errors.push(`${name}: invalid URL`);
     else subgraphUrls[name.slice(subgraphUrlPrefix.length).toLowerCase()] = value;
   }
+  if (parsed.success && parsed.data.ROUTER_WORKERS > 1 && parsed.data.ROUTER_METRICS_PORT === undefined)
+    errors.push(
+      'ROUTER_METRICS_PORT: required when ROUTER_WORKERS > 1 (the primary serves the metrics of every worker there)',
+    );
   if (!parsed.success || errors.length > 0) return { errors };
 
   const e = parsed.data;
@@ -119,6 +126,7 @@ export function loadRouterConfig(
       port: e.ROUTER_PORT,
       host: e.ROUTER_HOST,
       logLevel: e.LOG_LEVEL,
+      workers: e.ROUTER_WORKERS,
       options: {
         supergraph: e.ROUTER_SUPERGRAPH,
         supergraphPollIntervalMs: e.ROUTER_SUPERGRAPH_POLL_MS,

@@ -62,6 +62,11 @@ export interface RouterOptions {
      * listen() opens it beside the router's own. @default none: /metrics on the router's port
      */
     listener?: { port: number; host?: string };
+    /**
+     * This router is one of ROUTER_WORKERS: the primary serves every worker's metrics added up, so neither the
+     * public port nor a listener of its own does. @default false
+     */
+    aggregated?: boolean;
   };
   /** @default pino at level info on stdout */
   logger?: Logger;
@@ -139,7 +144,7 @@ export async function createRouter(options: RouterOptions = {}): Promise<Router>
       registry,
       maxOperationNames: options.metrics?.maxOperationNames,
       operationLabels,
-      publicRoute: !options.metrics?.listener,
+      publicRoute: !options.metrics?.listener && !options.metrics?.aggregated,
     }),
     useAccessLog(),
     useHealth({ subgraphUrls, logger }),

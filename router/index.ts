@@ -1,6 +1,9 @@
+import cluster from 'node:cluster';
 import { pino } from 'pino';
+import { AggregatorRegistry } from 'prom-client';
 import { loadRouterConfig } from './config.ts';
 import { createRouter } from './createRouter.ts';
+import { startWorkers } from './startWorkers.ts';
 
 // Start only: `tsx router/index.ts [--supergraph <file|url>] [--port <n>]`.
 const loaded = loadRouterConfig(process.env, process.argv.slice(2));
@@ -10,13 +13,30 @@ if ('errors' in loaded) {
 }
 const { config } = loaded;
 const logger = pino({ name: 'router', level: config.logLevel });
-const router = await createRouter({ ...config.options, logger });
-const { url, metricsOrigin } = await router.listen(config.port, config.host);
-logger.info({ url, metrics: `${metricsOrigin}/metrics` }, 'router listening');
+const listener = config.options.metrics?.listener;
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    logger.info({ signal }, 'router stopping');
-    void router.close().then(() => process.exit(0));
+if (config.workers > 1 && cluster.isPrimary) {
+  await startWorkers({ workers: config.workers, metrics: listener!, logger });
+} else {
+  const worker = config.workers > 1;
+  const router = await createRouter({
+    ...config.options,
+    // A worker's metrics are served, added up with the other workers', by the primary.
+    ...(worker ? { metrics: { ...config.options.metrics, listener: undefined, aggregated: true } } : {}),
+    logger: worker ? logger.child({ worker: cluster.worker?.id }) : logger,
   });
+  if (worker) {
+    AggregatorRegistry.setRegistries([router.registry]);
+    // Constructing one is what makes a worker answer the primary's requests for its metrics.
+    new AggregatorRegistry();
+  }
+  const { url, metricsOrigin } = await router.listen(config.port, config.host);
+  logger.info({ url, metrics: worker ? undefined : `${metricsOrigin}/metrics` }, 'router listening');
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      logger.info({ signal }, 'router stopping');
+      void router.close().then(() => process.exit(0));
+    });
+  }
 }

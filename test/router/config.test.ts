@@ -128,4 +128,21 @@ describe('router config', () => {
       expect(text).toContain(name);
     }
   });
+
+  it('runs one process with deduplication on by default; workers need the metrics listener', () => {
+    const defaults = loadRouterConfig({});
+    expect('config' in defaults && defaults.config).toMatchObject({
+      workers: 1,
+      options: { deduplication: true, cost: { maxCost: 50_000 } },
+    });
+    const workers = loadRouterConfig({ ROUTER_WORKERS: '2', ROUTER_DEDUPLICATION: 'false' });
+    expect('errors' in workers && workers.errors.join('\n')).toContain('ROUTER_METRICS_PORT');
+    const set = loadRouterConfig({
+      ROUTER_WORKERS: '2',
+      ROUTER_METRICS_PORT: '9464',
+      ROUTER_DEDUPLICATION: 'false',
+    });
+    expect('config' in set && set.config).toMatchObject({ workers: 2, options: { deduplication: false } });
+    expect('errors' in loadRouterConfig({ ROUTER_WORKERS: '0' })).toBe(true);
+  });
 });
