@@ -44,6 +44,35 @@ export interface JwtOptions {
   logger?: Logger;
 }
 
+/** A token verified this long ago is verified again: a key withdrawn from the JWKS stops working by then. */
+const VERIFIED_FOR_MS = 60_000;
+const VERIFIED_MAX = 10_000;
+
+/**
+ * Tokens whose signature and claims were verified, by their exact text: a signature check costs more than the
+ * rest of a small request, and clients send the same token for minutes. Kept until the token expires or for
+ * VERIFIED_FOR_MS, at most VERIFIED_MAX (the oldest go first); the session is still checked on every request.
+ */
+function createVerifiedTokens() {
+  const tokens = new Map<string, { payload: Record<string, unknown>; until: number }>();
+  return {
+    get(token: string): Record<string, unknown> | undefined {
+      const entry = tokens.get(token);
+      if (entry && entry.until > Date.now()) return entry.payload;
+      if (entry) tokens.delete(token);
+      return undefined;
+    },
+    add(token: string, payload: Record<string, unknown>): void {
+      const expires = typeof payload.exp === 'number' ? payload.exp * 1000 : 0;
+      if (tokens.size >= VERIFIED_MAX) tokens.delete(tokens.keys().next().value!);
+      tokens.set(token, { payload, until: Math.min(expires, Date.now() + VERIFIED_FOR_MS) });
+    },
+    clear(): void {
+      tokens.clear();
+    },
+  };
+}
+
 /**
  * Verifies `Authorization: Bearer` tokens. No header means anonymous; a header that does not verify is a 401,
  * never a silent downgrade to anonymous.
@@ -81,6 +110,7 @@ export function useJwt(options: JwtOptions = {}): RouterStage {
     return jwks;
   };
   const unauthenticated = (message: string) => routerError('UNAUTHENTICATED', message);
+  const verified = createVerifiedTokens();
 
   return {
     name: 'jwt',
@@ -92,7 +122,10 @@ export function useJwt(options: JwtOptions = {}): RouterStage {
         '/.well-known/jwks.json',
         subgraphUrl(auth.name, auth.url, options.subgraphUrls),
       ).href;
-      if (derived !== jwksUrl) [jwksUrl, jwks] = [derived, undefined];
+      if (derived !== jwksUrl) {
+        [jwksUrl, jwks] = [derived, undefined];
+        verified.clear();
+      }
       followFeed();
     },
     close() {
@@ -105,30 +138,32 @@ export function useJwt(options: JwtOptions = {}): RouterStage {
       if (!token) throw unauthenticated('Authorization header must be a bearer token');
       const keySet = keys();
       if (!keySet) throw routerError('SERVICE_UNAVAILABLE', 'Token verification is not available');
-      let payload: Record<string, unknown>;
-      try {
-        ({ payload } = await jwtVerify(token, keySet, {
-          algorithms: options.algorithms ?? ['EdDSA', 'ES256'],
-          issuer: options.issuer ?? DEFAULT_JWT_ISSUER,
-          audience: options.audience ?? DEFAULT_JWT_AUDIENCE,
-          requiredClaims: ['exp', 'sub', 'iat', 'sid'],
-          clockTolerance: options.clockToleranceSeconds ?? 5,
-          maxTokenAge: lifetime,
-        }));
-      } catch (error) {
-        const unavailable =
-          !(error instanceof joseErrors.JOSEError) ||
-          error instanceof joseErrors.JWKSTimeout ||
-          error instanceof joseErrors.JWKSInvalid ||
-          error.code === 'ERR_JOSE_GENERIC';
-        if (unavailable) {
-          getRequestState(req)?.log.error({ err: error, stage: 'jwt' }, 'JWKS unavailable');
-          throw routerError('SERVICE_UNAVAILABLE', 'Token verification is not available');
+      let payload = verified.get(token);
+      if (!payload)
+        try {
+          ({ payload } = await jwtVerify(token, keySet, {
+            algorithms: options.algorithms ?? ['EdDSA', 'ES256'],
+            issuer: options.issuer ?? DEFAULT_JWT_ISSUER,
+            audience: options.audience ?? DEFAULT_JWT_AUDIENCE,
+            requiredClaims: ['exp', 'sub', 'iat', 'sid'],
+            clockTolerance: options.clockToleranceSeconds ?? 5,
+            maxTokenAge: lifetime,
+          }));
+          verified.add(token, payload);
+        } catch (error) {
+          const unavailable =
+            !(error instanceof joseErrors.JOSEError) ||
+            error instanceof joseErrors.JWKSTimeout ||
+            error instanceof joseErrors.JWKSInvalid ||
+            error.code === 'ERR_JOSE_GENERIC';
+          if (unavailable) {
+            getRequestState(req)?.log.error({ err: error, stage: 'jwt' }, 'JWKS unavailable');
+            throw routerError('SERVICE_UNAVAILABLE', 'Token verification is not available');
+          }
+          throw unauthenticated(
+            error instanceof joseErrors.JWTExpired ? 'Token has expired' : 'Token is invalid',
+          );
         }
-        throw unauthenticated(
-          error instanceof joseErrors.JWTExpired ? 'Token has expired' : 'Token is invalid',
-        );
-      }
       if (lifetimeExceeded(payload, lifetime) || typeof payload.sid !== 'string') {
         throw unauthenticated('Token is invalid');
       }
