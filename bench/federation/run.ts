@@ -1,0 +1,128 @@
+// `npm run bench:federation`: the public federation benchmark's four subgraphs and TestQuery, and a small query
+// that stays in one subgraph, through our router, a plain @apollo/gateway and Hive Gateway (default, and JIT with
+// inbound deduplication) side by side, plus the small query sent straight to its subgraph as a baseline.
+// Printed and written to bench/results/latest-federation.{md,json}.
+//
+// Settings: BENCH_ROUNDS (3), BENCH_DURATION_SECONDS (10), BENCH_WARMUP_SECONDS (2),
+// BENCH_TEST_QUERY_CONNECTIONS (50), BENCH_SMALL_QUERY_CONNECTIONS (10), BENCH_TARGETS (comma-separated gateways,
+// default all: router, apollo-gateway, hive-default, hive-jit-dedup), BENCH_ROUTER_MAX_COST (see processes.ts),
+// BENCH_LOG_LEVEL (silent).
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { send, type GraphQLRequest } from '../load.ts';
+import { benchSettings, positiveInt } from '../measure.ts';
+import { root, waitFor } from '../processes.ts';
+import { writeResults } from '../report.ts';
+import { cleanups, runBenchmark } from '../run-benchmark.ts';
+import { checkIdentical } from './identical.ts';
+import { failed, measureRun, type RunResult, type RunTarget } from './measure-run.ts';
+import { GATEWAY_NAMES, routerNote, startGateways, startSubgraphs } from './processes.ts';
+import { markdownReport, type FederationReport, type QueryResults } from './report.ts';
+import { composeBenchSupergraph, writeSupergraphFile } from './supergraph.ts';
+
+const TEST_QUERY = readFileSync(path.join(root, 'bench/federation/test-query.graphql'), 'utf8');
+/** Resolved by the products subgraph alone: the gateway's own overhead, next to the subgraph answering it directly. */
+const SMALL_QUERY = 'query TopProducts { topProducts(first: 5) { upc name price } }';
+
+const { durationSeconds, warmupSeconds, logLevel } = benchSettings();
+const rounds = positiveInt('BENCH_ROUNDS', 3);
+const testQueryConnections = positiveInt('BENCH_TEST_QUERY_CONNECTIONS', 50);
+const smallQueryConnections = positiveInt('BENCH_SMALL_QUERY_CONNECTIONS', 10);
+const gatewayNames = process.env.BENCH_TARGETS
+  ? process.env.BENCH_TARGETS.split(',').map((name) => name.trim())
+  : GATEWAY_NAMES;
+
+/** Round `round` runs the targets starting from a different one each time. */
+function rotated<T>(items: readonly T[], round: number): T[] {
+  const start = round % items.length;
+  return [...items.slice(start), ...items.slice(0, start)];
+}
+
+async function runRounds(
+  name: string,
+  targets: readonly RunTarget[],
+  request: GraphQLRequest,
+  connections: number,
+  subgraphs: Parameters<typeof measureRun>[4],
+): Promise<RunResult[]> {
+  const runs: RunResult[] = [];
+  for (let round = 1; round <= rounds; round += 1) {
+    for (const target of rotated(targets, round - 1)) {
+      const settings = { connections, warmupSeconds, durationSeconds };
+      const run = await measureRun(target, round, request, settings, subgraphs);
+      runs.push(run);
+      console.log(
+        `${name} round ${round} ${target.name}: ${run.requestsPerSecond.toFixed(1)} req/s, ` +
+          `p50 ${run.latencyMs.p50} ms, CPU ${run.cpuMsPerRequest} ms/req, ` +
+          `subgraph req/op ${run.subgraphRequestsPerOperation}${failed(run) ? ' — FAILED' : ''}`,
+      );
+    }
+  }
+  return runs;
+}
+
+async function main(): Promise<boolean> {
+  const unknown = gatewayNames.filter((name) => !GATEWAY_NAMES.includes(name));
+  if (unknown.length) throw new Error(`BENCH_TARGETS: unknown ${unknown.join(', ')}`);
+  const loadBefore = os.loadavg();
+  console.log('bench:federation: starting the subgraphs');
+  const subgraphs = await startSubgraphs();
+  const urls = { accounts: '', inventory: '', products: '', reviews: '' };
+  for (const subgraph of Object.values(subgraphs)) urls[subgraph.name] = subgraph.url;
+  const supergraph = await writeSupergraphFile(composeBenchSupergraph(urls));
+  cleanups.push({ what: 'removing the supergraph file', run: supergraph.remove });
+
+  console.log(`bench:federation: starting ${gatewayNames.join(', ')}; router: ${routerNote()}`);
+  const gateways = await startGateways(gatewayNames, supergraph.file, logLevel);
+  const testQuery: GraphQLRequest = { query: TEST_QUERY };
+  const smallQuery: GraphQLRequest = { query: SMALL_QUERY };
+  for (const gateway of gateways) {
+    const answers = async () => (await send(gateway.url, testQuery)).status !== 503;
+    await waitFor(`${gateway.name} to answer`, answers, gateway.child, 120_000);
+  }
+  const direct: RunTarget = { ...subgraphs.products, name: 'products subgraph (direct)' };
+  const testBytes = await checkIdentical('TestQuery', gateways, testQuery);
+  const smallBytes = await checkIdentical('the small query', [...gateways, direct], smallQuery);
+  console.log('bench:federation: every target returns identical data for both queries');
+
+  const allSubgraphs = Object.values(subgraphs);
+  const queries: QueryResults[] = [
+    {
+      name: 'TestQuery',
+      query: TEST_QUERY,
+      connections: testQueryConnections,
+      responseBytes: testBytes,
+      runs: await runRounds('TestQuery', gateways, testQuery, testQueryConnections, allSubgraphs),
+    },
+    {
+      name: 'Small query',
+      query: SMALL_QUERY,
+      connections: smallQueryConnections,
+      responseBytes: smallBytes,
+      runs: await runRounds('small', [...gateways, direct], smallQuery, smallQueryConnections, allSubgraphs),
+    },
+  ];
+
+  const report: FederationReport = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown CPU',
+    loadAverage: { before: loadBefore, after: os.loadavg() },
+    rounds,
+    warmupSeconds,
+    durationSeconds,
+    router: routerNote(),
+    queries,
+  };
+  const markdown = markdownReport(report);
+  console.log(`\n${markdown}`);
+  const files = await writeResults(path.join(root, 'bench/results'), 'federation', markdown, report);
+  console.log(`written: ${files.map((file) => path.relative(root, file)).join(', ')}`);
+  const failures = queries.flatMap((q) => q.runs.filter(failed).map((run) => `${q.name} ${run.target}`));
+  if (failures.length) console.error(`bench:federation: failed runs: ${failures.join(', ')}`);
+  return failures.length === 0;
+}
+
+await runBenchmark(main);
