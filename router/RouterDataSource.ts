@@ -61,8 +61,14 @@ function sendMultipart(
   } as RequestInit) as Promise<Response> as Promise<FetcherResponse>;
 }
 
-function isQuery(document: DocumentNode | undefined): boolean {
-  const operation = document?.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
+/**
+ * Whether a subgraph fetch is a query. The gateway passes the fetch's document only with the planner's
+ * exposeDocumentNodeInFetchNode, which is off; its operation text is printed and stripped, so it starts with
+ * its keyword (or `{` for an anonymous query).
+ */
+function isQuery(query: string | undefined, document: DocumentNode | undefined): boolean {
+  if (!document) return query !== undefined && /^(?:query\b|\{)/.test(query);
+  const operation = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
   return operation?.kind === Kind.OPERATION_DEFINITION && operation.operation === 'query';
 }
 
@@ -137,7 +143,7 @@ export class RouterDataSource extends RemoteGraphQLDataSource<RouterContext> {
     };
     const scope: FetchScope = {
       signal: controller.signal,
-      query: !files && 'document' in options && isQuery(options.document),
+      query: !files && isQuery(request.query, 'document' in options ? options.document : undefined),
       uploads: files && { paths: files.uploads, session: context!.uploads! },
     };
     const send = async () => {
