@@ -6,7 +6,7 @@ import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 // The package index exports the options type but not the enum its `kind` is typed with.
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types.js';
 import { pino } from 'pino';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RouterDataSource } from './RouterDataSource.ts';
 import { SubgraphAgents } from './sendSubgraphRequest.ts';
 import type { RouterContext, SubgraphFetch, SubgraphHooks } from './stage.ts';
@@ -27,6 +27,7 @@ class Subgraph {
   abandoned = 0;
   holding = false;
   #held: Array<() => void> = [];
+  readonly #served = new WeakSet<object>();
   readonly server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -35,6 +36,11 @@ class Subgraph {
       const path = req.url ?? '';
       this.received.push({ path, port: req.socket.remotePort ?? 0, headers: req.headers, body });
       const answer = () => this.#answer(path, body, res);
+      if (path === '/drop-reused') {
+        // Like a subgraph closing an idle keep-alive connection just as the router reuses it.
+        if (this.#served.has(req.socket)) return void req.socket.destroy();
+        this.#served.add(req.socket);
+      }
       if (path === '/hang') {
         res.on('close', () => this.abandoned++);
         return;
@@ -100,9 +106,14 @@ function recordFetches(): { hooks: SubgraphHooks; fetches: SubgraphFetch[] } {
   return { fetches, hooks: { wrapFetch: (fetch, next) => (fetches.push(fetch), next()) } };
 }
 
-function dataSource(path = '/graphql', hooks: SubgraphHooks[] = [], maxResponseBytes?: number) {
+function dataSource(
+  path = '/graphql',
+  hooks: SubgraphHooks[] = [],
+  maxResponseBytes?: number,
+  pool = agents,
+) {
   const propagation = useHeaderPropagation().subgraph!;
-  return new RouterDataSource('things', `${origin}${path}`, [propagation, ...hooks], agents, {
+  return new RouterDataSource('things', `${origin}${path}`, [propagation, ...hooks], pool, {
     maxResponseBytes,
   });
 }
@@ -245,6 +256,32 @@ describe('sharing identical in-flight queries', () => {
     // A later identical query is not joined to the cancelled request.
     subgraph.release();
     await expect(source.process(operation(context('same')))).resolves.toMatchObject({ data: {} });
+    expect(subgraph.received).toHaveLength(2);
+  });
+});
+
+describe('a connection the subgraph closed as it was reused', () => {
+  // A pool of their own: the subgraph drops any connection it served before.
+  let pool: SubgraphAgents;
+  beforeEach(() => void (pool = new SubgraphAgents()));
+  afterEach(() => pool.destroy());
+
+  it('resends a query on a new connection', async () => {
+    const source = dataSource('/drop-reused', [], undefined, pool);
+    for (const id of ['1', '2']) {
+      const response = await source.process(operation(context(), entityQuery, { id }));
+      expect(response.data).toMatchObject({ echo: { variables: { id } } });
+    }
+    // The second query reached the subgraph twice: on the dropped connection, then on a new one.
+    expect(subgraph.received.map((r) => r.body.variables)).toEqual([{ id: '1' }, { id: '2' }, { id: '2' }]);
+    expect(new Set(subgraph.received.map((r) => r.port)).size).toBe(2);
+  });
+
+  it('never resends a mutation', async () => {
+    const source = dataSource('/drop-reused', [], undefined, pool);
+    const mutation = 'mutation M__things__0 { addThing { id } }';
+    await source.process(operation(context(), mutation, {}));
+    await expect(source.process(operation(context(), mutation, {}))).rejects.toThrow('socket hang up');
     expect(subgraph.received).toHaveLength(2);
   });
 });
