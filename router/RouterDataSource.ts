@@ -1,7 +1,15 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { RemoteGraphQLDataSource } from '@apollo/gateway';
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { Kind, type DocumentNode } from 'graphql';
 import { createMultipartBody, extractUploads, type UploadPaths } from './createMultipartBody.ts';
+import { fetchKey, follow, InflightFetches } from './dedupeSubgraphFetch.ts';
+import {
+  DEFAULT_MAX_RESPONSE_BYTES,
+  sendJsonRequest,
+  type FetcherResponse,
+  type SubgraphAgents,
+} from './sendSubgraphRequest.ts';
 import type {
   RouterContext,
   SubgraphFetch,
@@ -11,10 +19,12 @@ import type {
   UploadSession,
 } from './stage.ts';
 
-type Fetcher = NonNullable<ConstructorParameters<typeof RemoteGraphQLDataSource>[0]>['fetcher'];
+type FetcherRequestInit = NonNullable<Parameters<RemoteGraphQLDataSource['fetcher']>[1]>;
 
 interface FetchScope {
   signal: AbortSignal;
+  /** A query (not a mutation) without files: safe to share with identical fetches and to resend. */
+  query: boolean;
   /** Set when the request carries client files: the fetcher sends a multipart request instead of JSON. */
   uploads?: { paths: UploadPaths; session: UploadSession; failure?: () => unknown };
 }
@@ -23,18 +33,21 @@ interface FetchScope {
 const fetchScope = new AsyncLocalStorage<FetchScope>();
 
 /**
- * Sends the JSON request RemoteGraphQLDataSource built, or, for a fetch with files, the same request as the
- * `operations` of a GraphQL multipart request whose files stream from the client (hence `duplex: 'half'`).
+ * Sends the request RemoteGraphQLDataSource built as the `operations` of a GraphQL multipart request whose
+ * files stream from the client (hence `duplex: 'half'`).
  */
-const scopedFetch = ((url: string, init: RequestInit) => {
-  const scope = fetchScope.getStore();
-  if (!scope?.uploads) return fetch(url, { ...init, signal: scope?.signal });
-  const multipart = createMultipartBody(String(init.body), scope.uploads.paths, scope.uploads.session);
-  scope.uploads.failure = multipart.failure;
+function sendMultipart(
+  url: string,
+  init: FetcherRequestInit,
+  signal: AbortSignal,
+  uploads: NonNullable<FetchScope['uploads']>,
+): Promise<FetcherResponse> {
+  const multipart = createMultipartBody(String(init.body), uploads.paths, uploads.session);
+  uploads.failure = multipart.failure;
   return fetch(url, {
     ...init,
     headers: {
-      ...(init.headers as Record<string, string>),
+      ...init.headers,
       'content-type': multipart.contentType,
       // Subgraphs keep Apollo Server's CSRF prevention on, which refuses multipart requests without it.
       'apollo-require-preflight': 'true',
@@ -44,9 +57,25 @@ const scopedFetch = ((url: string, init: RequestInit) => {
     // With 'follow' or 'manual', Node 20's fetch keeps every chunk of a streamed body until the request ends
     // (to replay it on a redirect): a whole file in memory. Subgraphs never redirect.
     redirect: 'error',
-    signal: scope.signal,
-  } as RequestInit);
-}) as unknown as Fetcher;
+    signal,
+  } as RequestInit) as Promise<Response> as Promise<FetcherResponse>;
+}
+
+/**
+ * Whether a subgraph fetch is a query. The gateway passes the fetch's document only with the planner's
+ * exposeDocumentNodeInFetchNode, which is off; its operation text is printed and stripped, so it starts with
+ * its keyword (or `{` for an anonymous query).
+ */
+function isQuery(query: string | undefined, document: DocumentNode | undefined): boolean {
+  if (!document) return query !== undefined && /^(?:query\b|\{)/.test(query);
+  const operation = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
+  return operation?.kind === Kind.OPERATION_DEFINITION && operation.operation === 'query';
+}
+
+export interface RouterDataSourceOptions {
+  /** The largest subgraph response buffered; a larger one fails the fetch. @default 64 MiB */
+  maxResponseBytes?: number;
+}
 
 /**
  * The only data source of the router (built in the gateway's buildService). It sends nothing but the headers
@@ -56,11 +85,46 @@ const scopedFetch = ((url: string, init: RequestInit) => {
 export class RouterDataSource extends RemoteGraphQLDataSource<RouterContext> {
   readonly #subgraph: string;
   readonly #hooks: SubgraphHooks[];
+  readonly #agents: SubgraphAgents;
+  readonly #maxResponseBytes: number;
+  readonly #inflight = new InflightFetches();
 
-  constructor(subgraph: string, url: string, hooks: SubgraphHooks[]) {
-    super({ url, fetcher: scopedFetch });
+  constructor(
+    subgraph: string,
+    url: string,
+    hooks: SubgraphHooks[],
+    agents: SubgraphAgents,
+    options: RouterDataSourceOptions = {},
+  ) {
+    super({ url });
     this.#subgraph = subgraph;
     this.#hooks = hooks;
+    this.#agents = agents;
+    this.#maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    this.fetcher = (fetchUrl, init) => this.#fetch(fetchUrl, init ?? {});
+  }
+
+  /** Fetches answered by an identical fetch already in flight, since this data source was built. */
+  get joinedFetches(): number {
+    return this.#inflight.joined;
+  }
+
+  /**
+   * Sends the JSON request RemoteGraphQLDataSource built over the subgraph's keep-alive pool, sharing it with
+   * identical queries in flight; or, for a fetch with files, a multipart request.
+   */
+  #fetch(url: string, init: FetcherRequestInit): Promise<FetcherResponse> {
+    const scope = fetchScope.getStore();
+    if (scope?.uploads) return sendMultipart(url, init, scope.signal, scope.uploads);
+    const headers = init.headers ?? {};
+    const body = String(init.body ?? '');
+    const query = scope?.query ?? false;
+    const request = { url, headers, body, maxResponseBytes: this.#maxResponseBytes, idempotent: query };
+    const send = () => sendJsonRequest(this.#agents, request);
+    const signal = scope?.signal;
+    if (query) return this.#inflight.join(fetchKey(url, headers, body), signal, send);
+    const sent = send();
+    return follow(sent, signal, () => sent.cancel(signal?.reason));
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<RouterContext>): Promise<SubgraphResponse> {
@@ -79,6 +143,7 @@ export class RouterDataSource extends RemoteGraphQLDataSource<RouterContext> {
     };
     const scope: FetchScope = {
       signal: controller.signal,
+      query: !files && isQuery(request.query, 'document' in options ? options.document : undefined),
       uploads: files && { paths: files.uploads, session: context!.uploads! },
     };
     const send = async () => {

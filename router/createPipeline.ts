@@ -17,6 +17,7 @@ import { errorBody, routerError } from './errors.ts';
 import { installScalars } from './installScalars.ts';
 import { getRequestState, requestScope } from './requestState.ts';
 import { RouterDataSource } from './RouterDataSource.ts';
+import { SubgraphAgents } from './sendSubgraphRequest.ts';
 import type { GatewayInterface, RouterContext, RouterStage } from './stage.ts';
 import { readSupergraphMetadata, subgraphUrl, supergraphForGateway } from './supergraphMetadata.ts';
 
@@ -38,6 +39,7 @@ export interface Pipeline {
 export function createPipeline({ stages, supergraph, subgraphUrls, logger }: PipelineOptions): Pipeline {
   const subgraphHooks = stages.flatMap((s) => (s.subgraph ? [s.subgraph] : []));
   process.env.APOLLO_TELEMETRY_DISABLED = '1';
+  const agents = new SubgraphAgents();
   const gateway = new ApolloGateway({
     supergraphSdl: {
       async initialize({ update }) {
@@ -48,7 +50,7 @@ export function createPipeline({ stages, supergraph, subgraphUrls, logger }: Pip
     serviceHealthCheck: false,
     logger: logger.child({ stage: 'gateway' }),
     buildService: ({ name, url }) =>
-      new RouterDataSource(name, subgraphUrl(name, url ?? '', subgraphUrls), subgraphHooks),
+      new RouterDataSource(name, subgraphUrl(name, url ?? '', subgraphUrls), subgraphHooks, agents),
   });
   const wrappedGateway: GatewayInterface = {
     async load(options) {
@@ -136,6 +138,7 @@ export function createPipeline({ stages, supergraph, subgraphUrls, logger }: Pip
         () => server.stop(),
         () => undefined,
       );
+      agents.destroy();
       for (const stage of stages) await stage.close?.();
     },
   };
