@@ -8,6 +8,8 @@ export interface QueryResults {
   query: string;
   connections: number;
   responseBytes: number;
+  /** The target the others' p50 is compared with (the subgraph answering directly). */
+  baseline?: string;
   runs: RunResult[];
 }
 
@@ -20,6 +22,7 @@ export interface FederationReport {
   rounds: number;
   warmupSeconds: number;
   durationSeconds: number;
+  timeoutSeconds: number;
   router: string;
   queries: QueryResults[];
 }
@@ -117,18 +120,28 @@ export function markdownReport(report: FederationReport): string {
       `supergraph. ${report.rounds} interleaved rounds (each round runs every target once, the order rotating), ` +
       `${report.warmupSeconds} s warm-up then ${report.durationSeconds} s measured per run (autocannon). ` +
       'Every target returned identical data for each query before the load; every body under load must equal ' +
-      'the checked one. CPU from /proc/<pid>/stat, memory from /proc/<pid>/status.',
+      'the checked one. CPU from /proc/<pid>/stat, memory from /proc/<pid>/status. A failed run had a non-2xx ' +
+      `response, a socket error, a request without a response after ${report.timeoutSeconds} s or a body unlike ` +
+      'the checked one. Subgraph requests are counted by the subgraphs themselves.',
     '',
     `Our router: defaults, except ${report.router}.`,
     '',
   ];
   for (const query of report.queries) {
+    const summaries = summarise(query.runs);
     lines.push(
       `## ${query.name} (${query.connections} connections, ${query.responseBytes} bytes per response)`,
       '',
-      table(summarise(query.runs)),
+      table(summaries),
       '',
     );
+    const baseline = summaries.find((s) => s.target === query.baseline);
+    if (baseline) {
+      const overheads = summaries
+        .filter((s) => s !== baseline)
+        .map((s) => `${s.target} +${fixed(s.p50Ms - baseline.p50Ms, 0)} ms`);
+      lines.push(`p50 over the ${baseline.target}: ${overheads.join(', ')}.`, '');
+    }
   }
   lines.push(
     `Load average (1/5/15 min) before ${load(report.loadAverage.before)}, after ${load(report.loadAverage.after)}: ` +

@@ -103,6 +103,7 @@ async function main(): Promise<boolean> {
       query: SMALL_QUERY,
       connections: smallQueryConnections,
       responseBytes: smallBytes,
+      baseline: direct.name,
       runs: await runRounds('small', [...gateways, direct], smallQuery, smallQueryConnections, allSubgraphs),
     },
   ];
@@ -116,6 +117,7 @@ async function main(): Promise<boolean> {
     rounds,
     warmupSeconds,
     durationSeconds,
+    timeoutSeconds,
     router: routerNote(),
     queries,
   };
