@@ -124,7 +124,7 @@ export function markdownReport(report: FederationReport): string {
       `response, a socket error, a request without a response after ${report.timeoutSeconds} s or a body unlike ` +
       'the checked one. Subgraph requests are counted by the subgraphs themselves.',
     '',
-    `Our router: defaults, except ${report.router}.`,
+    `Our router runs with ${report.router}.`,
     '',
   ];
   for (const query of report.queries) {

@@ -6,7 +6,7 @@
 // Settings: BENCH_ROUNDS (3), BENCH_DURATION_SECONDS (10), BENCH_WARMUP_SECONDS (2),
 // BENCH_TEST_QUERY_CONNECTIONS (50), BENCH_SMALL_QUERY_CONNECTIONS (10), BENCH_REQUEST_TIMEOUT_SECONDS (60),
 // BENCH_TARGETS (comma-separated gateways, default all: router, apollo-gateway, hive-default, hive-jit-dedup),
-// BENCH_ROUTER_MAX_COST (see processes.ts), BENCH_LOG_LEVEL (silent).
+// BENCH_ROUTER_MAX_COST (see processes.ts), BENCH_LOG_LEVEL (the router's log level; default its own).
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,7 +25,9 @@ const TEST_QUERY = readFileSync(path.join(root, 'bench/federation/test-query.gra
 /** Resolved by the products subgraph alone: the gateway's own overhead, next to the subgraph answering it directly. */
 const SMALL_QUERY = 'query TopProducts { topProducts(first: 5) { upc name price } }';
 
-const { durationSeconds, warmupSeconds, logLevel } = benchSettings();
+const { durationSeconds, warmupSeconds } = benchSettings();
+/** Unset: the router logs at its default level, access log included. */
+const routerLogLevel = process.env.BENCH_LOG_LEVEL || undefined;
 const rounds = positiveInt('BENCH_ROUNDS', 3);
 const testQueryConnections = positiveInt('BENCH_TEST_QUERY_CONNECTIONS', 50);
 const smallQueryConnections = positiveInt('BENCH_SMALL_QUERY_CONNECTIONS', 10);
@@ -76,8 +78,10 @@ async function main(): Promise<boolean> {
   const supergraph = await writeSupergraphFile(composeBenchSupergraph(urls));
   cleanups.push({ what: 'removing the supergraph file', run: supergraph.remove });
 
-  console.log(`bench:federation: starting ${gatewayNames.join(', ')}; router: ${routerNote()}`);
-  const gateways = await startGateways(gatewayNames, supergraph.file, logLevel);
+  console.log(
+    `bench:federation: starting ${gatewayNames.join(', ')}; the router with ${routerNote(routerLogLevel)}`,
+  );
+  const gateways = await startGateways(gatewayNames, supergraph.file, routerLogLevel);
   const testQuery: GraphQLRequest = { query: TEST_QUERY };
   const smallQuery: GraphQLRequest = { query: SMALL_QUERY };
   for (const gateway of gateways) {
@@ -118,7 +122,7 @@ async function main(): Promise<boolean> {
     warmupSeconds,
     durationSeconds,
     timeoutSeconds,
-    router: routerNote(),
+    router: routerNote(routerLogLevel),
     queries,
   };
   const markdown = markdownReport(report);
