@@ -116,7 +116,8 @@ export function markdownReport(report: FederationReport): string {
     '',
     `\`npm run bench:federation\` on ${report.date}: Node ${report.node}, ${report.cpus} × ${report.cpuModel}. ` +
       'The four subgraphs of the public federation benchmark (graphql-hive/graphql-gateways-benchmark) in ' +
-      'bench/federation/subgraphs, each in its own process; every gateway in its own process on the same ' +
+      'bench/federation/subgraphs, each in its own process (their data never changes: each executes a distinct ' +
+      'request body once and sends the same reply again for it); every gateway in its own process on the same ' +
       `supergraph. ${report.rounds} interleaved rounds (each round runs every target once, the order rotating), ` +
       `${report.warmupSeconds} s warm-up then ${report.durationSeconds} s measured per run (autocannon). ` +
       'Every target returned identical data for each query before the load; every body under load must equal ' +
