@@ -54,6 +54,8 @@ export interface LoadOptions {
   durationSeconds: number;
   /** Every response body must equal this (the checked body of a single request), or it counts as a mismatch. */
   expectBody?: string;
+  /** A request without a response after this long counts as a timeout. @default 10 */
+  timeoutSeconds?: number;
 }
 
 export async function runLoad(options: LoadOptions): Promise<Result> {
@@ -64,7 +66,7 @@ export async function runLoad(options: LoadOptions): Promise<Result> {
     body: requestBody(options.request),
     connections: options.connections,
     duration: options.durationSeconds,
-    timeout: 10,
+    timeout: options.timeoutSeconds ?? 10,
     expectBody: options.expectBody,
   });
 }

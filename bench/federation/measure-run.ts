@@ -13,6 +13,8 @@ export interface RunTarget {
 
 export interface RunSettings {
   connections: number;
+  /** Past this a request counts as timed out (a failure); latencies up to it are reported as measured. */
+  timeoutSeconds: number;
   warmupSeconds: number;
   durationSeconds: number;
 }
@@ -73,7 +75,13 @@ export async function measureRun(
   const { child, url } = target;
   // Every body of the run must equal this one (its text, which differs in whitespace between targets).
   const checked = expectData(`${target.name}: the checked request`, await send(url, request));
-  const load = { url, request, connections: settings.connections, expectBody: checked.text };
+  const load = {
+    url,
+    request,
+    connections: settings.connections,
+    expectBody: checked.text,
+    timeoutSeconds: settings.timeoutSeconds,
+  };
   await runLoad({ ...load, durationSeconds: settings.warmupSeconds });
   await drain(url, request);
 

@@ -52,7 +52,7 @@ interface GatewaySpec {
   env: Record<string, string>;
 }
 
-function gatewaySpecs(supergraphFile: string, logLevel: string): GatewaySpec[] {
+function gatewaySpecs(supergraphFile: string, routerLogLevel: string | undefined): GatewaySpec[] {
   const hive = { script: 'bench/federation/hive-gateway/server.ts', args: [] };
   return [
     {
@@ -61,7 +61,8 @@ function gatewaySpecs(supergraphFile: string, logLevel: string): GatewaySpec[] {
       args: ['--supergraph', supergraphFile],
       env: {
         ROUTER_HOST: '127.0.0.1',
-        LOG_LEVEL: logLevel,
+        // Its default level (info) unless BENCH_LOG_LEVEL says otherwise: the access log is one of its defaults.
+        ...(routerLogLevel ? { LOG_LEVEL: routerLogLevel } : {}),
         ...(ROUTER_MAX_COST ? { ROUTER_MAX_COST } : {}),
       },
     },
@@ -74,20 +75,26 @@ function gatewaySpecs(supergraphFile: string, logLevel: string): GatewaySpec[] {
 /** The names of the gateways, in their order in the first round. */
 export const GATEWAY_NAMES = ['router', 'apollo-gateway', 'hive-default', 'hive-jit-dedup'];
 
-/** Prints what the router runs with beyond its defaults. */
-export function routerNote(): string {
-  return ROUTER_MAX_COST
-    ? `ROUTER_MAX_COST=${ROUTER_MAX_COST} (the default, 10,000, refuses TestQuery: estimated 24,420)`
-    : 'all defaults (BENCH_ROUTER_MAX_COST empty)';
+/** What the router runs with beyond its defaults. */
+export function routerNote(routerLogLevel: string | undefined): string {
+  const changed = [
+    ...(ROUTER_MAX_COST
+      ? [`ROUTER_MAX_COST=${ROUTER_MAX_COST} (the default, 10,000, refuses TestQuery: estimated 24,420)`]
+      : []),
+    ...(routerLogLevel ? [`LOG_LEVEL=${routerLogLevel}`] : []),
+  ];
+  return changed.length
+    ? `its defaults except ${changed.join(', ')}`
+    : 'its defaults (log level info with the access log)';
 }
 
 /** Starts the named gateways on `supergraphFile`; each answers on /graphql once started. */
 export async function startGateways(
   names: readonly string[],
   supergraphFile: string,
-  logLevel: string,
+  routerLogLevel: string | undefined,
 ): Promise<Gateway[]> {
-  const specs = gatewaySpecs(supergraphFile, logLevel).filter((spec) => names.includes(spec.name));
+  const specs = gatewaySpecs(supergraphFile, routerLogLevel).filter((spec) => names.includes(spec.name));
   return Promise.all(
     specs.map(async (spec) => {
       const port = await freePort();

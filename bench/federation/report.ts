@@ -8,6 +8,8 @@ export interface QueryResults {
   query: string;
   connections: number;
   responseBytes: number;
+  /** The target the others' p50 is compared with (the subgraph answering directly). */
+  baseline?: string;
   runs: RunResult[];
 }
 
@@ -20,6 +22,7 @@ export interface FederationReport {
   rounds: number;
   warmupSeconds: number;
   durationSeconds: number;
+  timeoutSeconds: number;
   router: string;
   queries: QueryResults[];
 }
@@ -113,22 +116,33 @@ export function markdownReport(report: FederationReport): string {
     '',
     `\`npm run bench:federation\` on ${report.date}: Node ${report.node}, ${report.cpus} × ${report.cpuModel}. ` +
       'The four subgraphs of the public federation benchmark (graphql-hive/graphql-gateways-benchmark) in ' +
-      'bench/federation/subgraphs, each in its own process; every gateway in its own process on the same ' +
+      'bench/federation/subgraphs, each in its own process (their data never changes: each executes a distinct ' +
+      'request body once and sends the same reply again for it); every gateway in its own process on the same ' +
       `supergraph. ${report.rounds} interleaved rounds (each round runs every target once, the order rotating), ` +
       `${report.warmupSeconds} s warm-up then ${report.durationSeconds} s measured per run (autocannon). ` +
       'Every target returned identical data for each query before the load; every body under load must equal ' +
-      'the checked one. CPU from /proc/<pid>/stat, memory from /proc/<pid>/status.',
+      'the checked one. CPU from /proc/<pid>/stat, memory from /proc/<pid>/status. A failed run had a non-2xx ' +
+      `response, a socket error, a request without a response after ${report.timeoutSeconds} s or a body unlike ` +
+      'the checked one. Subgraph requests are counted by the subgraphs themselves.',
     '',
-    `Our router: defaults, except ${report.router}.`,
+    `Our router runs with ${report.router}.`,
     '',
   ];
   for (const query of report.queries) {
+    const summaries = summarise(query.runs);
     lines.push(
       `## ${query.name} (${query.connections} connections, ${query.responseBytes} bytes per response)`,
       '',
-      table(summarise(query.runs)),
+      table(summaries),
       '',
     );
+    const baseline = summaries.find((s) => s.target === query.baseline);
+    if (baseline) {
+      const overheads = summaries
+        .filter((s) => s !== baseline)
+        .map((s) => `${s.target} +${fixed(s.p50Ms - baseline.p50Ms, 0)} ms`);
+      lines.push(`p50 over the ${baseline.target}: ${overheads.join(', ')}.`, '');
+    }
   }
   lines.push(
     `Load average (1/5/15 min) before ${load(report.loadAverage.before)}, after ${load(report.loadAverage.after)}: ` +

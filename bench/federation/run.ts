@@ -4,9 +4,9 @@
 // Printed and written to bench/results/latest-federation.{md,json}.
 //
 // Settings: BENCH_ROUNDS (3), BENCH_DURATION_SECONDS (10), BENCH_WARMUP_SECONDS (2),
-// BENCH_TEST_QUERY_CONNECTIONS (50), BENCH_SMALL_QUERY_CONNECTIONS (10), BENCH_TARGETS (comma-separated gateways,
-// default all: router, apollo-gateway, hive-default, hive-jit-dedup), BENCH_ROUTER_MAX_COST (see processes.ts),
-// BENCH_LOG_LEVEL (silent).
+// BENCH_TEST_QUERY_CONNECTIONS (50), BENCH_SMALL_QUERY_CONNECTIONS (10), BENCH_REQUEST_TIMEOUT_SECONDS (60),
+// BENCH_TARGETS (comma-separated gateways, default all: router, apollo-gateway, hive-default, hive-jit-dedup),
+// BENCH_ROUTER_MAX_COST (see processes.ts), BENCH_LOG_LEVEL (the router's log level; default its own).
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,10 +25,14 @@ const TEST_QUERY = readFileSync(path.join(root, 'bench/federation/test-query.gra
 /** Resolved by the products subgraph alone: the gateway's own overhead, next to the subgraph answering it directly. */
 const SMALL_QUERY = 'query TopProducts { topProducts(first: 5) { upc name price } }';
 
-const { durationSeconds, warmupSeconds, logLevel } = benchSettings();
+const { durationSeconds, warmupSeconds } = benchSettings();
+/** Unset: the router logs at its default level, access log included. */
+const routerLogLevel = process.env.BENCH_LOG_LEVEL || undefined;
 const rounds = positiveInt('BENCH_ROUNDS', 3);
 const testQueryConnections = positiveInt('BENCH_TEST_QUERY_CONNECTIONS', 50);
 const smallQueryConnections = positiveInt('BENCH_SMALL_QUERY_CONNECTIONS', 10);
+// Generous: on a shared machine a slow gateway's tail under 50 connections passes 10 s without being stuck.
+const timeoutSeconds = positiveInt('BENCH_REQUEST_TIMEOUT_SECONDS', 60);
 const gatewayNames = process.env.BENCH_TARGETS
   ? process.env.BENCH_TARGETS.split(',').map((name) => name.trim())
   : GATEWAY_NAMES;
@@ -49,13 +53,14 @@ async function runRounds(
   const runs: RunResult[] = [];
   for (let round = 1; round <= rounds; round += 1) {
     for (const target of rotated(targets, round - 1)) {
-      const settings = { connections, warmupSeconds, durationSeconds };
+      const settings = { connections, warmupSeconds, durationSeconds, timeoutSeconds };
       const run = await measureRun(target, round, request, settings, subgraphs);
       runs.push(run);
       console.log(
         `${name} round ${round} ${target.name}: ${run.requestsPerSecond.toFixed(1)} req/s, ` +
           `p50 ${run.latencyMs.p50} ms, CPU ${run.cpuMsPerRequest} ms/req, ` +
-          `subgraph req/op ${run.subgraphRequestsPerOperation}${failed(run) ? ' — FAILED' : ''}`,
+          `subgraph req/op ${run.subgraphRequestsPerOperation}` +
+          `${failed(run) ? ` — FAILED: ${run.responses} responses, ${JSON.stringify(run.failures)}` : ''}`,
       );
     }
   }
@@ -73,8 +78,10 @@ async function main(): Promise<boolean> {
   const supergraph = await writeSupergraphFile(composeBenchSupergraph(urls));
   cleanups.push({ what: 'removing the supergraph file', run: supergraph.remove });
 
-  console.log(`bench:federation: starting ${gatewayNames.join(', ')}; router: ${routerNote()}`);
-  const gateways = await startGateways(gatewayNames, supergraph.file, logLevel);
+  console.log(
+    `bench:federation: starting ${gatewayNames.join(', ')}; the router with ${routerNote(routerLogLevel)}`,
+  );
+  const gateways = await startGateways(gatewayNames, supergraph.file, routerLogLevel);
   const testQuery: GraphQLRequest = { query: TEST_QUERY };
   const smallQuery: GraphQLRequest = { query: SMALL_QUERY };
   for (const gateway of gateways) {
@@ -100,6 +107,7 @@ async function main(): Promise<boolean> {
       query: SMALL_QUERY,
       connections: smallQueryConnections,
       responseBytes: smallBytes,
+      baseline: direct.name,
       runs: await runRounds('small', [...gateways, direct], smallQuery, smallQueryConnections, allSubgraphs),
     },
   ];
@@ -113,7 +121,8 @@ async function main(): Promise<boolean> {
     rounds,
     warmupSeconds,
     durationSeconds,
-    router: routerNote(),
+    timeoutSeconds,
+    router: routerNote(routerLogLevel),
     queries,
   };
   const markdown = markdownReport(report);
