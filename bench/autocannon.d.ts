@@ -9,6 +9,8 @@ declare module 'autocannon' {
     /** Seconds. */
     duration?: number;
     pipelining?: number;
+    /** Requests per second over all connections (an open-loop rate instead of as fast as possible). */
+    overallRate?: number;
     /** Seconds. */
     timeout?: number;
     /** Every response body must equal this, or it counts as a mismatch. */

@@ -56,6 +56,8 @@ export interface LoadOptions {
   expectBody?: string;
   /** A request without a response after this long counts as a timeout. @default 10 */
   timeoutSeconds?: number;
+  /** Requests per second over all connections; as fast as the target answers when unset. */
+  overallRate?: number;
 }
 
 export async function runLoad(options: LoadOptions): Promise<Result> {
@@ -68,5 +70,6 @@ export async function runLoad(options: LoadOptions): Promise<Result> {
     duration: options.durationSeconds,
     timeout: options.timeoutSeconds ?? 10,
     expectBody: options.expectBody,
+    ...(options.overallRate ? { overallRate: options.overallRate } : {}),
   });
 }

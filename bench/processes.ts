@@ -85,8 +85,23 @@ export interface Memory {
   peakKiB: number;
 }
 
-/** VmRSS and VmHWM of a process, from /proc/<pid>/status (Linux). */
+/** The process and every process it started (a router's ROUTER_WORKERS), from /proc (Linux). */
+async function processTree(pid: number): Promise<number[]> {
+  const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
+  const children = text.split(' ').filter(Boolean).map(Number);
+  return [pid, ...(await Promise.all(children.map(processTree))).flat()];
+}
+
+/** VmRSS and VmHWM of a process and the processes it started, added up, from /proc/<pid>/status (Linux). */
 export async function readMemory(pid: number): Promise<Memory> {
+  const each = await Promise.all((await processTree(pid)).map(readOwnMemory));
+  return {
+    rssKiB: each.reduce((sum, m) => sum + m.rssKiB, 0),
+    peakKiB: each.reduce((sum, m) => sum + m.peakKiB, 0),
+  };
+}
+
+async function readOwnMemory(pid: number): Promise<Memory> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const field = (name: string) => {
     const match = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status);
@@ -98,8 +113,16 @@ export async function readMemory(pid: number): Promise<Memory> {
 
 let clockTicks: number | undefined;
 
-/** CPU time (user + system) a process has used so far, in milliseconds, from /proc/<pid>/stat (Linux). */
+/**
+ * CPU time (user + system) a process and the processes it started have used so far, in milliseconds, from
+ * /proc/<pid>/stat (Linux). A child that exits while measured takes its time with it: only running ones count.
+ */
 export async function readCpuMs(pid: number): Promise<number> {
+  const each = await Promise.all((await processTree(pid)).map(readOwnCpuMs));
+  return each.reduce((sum, ms) => sum + ms, 0);
+}
+
+async function readOwnCpuMs(pid: number): Promise<number> {
   clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
   // Fields after the command name (which may contain spaces), from field 3 (state) on; utime is 14, stime 15.

@@ -13,6 +13,8 @@ export interface RunTarget {
 
 export interface RunSettings {
   connections: number;
+  /** A fixed request rate (latency without queueing), or as fast as the target answers. */
+  overallRate?: number;
   /** Past this a request counts as timed out (a failure); latencies up to it are reported as measured. */
   timeoutSeconds: number;
   warmupSeconds: number;
@@ -79,6 +81,7 @@ export async function measureRun(
     url,
     request,
     connections: settings.connections,
+    overallRate: settings.overallRate,
     expectBody: checked.text,
     timeoutSeconds: settings.timeoutSeconds,
   };

@@ -19,12 +19,6 @@ export interface Gateway {
   url: string;
 }
 
-/**
- * The router's cost limit for this benchmark: its default (10,000) refuses TestQuery (estimated 24,420).
- * BENCH_ROUTER_MAX_COST='' runs the router with its own default. Drop once the default admits TestQuery.
- */
-const ROUTER_MAX_COST = process.env.BENCH_ROUTER_MAX_COST ?? '50000';
-
 export async function startSubgraphs(): Promise<Record<SubgraphName, Subgraph>> {
   const started = await Promise.all(
     SUBGRAPH_NAMES.map(async (name) => {
@@ -52,20 +46,27 @@ interface GatewaySpec {
   env: Record<string, string>;
 }
 
-function gatewaySpecs(supergraphFile: string, routerLogLevel: string | undefined): GatewaySpec[] {
+async function gatewaySpecs(
+  supergraphFile: string,
+  routerLogLevel: string | undefined,
+): Promise<GatewaySpec[]> {
   const hive = { script: 'bench/federation/hive-gateway/server.ts', args: [] };
-  return [
-    {
-      name: 'router',
-      script: 'router/index.ts',
-      args: ['--supergraph', supergraphFile],
-      env: {
-        ROUTER_HOST: '127.0.0.1',
-        // Its default level (info) unless BENCH_LOG_LEVEL says otherwise: the access log is one of its defaults.
-        ...(routerLogLevel ? { LOG_LEVEL: routerLogLevel } : {}),
-        ...(ROUTER_MAX_COST ? { ROUTER_MAX_COST } : {}),
-      },
+  const router = (name: string, env: Record<string, string>): GatewaySpec => ({
+    name,
+    script: 'router/index.ts',
+    args: ['--supergraph', supergraphFile],
+    env: {
+      ROUTER_HOST: '127.0.0.1',
+      // Its default level (info) unless BENCH_LOG_LEVEL says otherwise: the access log is one of its defaults.
+      ...(routerLogLevel ? { LOG_LEVEL: routerLogLevel } : {}),
+      ...env,
     },
+  });
+  return [
+    router('router', {}),
+    // What inbound deduplication buys, and what a second process sharing the port buys.
+    router('router-no-dedup', { ROUTER_DEDUPLICATION: 'false' }),
+    router('router-2-workers', { ROUTER_WORKERS: '2', ROUTER_METRICS_PORT: String(await freePort()) }),
     { name: 'apollo-gateway', script: 'bench/plain-gateway.ts', args: [], env: {} },
     { name: 'hive-default', ...hive, env: {} },
     { name: 'hive-jit-dedup', ...hive, env: { BENCH_HIVE_JIT: '1' } },
@@ -73,19 +74,22 @@ function gatewaySpecs(supergraphFile: string, routerLogLevel: string | undefined
 }
 
 /** The names of the gateways, in their order in the first round. */
-export const GATEWAY_NAMES = ['router', 'apollo-gateway', 'hive-default', 'hive-jit-dedup'];
+export const GATEWAY_NAMES = [
+  'router',
+  'router-no-dedup',
+  'router-2-workers',
+  'apollo-gateway',
+  'hive-default',
+  'hive-jit-dedup',
+];
 
 /** What the router runs with beyond its defaults. */
 export function routerNote(routerLogLevel: string | undefined): string {
-  const changed = [
-    ...(ROUTER_MAX_COST
-      ? [`ROUTER_MAX_COST=${ROUTER_MAX_COST} (the default, 10,000, refuses TestQuery: estimated 24,420)`]
-      : []),
-    ...(routerLogLevel ? [`LOG_LEVEL=${routerLogLevel}`] : []),
-  ];
-  return changed.length
-    ? `its defaults except ${changed.join(', ')}`
-    : 'its defaults (log level info with the access log)';
+  const variants =
+    'router-no-dedup: ROUTER_DEDUPLICATION=false; router-2-workers: ROUTER_WORKERS=2 (CPU and memory of all three processes)';
+  return routerLogLevel
+    ? `its defaults except LOG_LEVEL=${routerLogLevel}; ${variants}`
+    : `its defaults (cost limit included; log level info with the access log); ${variants}`;
 }
 
 /** Starts the named gateways on `supergraphFile`; each answers on /graphql once started. */
@@ -94,13 +98,15 @@ export async function startGateways(
   supergraphFile: string,
   routerLogLevel: string | undefined,
 ): Promise<Gateway[]> {
-  const specs = gatewaySpecs(supergraphFile, routerLogLevel).filter((spec) => names.includes(spec.name));
+  const specs = (await gatewaySpecs(supergraphFile, routerLogLevel)).filter((spec) =>
+    names.includes(spec.name),
+  );
   return Promise.all(
     specs.map(async (spec) => {
       const port = await freePort();
       const child = startChild(spec.name, spec.script, spec.args, {
         ...spec.env,
-        ...(spec.name === 'router' ? { ROUTER_PORT: String(port) } : { PORT: String(port) }),
+        ...(spec.script === 'router/index.ts' ? { ROUTER_PORT: String(port) } : { PORT: String(port) }),
         BENCH_SUPERGRAPH: supergraphFile,
         APOLLO_TELEMETRY_DISABLED: '1',
         NODE_ENV: 'production',

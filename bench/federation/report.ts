@@ -7,6 +7,8 @@ export interface QueryResults {
   name: string;
   query: string;
   connections: number;
+  /** Requests per second over all connections, when the load ran at a fixed rate. */
+  overallRate?: number;
   responseBytes: number;
   /** The target the others' p50 is compared with (the subgraph answering directly). */
   baseline?: string;
@@ -131,7 +133,7 @@ export function markdownReport(report: FederationReport): string {
   for (const query of report.queries) {
     const summaries = summarise(query.runs);
     lines.push(
-      `## ${query.name} (${query.connections} connections, ${query.responseBytes} bytes per response)`,
+      `## ${query.name} (${query.connections} connections${query.overallRate ? `, ${query.overallRate} requests/s in all` : ''}, ${query.responseBytes} bytes per response)`,
       '',
       table(summaries),
       '',

@@ -4,9 +4,11 @@
 // Printed and written to bench/results/latest-federation.{md,json}.
 //
 // Settings: BENCH_ROUNDS (3), BENCH_DURATION_SECONDS (10), BENCH_WARMUP_SECONDS (2),
-// BENCH_TEST_QUERY_CONNECTIONS (50), BENCH_SMALL_QUERY_CONNECTIONS (10), BENCH_REQUEST_TIMEOUT_SECONDS (60),
-// BENCH_TARGETS (comma-separated gateways, default all: router, apollo-gateway, hive-default, hive-jit-dedup),
-// BENCH_ROUTER_MAX_COST (see processes.ts), BENCH_LOG_LEVEL (the router's log level; default its own).
+// BENCH_TEST_QUERY_CONNECTIONS (50), BENCH_SMALL_QUERY_CONNECTIONS (10), BENCH_SMALL_QUERY_RATE (200: the small
+// query once more at this fixed rate, for the latency a gateway adds without queueing), BENCH_REQUEST_TIMEOUT_SECONDS (60),
+// BENCH_TARGETS (comma-separated gateways, default all: router, router-no-dedup, router-2-workers,
+// apollo-gateway, hive-default, hive-jit-dedup),
+// BENCH_LOG_LEVEL (the router's log level; default its own).
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,6 +33,8 @@ const routerLogLevel = process.env.BENCH_LOG_LEVEL || undefined;
 const rounds = positiveInt('BENCH_ROUNDS', 3);
 const testQueryConnections = positiveInt('BENCH_TEST_QUERY_CONNECTIONS', 50);
 const smallQueryConnections = positiveInt('BENCH_SMALL_QUERY_CONNECTIONS', 10);
+// Low enough for every target to keep up: the latency a gateway adds, without queueing behind saturation.
+const smallQueryRate = positiveInt('BENCH_SMALL_QUERY_RATE', 200);
 // Generous: on a shared machine a slow gateway's tail under 50 connections passes 10 s without being stuck.
 const timeoutSeconds = positiveInt('BENCH_REQUEST_TIMEOUT_SECONDS', 60);
 const gatewayNames = process.env.BENCH_TARGETS
@@ -49,11 +53,12 @@ async function runRounds(
   request: GraphQLRequest,
   connections: number,
   subgraphs: Parameters<typeof measureRun>[4],
+  overallRate?: number,
 ): Promise<RunResult[]> {
   const runs: RunResult[] = [];
   for (let round = 1; round <= rounds; round += 1) {
     for (const target of rotated(targets, round - 1)) {
-      const settings = { connections, warmupSeconds, durationSeconds, timeoutSeconds };
+      const settings = { connections, overallRate, warmupSeconds, durationSeconds, timeoutSeconds };
       const run = await measureRun(target, round, request, settings, subgraphs);
       runs.push(run);
       console.log(
@@ -109,6 +114,22 @@ async function main(): Promise<boolean> {
       responseBytes: smallBytes,
       baseline: direct.name,
       runs: await runRounds('small', [...gateways, direct], smallQuery, smallQueryConnections, allSubgraphs),
+    },
+    {
+      name: 'Small query at a fixed rate',
+      query: SMALL_QUERY,
+      connections: smallQueryConnections,
+      overallRate: smallQueryRate,
+      responseBytes: smallBytes,
+      baseline: direct.name,
+      runs: await runRounds(
+        'small (fixed rate)',
+        [...gateways, direct],
+        smallQuery,
+        smallQueryConnections,
+        allSubgraphs,
+        smallQueryRate,
+      ),
     },
   ];
 
