@@ -49,6 +49,7 @@ const envSchema = z.object({
   ROUTER_GRAPHIQL: env.flag(true),
   ROUTER_DEDUPLICATION: env.flag(true),
   ROUTER_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  ROUTER_HEAP_GROWTH_PERCENT: z.coerce.number().int().min(0).max(400).default(50),
   ROUTER_TRUSTED_PROXIES: z
     .string()
     .default('')
@@ -78,6 +79,8 @@ export interface RouterConfig {
   logLevel: string;
   /** Router processes sharing the port (node:cluster); metrics then come from the primary's listener. */
   workers: number;
+  /** How far V8 lets the heap grow past its live size before a full collection; 0: V8's own choice. */
+  heapGrowthPercent: number;
   options: Omit<RouterOptions, 'logger'>;
 }
 
@@ -127,6 +130,7 @@ export function loadRouterConfig(
       host: e.ROUTER_HOST,
       logLevel: e.LOG_LEVEL,
       workers: e.ROUTER_WORKERS,
+      heapGrowthPercent: e.ROUTER_HEAP_GROWTH_PERCENT,
       options: {
         supergraph: e.ROUTER_SUPERGRAPH,
         supergraphPollIntervalMs: e.ROUTER_SUPERGRAPH_POLL_MS,

@@ -133,6 +133,7 @@ describe('router config', () => {
     const defaults = loadRouterConfig({});
     expect('config' in defaults && defaults.config).toMatchObject({
       workers: 1,
+      heapGrowthPercent: 50,
       options: { deduplication: true, cost: { maxCost: 50_000 } },
     });
     const workers = loadRouterConfig({ ROUTER_WORKERS: '2', ROUTER_DEDUPLICATION: 'false' });
@@ -144,5 +145,8 @@ describe('router config', () => {
     });
     expect('config' in set && set.config).toMatchObject({ workers: 2, options: { deduplication: false } });
     expect('errors' in loadRouterConfig({ ROUTER_WORKERS: '0' })).toBe(true);
+    expect(loadRouterConfig({ ROUTER_HEAP_GROWTH_PERCENT: '-1' })).toMatchObject({
+      errors: [expect.stringContaining('ROUTER_HEAP_GROWTH_PERCENT')],
+    });
   });
 });
