@@ -40,7 +40,7 @@ describe('loadAuditConfig', () => {
         maxAliases: 30,
         maxRootFields: 20,
         maxSelections: 5000,
-        maxCost: 10_000,
+        maxCost: 50_000,
         defaultListSize: 10,
         maxListSize: 1000,
       },

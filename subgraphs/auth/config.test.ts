@@ -35,7 +35,7 @@ describe('loadAuthConfig', () => {
         maxAliases: 30,
         maxRootFields: 20,
         maxSelections: 5000,
-        maxCost: 10_000,
+        maxCost: 50_000,
         defaultListSize: 10,
         maxListSize: 1000,
       },
