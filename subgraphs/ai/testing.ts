@@ -12,7 +12,7 @@ import {
 } from '../kit/extraction-wire.ts';
 import type { OutboxRelayOptions } from '../kit/outbox-relay.ts';
 import type { WireEvent } from '../kit/outbox-wire.ts';
-import { signServiceRequest } from '../kit/service-auth.ts';
+import { postSigned } from '../kit/service-auth.ts';
 import { signedGet } from '../kit/signed-get.ts';
 import type { TestSigner } from '../kit/testing.ts';
 import { loadAiConfig } from './config.ts';
@@ -59,14 +59,9 @@ export async function startAiHarness(
   return {
     ...h,
     async sendCommands(events, { service = SUBMISSION_SERVICE, secret = RELAY_SECRET } = {}) {
-      const body = JSON.stringify({ events });
-      const response = await fetch(`${h.url}${EXTRACTION_COMMANDS_PATH}`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          authorization: signServiceRequest({ secret, service, body }),
-        },
-        body,
+      const response = await postSigned(`${h.url}${EXTRACTION_COMMANDS_PATH}`, JSON.stringify({ events }), {
+        secret,
+        service,
       });
       return { status: response.status, body: (await response.json()) as never };
     },

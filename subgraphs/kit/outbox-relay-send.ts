@@ -11,7 +11,7 @@ import {
   type IngestResult,
   type WireEvent,
 } from './outbox-wire.ts';
-import { signServiceRequest } from './service-auth.ts';
+import { postSigned } from './service-auth.ts';
 import { fitEventContent } from './event-content.ts';
 import type { JsonValue } from './outbox.ts';
 
@@ -97,15 +97,7 @@ export async function postBatch(
   const status = options.status ? `,"status":${JSON.stringify(options.status)}` : '';
   const body = `{"events":[${events.map((e) => e.json).join(',')}]${status}}`;
   try {
-    const res = await fetch(ingestUrl, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: signServiceRequest({ secret, service, body }),
-      },
-      body,
-      signal: AbortSignal.timeout(requestTimeoutMs),
-    });
+    const res = await postSigned(ingestUrl, body, { secret, service, timeoutMs: requestTimeoutMs });
     const text = await res.text();
     if (res.status !== 200) {
       const failure: FailureReason =

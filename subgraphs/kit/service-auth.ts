@@ -24,6 +24,23 @@ export function signServiceRequest(options: {
   return `${SERVICE_AUTH_SCHEME} service=${options.service},ts=${ts},sig=${signature(options.secret, options.service, ts, options.body)}`;
 }
 
+/** POSTs the JSON `body` to `url`, signed as `service` (a relay's batch, a command, an extraction's result). */
+export function postSigned(
+  url: string,
+  body: string,
+  options: { secret: string; service: string; timeoutMs?: number },
+): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: signServiceRequest({ secret: options.secret, service: options.service, body }),
+    },
+    body,
+    ...(options.timeoutMs ? { signal: AbortSignal.timeout(options.timeoutMs) } : {}),
+  });
+}
+
 const HEADER = new RegExp(
   `^${SERVICE_AUTH_SCHEME} service=([a-z][a-z0-9-]{0,39}),ts=(\\d{1,16}),sig=([\\w-]{43})$`,
 );

@@ -19,7 +19,7 @@ import {
   type ExtractionFinished,
 } from '../kit/extraction-wire.ts';
 import type { IngestResult, WireEvent } from '../kit/outbox-wire.ts';
-import { signServiceRequest, verifyServiceRequest } from '../kit/service-auth.ts';
+import { postSigned, verifyServiceRequest } from '../kit/service-auth.ts';
 import { signedGet } from '../kit/signed-get.ts';
 
 export interface AiPeer {
@@ -111,15 +111,11 @@ export async function startAiPeer(secret: string): Promise<AiPeer> {
     fetchDocument: (submissionUrl, submissionId, service = AI_SERVICE) =>
       signedGet(`${submissionUrl}${documentPath(submissionId)}`, { secret, service, timeoutMs: 10_000 }),
     async notify(submissionUrl, events, service = AI_SERVICE) {
-      const body = JSON.stringify({ events });
-      const response = await fetch(`${submissionUrl}${EXTRACTION_RESULTS_PATH}`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          authorization: signServiceRequest({ secret, service, body }),
-        },
-        body,
-      });
+      const response = await postSigned(
+        `${submissionUrl}${EXTRACTION_RESULTS_PATH}`,
+        JSON.stringify({ events }),
+        { secret, service },
+      );
       return { status: response.status, body: (await response.json()) as never };
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
