@@ -1,7 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { RemoteGraphQLDataSource } from '@apollo/gateway';
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { Kind, type DocumentNode } from 'graphql';
 import { createMultipartBody, extractUploads, type UploadPaths } from './createMultipartBody.ts';
 import { fetchKey, follow, InflightFetches } from './dedupeSubgraphFetch.ts';
 import {
@@ -62,14 +61,12 @@ function sendMultipart(
 }
 
 /**
- * Whether a subgraph fetch is a query. The gateway passes the fetch's document only with the planner's
- * exposeDocumentNodeInFetchNode, which is off; its operation text is printed and stripped, so it starts with
- * its keyword (or `{` for an anonymous query).
+ * Whether a subgraph fetch is a query. The gateway prints each fetch's operation stripped of whitespace, so it
+ * starts with its keyword (or `{` for an anonymous query); it passes no parsed document (the planner's
+ * exposeDocumentNodeInFetchNode is off).
  */
-function isQuery(query: string | undefined, document: DocumentNode | undefined): boolean {
-  if (!document) return query !== undefined && /^(?:query\b|\{)/.test(query);
-  const operation = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
-  return operation?.kind === Kind.OPERATION_DEFINITION && operation.operation === 'query';
+function isQuery(query: string | undefined): boolean {
+  return query !== undefined && /^(?:query\b|\{)/.test(query);
 }
 
 export interface RouterDataSourceOptions {
@@ -143,7 +140,7 @@ export class RouterDataSource extends RemoteGraphQLDataSource<RouterContext> {
     };
     const scope: FetchScope = {
       signal: controller.signal,
-      query: !files && isQuery(request.query, 'document' in options ? options.document : undefined),
+      query: !files && isQuery(request.query),
       uploads: files && { paths: files.uploads, session: context!.uploads! },
     };
     const send = async () => {
