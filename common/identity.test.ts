@@ -20,6 +20,11 @@ describe('identityFromClaims', () => {
     });
   });
 
+  it('reads the API key a token was issued for', () => {
+    expect(identityFromClaims({ sub: 'u1', sid: 's1', api_key: 'k1' }).apiKeyId).toBe('k1');
+    expect(identityFromClaims({ sub: 'u1', sid: 's1', api_key: 7 })).not.toHaveProperty('apiKeyId');
+  });
+
   it('gives no roles, scopes or session for claims of the wrong type', () => {
     expect(identityFromClaims({ sub: 'u1', roles: 'ADMIN', scope: ['a:read'], sid: 5 })).toEqual({
       userId: 'u1',

@@ -16,6 +16,8 @@ export interface Identity {
   sessionId?: string;
   /** The token's `jti`. */
   tokenId?: string;
+  /** Set when the token was issued for an API key (claim `api_key`): the key's id. Integrators' traffic, not a person's. */
+  apiKeyId?: string;
 }
 
 /** The identity in the claims of a token already verified; roles that are not strings are ignored. */
@@ -28,5 +30,6 @@ export function identityFromClaims(payload: JWTPayload): Identity {
     scopes: typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [],
     sessionId: typeof payload.sid === 'string' ? payload.sid : undefined,
     tokenId: payload.jti,
+    ...(typeof payload.api_key === 'string' ? { apiKeyId: payload.api_key } : {}),
   };
 }
