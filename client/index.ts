@@ -84,6 +84,7 @@ export type FetchLike = (
  * - `hash-only`: the hash alone (smaller requests); when the router answers PERSISTED_QUERY_NOT_FOUND, sent once
  *   more with the text, as Apollo's automatic persisted queries do;
  * - `off`: the text alone.
+ * A server that takes no persisted queries (PERSISTED_QUERY_NOT_SUPPORTED) gets the text alone from then on.
  */
 export type PersistedQueryMode = 'hash-and-query' | 'hash-only' | 'off';
 
@@ -110,6 +111,10 @@ function persisted(document: {
   return { hash, text: manifest[hash]! };
 }
 
+function hasCode(response: GraphQLResponse<unknown>, code: string): boolean {
+  return response.errors.some((e) => e.extensions?.code === code);
+}
+
 const OPERATION_NAME = /\b(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/;
 
 export function createClient(options: ClientOptions) {
@@ -118,6 +123,7 @@ export function createClient(options: ClientOptions) {
   if (!fetchOption) throw new TypeError('no fetch: pass options.fetch (Node 18+ has a global one)');
   const doFetch: FetchLike = fetchOption;
   const mode = options.persistedQueries ?? 'hash-and-query';
+  let serverTakesHashes = true;
 
   async function post<TData>(body: Record<string, unknown>): Promise<GraphQLResponse<TData>> {
     const headers: Record<string, string> = { ...options.headers, 'content-type': 'application/json' };
@@ -156,12 +162,20 @@ export function createClient(options: ClientOptions) {
     const query = known?.text ?? document.toString();
     const operationName = OPERATION_NAME.exec(query)?.[1];
     const body: Record<string, unknown> = { query, variables: variables ?? {}, operationName };
-    if (!known) return post<TData>(body);
-    body.extensions = { persistedQuery: { version: 1, sha256Hash: known.hash } };
-    if (mode === 'hash-and-query') return post<TData>(body);
-    const hashOnly = await post<TData>({ ...body, query: undefined });
-    if (!hashOnly.errors.some((e) => e.extensions?.code === 'PERSISTED_QUERY_NOT_FOUND')) return hashOnly;
-    return post<TData>(body);
+    if (!known || !serverTakesHashes) return post<TData>(body);
+    const extensions = { persistedQuery: { version: 1, sha256Hash: known.hash } };
+    let result = await post<TData>(
+      mode === 'hash-only' ? { ...body, query: undefined, extensions } : { ...body, extensions },
+    );
+    if (hasCode(result, 'PERSISTED_QUERY_NOT_SUPPORTED')) {
+      // A server without persisted queries refuses any request carrying a hash: from now on, the text alone.
+      serverTakesHashes = false;
+      return post<TData>(body);
+    }
+    if (mode === 'hash-only' && hasCode(result, 'PERSISTED_QUERY_NOT_FOUND')) {
+      result = await post<TData>({ ...body, extensions });
+    }
+    return result;
   }
 
   return {
