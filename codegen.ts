@@ -3,8 +3,7 @@
 // - generated/client/: a typed client for integrators, from the supergraph's API schema and client/operations
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { CodegenConfig } from '@graphql-codegen/cli';
-import { ROUTER_SUPPORTED_SUPERGRAPH_FEATURES, Supergraph } from '@apollo/federation-internals';
-import { printSchema } from 'graphql';
+import { apiSchemaSdl } from './common/api-schema.ts';
 
 const subgraphs = readdirSync('schema')
   .filter((f) => f.endsWith('.graphql') && f !== 'supergraph.graphql')
@@ -63,20 +62,11 @@ const resolverTargets: CodegenConfig['generates'] = Object.fromEntries(
   ]),
 );
 
-/** The schema clients see: the supergraph without federation's join machinery. */
-function apiSchemaSdl(): string {
-  // Our router enforces the security features (@authenticated, @requiresScopes, @policy), as Apollo Router does.
-  const supergraph = Supergraph.build(readFileSync('schema/supergraph.graphql', 'utf8'), {
-    supportedFeatures: ROUTER_SUPPORTED_SUPERGRAPH_FEATURES,
-  });
-  return printSchema(supergraph.apiSchema().toGraphQLJSSchema());
-}
-
 const hasClient = existsSync('schema/supergraph.graphql') && existsSync('client/operations');
 const clientTarget: CodegenConfig['generates'] = hasClient
   ? {
       'generated/client/': {
-        schema: apiSchemaSdl(),
+        schema: apiSchemaSdl(readFileSync('schema/supergraph.graphql', 'utf8')),
         documents: 'client/operations/*.graphql',
         preset: 'client',
         presetConfig: { fragmentMasking: false },
