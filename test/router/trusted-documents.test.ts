@@ -150,6 +150,25 @@ describe('ROUTER_TRUSTED_DOCUMENTS=enforce', () => {
     expect(await untrustedCount(routers.enforce!, 'refused', 'user')).toBe(1);
   });
 
+  it('holds multipart requests (uploads) to the manifest too', async () => {
+    const multipart = async (query: string) => {
+      const form = new FormData();
+      form.append('operations', JSON.stringify({ query }));
+      form.append('map', '{}');
+      const response = await fetch(routers.enforce!.url, {
+        method: 'POST',
+        headers: { 'apollo-require-preflight': 'true' },
+        body: form,
+      });
+      return { status: response.status, body: (await response.json()) as GraphQLBody };
+    };
+    expect(await multipart(unknown)).toEqual({ status: 403, body: { errors: [notInList] } });
+    expect(await multipart(clientOperations.hello)).toEqual({
+      status: 200,
+      body: { data: { hello: 'world' } },
+    });
+  });
+
   it("serves a known document by the client's own text, by the manifest's text and by its id", async () => {
     const byText = await routers.enforce!.post({ query: clientOperations.me }, await user());
     expect(byText.body).toEqual({ data: { me: { name: 'Ada', id: 'u1' } } });
