@@ -136,7 +136,7 @@ export function useTrustedDocuments(options: TrustedDocumentsOptions & { registr
             params.append('query', text);
             req.url = `${req.url.split('?')[0]}?${params.toString()}`;
           }
-        } else if (isRecord(req.body) && req.body.query === undefined) {
+        } else if (isRecord(req.body) && (req.body.query === undefined || req.body.query === null)) {
           const text = named(read(req));
           if (text !== undefined) req.body.query = text;
         }
