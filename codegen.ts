@@ -1,6 +1,7 @@
 // Generated at install (scripts/generate.mjs) and by `npm run codegen`; the output in generated/ is never edited.
 // - generated/graphql/<domain>.ts: typed resolvers for each subgraph (federation mode), from schema/<domain>.graphql
 // - generated/client/: a typed client for integrators, from the supergraph's API schema and client/operations
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { CodegenConfig } from '@graphql-codegen/cli';
 import { apiSchemaSdl } from './common/api-schema.ts';
@@ -62,6 +63,13 @@ const resolverTargets: CodegenConfig['generates'] = Object.fromEntries(
   ]),
 );
 
+/**
+ * The integrators' client (the client/ package): each document is its query text (documentMode string: no graphql
+ * package needed at run time), typed with its result and variables. Scalars are typed as they arrive in JSON:
+ * DateTime is an ISO 8601 string. persisted-documents.json maps each document's hash to its text: the hex SHA-256
+ * of that exact text, as Apollo's persisted-query protocol sends it (`extensions.persistedQuery.sha256Hash`), so
+ * the router's trusted-documents stage and the client agree on it.
+ */
 const hasClient = existsSync('schema/supergraph.graphql') && existsSync('client/operations');
 const clientTarget: CodegenConfig['generates'] = hasClient
   ? {
@@ -69,8 +77,19 @@ const clientTarget: CodegenConfig['generates'] = hasClient
         schema: apiSchemaSdl(readFileSync('schema/supergraph.graphql', 'utf8')),
         documents: 'client/operations/*.graphql',
         preset: 'client',
-        presetConfig: { fragmentMasking: false },
-        config: { useTypeImports: true, enumsAsTypes: true, scalars },
+        presetConfig: {
+          fragmentMasking: false,
+          persistedDocuments: {
+            mode: 'embedHashInDocument',
+            hashAlgorithm: (text: string) => createHash('sha256').update(text).digest('hex'),
+          },
+        },
+        config: {
+          useTypeImports: true,
+          enumsAsTypes: true,
+          documentMode: 'string',
+          scalars: { DateTime: 'string', JSON: 'unknown' },
+        },
       },
     }
   : {};

@@ -314,6 +314,14 @@ describe('configuration', () => {
     });
   });
 
+  it("loads the client package's own manifest (written at install) from the default path", () => {
+    const result = loadRouterConfig({ ROUTER_TRUSTED_DOCUMENTS: 'log' });
+    expect('errors' in result ? result.errors : []).toEqual([]);
+    const loaded = 'config' in result ? result.config.options.trustedDocuments?.manifest : undefined;
+    expect(loaded?.source).toBe('generated/client/persisted-documents.json');
+    expect(loaded?.size).toBeGreaterThan(0);
+  });
+
   it('refuses a bad mode or scope, naming the variable', () => {
     expect(errorsOf({ ROUTER_TRUSTED_DOCUMENTS: 'strict' })).toMatch(/^ROUTER_TRUSTED_DOCUMENTS: /m);
     expect(errorsOf({ ROUTER_TRUSTED_DOCUMENTS_SCOPE: 'everyone' })).toMatch(
