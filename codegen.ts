@@ -4,8 +4,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { CodegenConfig } from '@graphql-codegen/cli';
-import { ROUTER_SUPPORTED_SUPERGRAPH_FEATURES, Supergraph } from '@apollo/federation-internals';
-import { printSchema } from 'graphql';
+import { apiSchemaSdl } from './common/api-schema.ts';
 
 const subgraphs = readdirSync('schema')
   .filter((f) => f.endsWith('.graphql') && f !== 'supergraph.graphql')
@@ -64,15 +63,6 @@ const resolverTargets: CodegenConfig['generates'] = Object.fromEntries(
   ]),
 );
 
-/** The schema clients see: the supergraph without federation's join machinery. */
-function apiSchemaSdl(): string {
-  // Our router enforces the security features (@authenticated, @requiresScopes, @policy), as Apollo Router does.
-  const supergraph = Supergraph.build(readFileSync('schema/supergraph.graphql', 'utf8'), {
-    supportedFeatures: ROUTER_SUPPORTED_SUPERGRAPH_FEATURES,
-  });
-  return printSchema(supergraph.apiSchema().toGraphQLJSSchema());
-}
-
 /**
  * The integrators' client (the client/ package): each document is its query text (documentMode string: no graphql
  * package needed at run time), typed with its result and variables. Scalars are typed as they arrive in JSON:
@@ -84,7 +74,7 @@ const hasClient = existsSync('schema/supergraph.graphql') && existsSync('client/
 const clientTarget: CodegenConfig['generates'] = hasClient
   ? {
       'generated/client/': {
-        schema: apiSchemaSdl(),
+        schema: apiSchemaSdl(readFileSync('schema/supergraph.graphql', 'utf8')),
         documents: 'client/operations/*.graphql',
         preset: 'client',
         presetConfig: {

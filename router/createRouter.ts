@@ -1,12 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { type Express } from 'express';
+import express, { type Express, type Request } from 'express';
 import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
+import type { Identity } from '../common/identity.ts';
 import { createOperationLabels } from '../common/operation-labels.ts';
 import { checkSubgraphHealth } from './checkSubgraphHealth.ts';
 import { createPipeline } from './createPipeline.ts';
 import { createSupergraphManager, type SupergraphSource } from './createSupergraphManager.ts';
+import type { RouterStage } from './stage.ts';
 import { useAccessLog } from './stages/useAccessLog.ts';
 import { useAuthorization, type AuthorizationOptions } from './stages/useAuthorization.ts';
 import { useBodyLimit, type BodyLimitOptions } from './stages/useBodyLimit.ts';
@@ -25,7 +27,9 @@ import { metricsHandler, useMetrics } from './stages/useMetrics.ts';
 import { useOperationLimits, type OperationLimitsOptions } from './stages/useOperationLimits.ts';
 import { useRequestId } from './stages/useRequestId.ts';
 import { useRequestValidation } from './stages/useRequestValidation.ts';
+import { useSchemaDownload } from './stages/useSchemaDownload.ts';
 import { useSubgraphTimeout, type SubgraphTimeoutOptions } from './stages/useSubgraphTimeout.ts';
+import { useTrustedDocuments, type TrustedDocumentsOptions } from './stages/useTrustedDocuments.ts';
 import { useUploads, type UploadOptions } from './stages/useUploads.ts';
 
 export interface RouterOptions {
@@ -52,8 +56,13 @@ export interface RouterOptions {
   clientAddress?: ClientAddressOptions;
   /** Serve GraphiQL at GET /graphql for browsers. @default true */
   graphiql?: boolean;
-  /** Who may introspect the schema and see "Did you mean" suggestions. @default { mode: 'authenticated' } */
+  /**
+   * Who may introspect the schema and see "Did you mean" suggestions; the same callers may download it
+   * (GET /graphql/schema.graphql). @default { mode: 'authenticated' }
+   */
   introspection?: IntrospectionOptions;
+  /** Operations held to a manifest of trusted documents. @default { mode: 'off' } */
+  trustedDocuments?: TrustedDocumentsOptions;
   metrics?: {
     /** @default 100 (see common/operation-labels.ts) */
     maxOperationNames?: number;
@@ -130,6 +139,7 @@ export async function createRouter(options: RouterOptions = {}): Promise<Router>
     useBodyLimit(options.limits),
     useDeduplication({ enabled: options.deduplication, registry }),
     useJwt({ ...options.jwt, subgraphUrls, logger }),
+    useTrustedDocuments({ ...options.trustedDocuments, registry }),
     useRequestValidation(),
     useIntrospection(options.introspection),
     useOperationLimits(options.limits),
@@ -149,7 +159,13 @@ export async function createRouter(options: RouterOptions = {}): Promise<Router>
     useAccessLog(),
     useHealth({ subgraphUrls, logger }),
     useFileDownloads({ subgraphUrls, timeoutMs: options.subgraphTimeout?.timeoutMs, logger }),
+    useSchemaDownload({ mode: options.introspection?.mode, identify: (req) => identify(req), logger }),
   ];
+  /** The caller of a request outside /graphql (the schema download), as the JWT stage verifies it there. */
+  const identify = async (req: Request): Promise<Identity | undefined> => {
+    const jwt: RouterStage | undefined = stages.find((s: RouterStage) => s.name === 'jwt');
+    return (await jwt?.context?.(req, { requestId: '', log: logger }))?.identity;
+  };
   const supergraph = createSupergraphManager({
     source: toSource(options.supergraph),
     pollIntervalMs: options.supergraphPollIntervalMs,
