@@ -213,7 +213,7 @@ export function createUserService(
             tx,
             event(meta, after, 'user.roles_changed', {
               changes: roles,
-              payload: { sessionsRevoked: revoked, apiKeySessionsEnded: keys },
+              payload: { sessionsRevoked: revoked, ...(keys ? { apiKeySessionsEnded: keys } : {}) },
             }),
           );
         }
@@ -228,7 +228,9 @@ export function createUserService(
             tx,
             event(meta, after, after.active ? 'user.activated' : 'user.deactivated', {
               changes: active,
-              ...(after.active ? {} : { payload: { sessionsRevoked: revoked, apiKeySessionsEnded: keys } }),
+              ...(after.active
+                ? {}
+                : { payload: { sessionsRevoked: revoked, ...(keys ? { apiKeySessionsEnded: keys } : {}) } }),
             }),
           );
         }

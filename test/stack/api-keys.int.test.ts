@@ -389,4 +389,32 @@ describe('a key ends', () => {
     const next = await post(stack.routerUrl, PROJECTS, {}, apiKey(key, '203.0.113.50'));
     expect([next.status, reason(next)]).toEqual([401, 'API_KEY_OWNER_INACTIVE']);
   });
+
+  test("the owner's role change ends the key's token; the next one carries only what the new roles grant", async () => {
+    const owner = await newUser(['STAFF']);
+    const { key } = await createKey(owner.id, ['samples:read', 'samples:write']);
+    const create = () =>
+      post(
+        stack.routerUrl,
+        `mutation ($n: String!) { createProject(input: { name: $n }) { id } }`,
+        { n: `by key ${randomBytes(4).toString('hex')}` },
+        apiKey(key, '203.0.113.60'),
+      );
+    expect((await create()).body.errors).toBeUndefined();
+    const { body } = await post(
+      stack.routerUrl,
+      'mutation ($id: ID!) { updateUser(id: $id, input: { roles: [VIEWER] }) { roles } }',
+      { id: owner.id },
+      bearer(admin),
+    );
+    expect(body.errors).toBeUndefined();
+    const first = await refusedWithin(() => post(stack.routerUrl, PROJECTS, {}, apiKey(key, '203.0.113.60')));
+    expect(first.status).toBe(401);
+    // The key still works, under a new session, with samples:read only (VIEWER grants no samples:write).
+    expect(
+      (await post(stack.routerUrl, PROJECTS, {}, apiKey(key, '203.0.113.60'))).body.errors,
+    ).toBeUndefined();
+    const refused = await create();
+    expect(code(refused)).toBe('UNAUTHORIZED_FIELD_OR_TYPE');
+  });
 });
