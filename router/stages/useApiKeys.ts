@@ -142,7 +142,9 @@ export function useApiKeys(options: ApiKeyOptions = {}): RouterStage {
           failures.record(address ?? 'unknown');
           answer(req, res, routerError('UNAUTHENTICATED', message, { extensions: { reason } }));
         };
-        if (!secret || !exchangeUrl)
+        if (secret && !exchangeUrl)
+          return answer(req, res, routerError('SERVICE_UNAVAILABLE', 'API keys cannot be checked yet'));
+        if (!secret)
           return answer(
             req,
             res,
