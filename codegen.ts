@@ -17,6 +17,7 @@ const scalars = { DateTime: { input: 'string', output: 'Date | string' }, JSON: 
  * SampleAnalytics, the range its fields aggregate over) rather than the GraphQL shape: field resolvers derive the rest.
  */
 const mappers: Record<string, Record<string, string>> = {
+  auth: { ApiKey: '../prisma/auth/client.ts#ApiKey as ApiKeyRecord' },
   samples: {
     Sample: '../prisma/samples/client.ts#Sample as SampleRecord',
     SampleHistoryEntry: '../prisma/samples/client.ts#SampleHistory as SampleHistoryRecord',

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { clientAddressSecretVariable } from '../common/client-address.ts';
 import { env } from '../common/env.ts';
+import { MIN_SERVICE_SECRET_LENGTH } from '../common/service-auth.ts';
 import { defaultCostLimits } from '../common/operation-cost.ts';
 import { DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER } from '../common/identity.ts';
 import { sessionCheckVariables } from '../common/session-revocations.ts';
@@ -69,6 +70,13 @@ const envSchema = z.object({
       }
     }),
   CLIENT_ADDRESS_SECRET: clientAddressSecretVariable,
+  API_KEY_EXCHANGE_SECRET: z
+    .string()
+    .min(MIN_SERVICE_SECRET_LENGTH, { message: `must be at least ${MIN_SERVICE_SECRET_LENGTH} characters` })
+    .optional(),
+  ROUTER_API_KEY_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  ROUTER_API_KEY_MAX_FAILURES: z.coerce.number().int().min(1).max(10_000).default(20),
+  ROUTER_API_KEY_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   ...sessionCheckVariables(),
   ROUTER_INTROSPECTION: z.enum(INTROSPECTION_MODES).default('authenticated'),
   ROUTER_TRUSTED_DOCUMENTS: z.enum(TRUSTED_DOCUMENTS_MODES).default('off'),
@@ -163,6 +171,12 @@ export function loadRouterConfig(
             pollMs: e.REVOCATION_POLL_MS,
             maxStaleMs: e.REVOCATION_MAX_STALE_MS,
           },
+        },
+        apiKeys: {
+          secret: e.API_KEY_EXCHANGE_SECRET,
+          rateLimitPerMinute: e.ROUTER_API_KEY_RATE_LIMIT,
+          maxFailures: e.ROUTER_API_KEY_MAX_FAILURES,
+          failureWindowSeconds: e.ROUTER_API_KEY_FAILURE_WINDOW_SECONDS,
         },
         authorization: { mode: e.ROUTER_AUTHZ_MODE },
         limits: {

@@ -10,6 +10,7 @@ import { createPipeline } from './createPipeline.ts';
 import { createSupergraphManager, type SupergraphSource } from './createSupergraphManager.ts';
 import type { RouterStage } from './stage.ts';
 import { useAccessLog } from './stages/useAccessLog.ts';
+import { useApiKeys, type ApiKeyOptions } from './stages/useApiKeys.ts';
 import { useAuthorization, type AuthorizationOptions } from './stages/useAuthorization.ts';
 import { useBodyLimit, type BodyLimitOptions } from './stages/useBodyLimit.ts';
 import { useClientAddress, type ClientAddressOptions } from './stages/useClientAddress.ts';
@@ -40,6 +41,8 @@ export interface RouterOptions {
   /** Subgraph URL overrides by subgraph name, like Apollo Router's override_subgraph_url. @default {} */
   subgraphUrls?: Record<string, string>;
   jwt?: Omit<JwtOptions, 'subgraphUrls' | 'logger'>;
+  /** API keys exchanged with the auth subgraph for access tokens; trusted proxies come from clientAddress. */
+  apiKeys?: Omit<ApiKeyOptions, 'trustedProxies' | 'subgraphUrls' | 'logger'>;
   authorization?: AuthorizationOptions;
   limits?: BodyLimitOptions & OperationLimitsOptions;
   cost?: Omit<CostOptions, 'registry'>;
@@ -137,6 +140,12 @@ export async function createRouter(options: RouterOptions = {}): Promise<Router>
     useCors(options.cors),
     ...(options.graphiql === false ? [] : [useGraphiql()]),
     useBodyLimit(options.limits),
+    useApiKeys({
+      ...options.apiKeys,
+      trustedProxies: options.clientAddress?.trustedProxies,
+      subgraphUrls,
+      logger,
+    }),
     useDeduplication({ enabled: options.deduplication, registry }),
     useJwt({ ...options.jwt, subgraphUrls, logger }),
     useTrustedDocuments({ ...options.trustedDocuments, registry }),
