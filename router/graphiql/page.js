@@ -25,6 +25,50 @@
   const REFRESH = `mutation GraphiqlRefreshSession($refreshToken: String!) { refreshSession(refreshToken: $refreshToken) { ${SESSION_FIELDS} } }`;
   const LOGOUT = `mutation GraphiqlLogout($refreshToken: String!) { logout(refreshToken: $refreshToken) }`;
 
+  // ---- What earlier versions of this page left in localStorage ---------------------------------------------------
+  // They persisted the headers editor (where a pasted token lived), and a login mutation run from an editor left
+  // the password in its tab and in the history. Both go before GraphiQL reads its storage, on every load: the
+  // history still records what the editors run, so a password typed there now (changePassword's variables)
+  // lasts until the next load at most.
+  function scrubStorage() {
+    const store = window.localStorage;
+    const secret = /password|refreshToken|Bearer\s|eyJ[\w-]+\.eyJ/i;
+    // Headers are dropped from every item kept; an item whose query or variables hold a secret goes whole.
+    const clean = (item) => item && !secret.test(`${item.query || ''}\n${item.variables || ''}`);
+    const rewrite = (key, change) => {
+      const text = store.getItem(key);
+      if (text === null) return;
+      try {
+        const next = change(JSON.parse(text));
+        if (next === undefined) store.removeItem(key);
+        else
+          store.setItem(
+            key,
+            JSON.stringify(next, (name, value) => (name === 'headers' ? null : value)),
+          );
+      } catch {
+        store.removeItem(key);
+      }
+    };
+    store.removeItem('graphiql:headers');
+    rewrite('graphiql:tabState', (state) => {
+      const tabs = state.tabs.filter(clean);
+      if (tabs.length === 0) return undefined;
+      return { ...state, tabs, activeTabIndex: tabs.length === state.tabs.length ? state.activeTabIndex : 0 };
+    });
+    for (const list of ['queries', 'favorites']) {
+      rewrite(`graphiql:${list}`, (stored) => ({ [list]: (stored[list] || []).filter(clean) }));
+    }
+    for (const key of ['graphiql:query', 'graphiql:variables']) {
+      if (secret.test(store.getItem(key) || '')) store.removeItem(key);
+    }
+  }
+  try {
+    scrubStorage();
+  } catch {
+    // No localStorage (blocked by the browser): GraphiQL then keeps nothing either.
+  }
+
   // ---- The session: in memory only ----------------------------------------------------------------------------
 
   /** { accessToken, refreshToken, refreshAt, expiresAt, user: { email, name, roles } } or null. */
