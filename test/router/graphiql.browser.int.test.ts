@@ -195,11 +195,14 @@ async function signIn(page: Page, email: string, password: string) {
   await page.type('form.nanopore-signin input[name="email"]', email);
   await page.type('form.nanopore-signin input[name="password"]', password);
   await page.click('form.nanopore-signin button[type="submit"]');
-  await page.waitForSelector('.nanopore-signin[data-state="signed-in"], .nanopore-signin-message');
-  const message = await page.$eval(
-    '.nanopore-signin',
-    (panel) => panel.getAttribute('data-state') + ': ' + panel.textContent,
-  );
+  // Signed in, or the panel's message saying why not.
+  const outcome = await page.waitForFunction(() => {
+    const panel = document.querySelector('[data-state="signed-in"]');
+    if (panel) return 'signed-in';
+    const failure = document.querySelector('.nanopore-signin-message')?.textContent;
+    return failure ? `signed-out: ${failure}` : false;
+  });
+  const message = String(await outcome.jsonValue());
   if (!message.startsWith('signed-in')) throw new Error(`sign-in failed: ${message}`);
 }
 
