@@ -1,5 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { examplesForPage } from '../graphiql/examples.ts';
 import type { RouterStage } from '../stage.ts';
 
 export interface GraphiqlOptions {
@@ -13,7 +15,7 @@ const fromPackage = (name: string, file: string) =>
   join(dirname(require.resolve(`${name}/package.json`)), file);
 
 /** Local copies of everything the page loads: it must work offline, so nothing comes from a CDN. */
-const assets: Record<string, { file: string; type: string }> = {
+const assets: Record<string, { file: string; type: string; maxAge?: string }> = {
   'graphiql.min.js': { file: fromPackage('graphiql', 'graphiql.min.js'), type: 'text/javascript' },
   'graphiql.min.css': { file: fromPackage('graphiql', 'graphiql.min.css'), type: 'text/css' },
   'react.production.min.js': {
@@ -24,34 +26,41 @@ const assets: Record<string, { file: string; type: string }> = {
     file: fromPackage('react-dom', 'umd/react-dom.production.min.js'),
     type: 'text/javascript',
   },
+  // The explorer's UMD build reads the globals React, GraphiQL.React and GraphiQL.GraphQL, which the bundles
+  // above define; it defines GraphiQLPluginExplorer.
+  'plugin-explorer.umd.js': {
+    file: fromPackage('@graphiql/plugin-explorer', 'dist/index.umd.js'),
+    type: 'text/javascript',
+  },
+  'plugin-explorer.css': {
+    file: fromPackage('@graphiql/plugin-explorer', 'dist/style.css'),
+    type: 'text/css',
+  },
+  // The page's own code (sign-in plugin, fetcher, example tabs): plain browser JavaScript, no build step.
+  'init.js': {
+    file: join(dirname(fileURLToPath(import.meta.url)), '../graphiql/page.js'),
+    type: 'text/javascript',
+    // Ours, and it changes with the router: revalidated on every load.
+    maxAge: '0',
+  },
 };
 
-// The headers editor is on and persisted in localStorage, which is where a pasted `Authorization` header lives.
-// Until a real token replaces the placeholder, requests go out anonymous; introspection (the docs) then needs the
-// token, by default (ROUTER_INTROSPECTION).
-const init = `const send = GraphiQL.createFetcher({ url: window.location.pathname });
-const fetcher = (params, options = {}) => {
-  const headers = { ...options.headers };
-  if (/<access token>/.test(headers.Authorization || '')) delete headers.Authorization;
-  return send(params, { ...options, headers });
-};
-const root = ReactDOM.createRoot(document.getElementById('graphiql'));
-root.render(React.createElement(GraphiQL, {
-  fetcher,
-  isHeadersEditorEnabled: true,
-  shouldPersistHeaders: true,
-  defaultHeaders: JSON.stringify({ Authorization: 'Bearer <access token>' }, null, 2),
-}));
+const pageCss = `body { margin: 0; height: 100vh; } #graphiql { height: 100vh; }
+.nanopore-signin { display: flex; flex-direction: column; gap: var(--px-12, 12px); }
+.nanopore-signin label { display: flex; flex-direction: column; gap: var(--px-4, 4px); }
+.nanopore-signin input { font: inherit; padding: var(--px-6, 6px); border-radius: var(--border-radius-4, 4px);
+  border: 1px solid hsla(var(--color-neutral), var(--alpha-background-heavy, 0.15));
+  background: hsl(var(--color-base)); color: hsl(var(--color-neutral)); }
+.nanopore-signin-actions { display: flex; gap: var(--px-8, 8px); flex-wrap: wrap; }
+.nanopore-signin-note, .nanopore-signin-expiry { color: hsla(var(--color-neutral), var(--alpha-secondary, 0.6)); }
 `;
-
-const pageCss = 'body { margin: 0; height: 100vh; } #graphiql { height: 100vh; }\n';
 
 /**
  * The page's Content-Security-Policy. Scripts only from our own origin: no inline script, no eval (the page's
  * own code is init.js, and the bundles need neither). Styles from our origin plus inline ones, which GraphiQL
  * needs: its dialogs (react-remove-scroll) add a <style> element at run time, and its CSS embeds its fonts and
  * icons as data: URLs. Requests go to this origin only; nothing may frame the page (clickjacking: the
- * headers editor holds a token), and no form or <base> can send anything elsewhere.
+ * page holds a session), and no form or <base> can send anything elsewhere.
  */
 export const GRAPHIQL_CSP = [
   "default-src 'none'",
@@ -78,6 +87,7 @@ const page = (base: string) => `<!doctype html>
 <meta charset="utf-8">
 <title>Nanopore supergraph - GraphiQL</title>
 <link rel="stylesheet" href="${base}/graphiql.min.css">
+<link rel="stylesheet" href="${base}/plugin-explorer.css">
 <link rel="stylesheet" href="${base}/page.css">
 </head>
 <body>
@@ -85,6 +95,7 @@ const page = (base: string) => `<!doctype html>
 <script src="${base}/react.production.min.js"></script>
 <script src="${base}/react-dom.production.min.js"></script>
 <script src="${base}/graphiql.min.js"></script>
+<script src="${base}/plugin-explorer.umd.js"></script>
 <script src="${base}/init.js"></script>
 </body>
 </html>
@@ -100,12 +111,15 @@ export function useGraphiql(options: GraphiqlOptions = {}): RouterStage {
         res.set('x-content-type-options', 'nosniff');
         next();
       });
-      app.get(`${base}/init.js`, (_req, res) => void res.type('text/javascript').send(init));
+      // The example operations of every role, with date variables as of now; the page picks the user's.
+      app.get(`${base}/examples.json`, (_req, res) => {
+        res.set('cache-control', 'no-store').json(examplesForPage(new Date()));
+      });
       app.get(`${base}/page.css`, (_req, res) => void res.type('text/css').send(pageCss));
       app.get(`${base}/:asset`, (req, res, next) => {
         const asset = assets[req.params.asset];
         if (!asset) return next();
-        res.type(asset.type).sendFile(asset.file, { maxAge: '1d' });
+        res.type(asset.type).sendFile(asset.file, { maxAge: asset.maxAge ?? '1d' });
       });
     },
     middleware: [

@@ -89,7 +89,7 @@ describe('GraphiQL', () => {
     const html = await res.text();
     expect(html).not.toMatch(/https?:|\/\/[a-z0-9]/i);
     const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] ?? '');
-    expect(assets.length).toBe(6);
+    expect(assets.length).toBe(8);
     for (const asset of assets) {
       expect(asset.startsWith('/graphiql/')).toBe(true);
       const served = await fetch(`${router.origin}${asset}`);
@@ -98,7 +98,7 @@ describe('GraphiQL', () => {
       expect(served.headers.get('content-type')).toMatch(/javascript|css/);
       const text = await served.text();
       expect(text.length).toBeGreaterThan(10);
-      if (asset.endsWith('init.js')) expect(text).toContain('isHeadersEditorEnabled: true');
+      if (asset.endsWith('init.js')) expect(text).toContain('shouldPersistHeaders: false');
     }
   });
 });
@@ -131,7 +131,7 @@ describe('GraphiQL under a Content-Security-Policy', () => {
     const html = await (await page()).text();
     // Every script has a src, and there is no inline handler or inline <style> element of our own.
     const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
-    expect(scripts.length).toBe(4);
+    expect(scripts.length).toBe(5);
     for (const [, attributes, body] of scripts) {
       expect(attributes).toMatch(/src="\/graphiql\//);
       expect(body!.trim()).toBe('');
@@ -139,6 +139,7 @@ describe('GraphiQL under a Content-Security-Policy', () => {
     expect(html).not.toMatch(/\son[a-z]+=|<style|javascript:/i);
     for (const script of [
       'graphiql.min.js',
+      'plugin-explorer.umd.js',
       'react.production.min.js',
       'react-dom.production.min.js',
       'init.js',
