@@ -1,5 +1,5 @@
 // createAuditSubgraph: the audit subgraph, built from its config without listening (tests and the embedded stack
-// call listen themselves). Serves /graphql (read-only), POST /internal/audit/events (signed ingestion from the
+// call listen themselves). Serves /graphql (the log read-only; webhook subscriptions managed), POST /internal/audit/events (signed ingestion from the
 // outbox relays, with their delivery status), /health, /ready, /metrics (audit_delivery_* per service,
 // audit_webhook_*); runs the webhook dispatcher.
 import { readFileSync } from 'node:fs';
