@@ -70,6 +70,7 @@ beforeAll(async () => {
       AUDIT_WEBHOOK_MAX_ATTEMPTS: '2',
       AUDIT_WEBHOOK_DISABLE_AFTER_FAILURES: '2',
       AUDIT_WEBHOOK_TIMEOUT_MS: '2000',
+      AUDIT_WEBHOOK_MAX_PER_OWNER: '3',
     },
     {
       webhookLookup: (host) => {
@@ -243,6 +244,77 @@ describe('webhook deliveries', () => {
       staff,
     );
     expect(updated.data.updateWebhookSubscription).toEqual({ status: 'ACTIVE', consecutiveFailures: 0 });
+  });
+});
+
+describe('webhook subscriptions', () => {
+  it("pauses an owner's subscriptions when their roles change; only the owner activates them again", async () => {
+    const ownerId = randomUUID();
+    const owner = await h.as(['STAFF'], ownerId);
+    const sub = await subscribe(owner, `http://localhost:${port}/owner`, ['sample.created']);
+    await h.ingest(
+      [
+        wireEvent({
+          type: 'user.roles_changed',
+          entityType: 'User',
+          entityId: ownerId,
+          changes: { roles: { from: ['STAFF'], to: ['SUBMITTER'] } },
+        }),
+      ],
+      { service: 'auth' },
+    );
+    const paused = await deliveryLog(sub.subscription.id, owner);
+    expect(paused).toMatchObject({ status: 'PAUSED', statusReason: 'OWNER_CHANGED' });
+    // Events stored meanwhile are not queued for it.
+    await h.ingest([wireEvent({ type: 'sample.created', entityType: 'Sample', service: 'samples' })], {
+      service: 'samples',
+    });
+    expect((await deliveryLog(sub.subscription.id, owner)).deliveries.totalCount).toBe(0);
+
+    const activate = `mutation ($id: ID!) { updateWebhookSubscription(id: $id, input: { active: true }) { status } }`;
+    const byAdmin = await h.gql(activate, { id: sub.subscription.id }, await h.as(['ADMIN']));
+    expect(byAdmin.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'FORBIDDEN',
+      rule: 'OWNER_MUST_ACTIVATE',
+    });
+    // The owner, now a SUBMITTER, activates it: from now on only events of what they own.
+    const demoted = await h.as(['SUBMITTER'], ownerId);
+    expect(
+      (await h.gql(activate, { id: sub.subscription.id }, demoted)).body.data.updateWebhookSubscription,
+    ).toEqual({
+      status: 'ACTIVE',
+    });
+    const [row] = await h.sql<{ owner_reads_all: boolean }>(
+      'SELECT owner_reads_all FROM webhook_subscription WHERE id = $1',
+      [sub.subscription.id],
+    );
+    expect(row?.owner_reads_all).toBe(false);
+  });
+
+  it('bounds subscriptions per owner and event types per subscription', async () => {
+    const user = await h.as(['VIEWER']);
+    const url = `http://localhost:${port}/bounded`;
+    for (let i = 0; i < 3; i++) await subscribe(user, url, ['file.uploaded']);
+    const fourth = await h.gql(CREATE, { i: { url, eventTypes: ['file.uploaded'] } }, user);
+    expect(fourth.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      rule: 'SUBSCRIPTION_LIMIT',
+    });
+    const other = await h.as(['VIEWER']);
+    for (const eventTypes of [[], Array.from({ length: 51 }, () => 'file.uploaded')]) {
+      const { body } = await h.gql(CREATE, { i: { url, eventTypes } }, other);
+      expect(body.errors?.[0]?.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'eventTypes',
+        rule: 'LIST_SIZE',
+      });
+    }
+    const long = await h.gql(
+      CREATE,
+      { i: { url: `${url}?${'x'.repeat(2100)}`, eventTypes: ['file.uploaded'] } },
+      other,
+    );
+    expect(long.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', rule: 'TEXT_LENGTH' });
   });
 });
 

@@ -211,6 +211,15 @@ export function createWebhookService(
         data.description = input.description;
         changes.description = { from: before.description, to: input.description };
       }
+      if (input.active && before.statusReason === 'OWNER_CHANGED' && before.ownerId !== caller.userId) {
+        // What the owner may read now is known only from their own new token.
+        throw ERRORS.FORBIDDEN.err(
+          'only its owner can activate a subscription paused by a change of their roles',
+          {
+            rule: 'OWNER_MUST_ACTIVATE',
+          },
+        );
+      }
       if (input.active != null) {
         const status = input.active ? 'ACTIVE' : 'PAUSED';
         if (status !== before.status) {
