@@ -3,12 +3,16 @@
 // made to rebind): signed deliveries of ingested events, the subscriber's read rules, a retry after a 500 with
 // the same idempotency key, disabling after persistent failure, and private addresses refused at subscribe
 // time and at delivery time.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../test/helpers/eventually.ts';
 import { startAuditHarness, wireEvent, type AuditHarness } from './testing.ts';
+import { Registry } from 'prom-client';
+import { loadAuditConfig } from './config.ts';
+import type { Lookup } from './webhook-address.ts';
+import { createWebhookDispatcher } from './webhook-dispatcher.ts';
 import { verifySignature } from './webhook-secret.ts';
 
 interface Received {
@@ -25,6 +29,26 @@ const received: Received[] = [];
 const answers = new Map<string, number[]>();
 /** What the test's resolver answers per host name. */
 const dns = new Map<string, string>([['localhost', '127.0.0.1']]);
+
+const ENV = {
+  AUDIT_WEBHOOK_ALLOWED_HOSTS: 'localhost',
+  AUDIT_WEBHOOK_ALLOW_HTTP: 'true',
+  AUDIT_WEBHOOK_POLL_MS: '50',
+  AUDIT_WEBHOOK_BACKOFF_BASE_MS: '50',
+  AUDIT_WEBHOOK_BACKOFF_MAX_MS: '100',
+  AUDIT_WEBHOOK_MAX_ATTEMPTS: '2',
+  AUDIT_WEBHOOK_DISABLE_AFTER_FAILURES: '2',
+  AUDIT_WEBHOOK_TIMEOUT_MS: '2000',
+  AUDIT_WEBHOOK_MAX_PER_OWNER: '3',
+  // Shared by the second dispatcher below (by default the key derives from the harness's random signing key).
+  AUDIT_WEBHOOK_SECRET_KEY: randomBytes(32).toString('hex'),
+};
+const testLookup: Lookup = (host) => {
+  const address = dns.get(host);
+  return address
+    ? Promise.resolve([{ address, family: 4 }])
+    : Promise.reject(Object.assign(new Error('not found'), { code: 'ENOTFOUND' }));
+};
 
 const CREATE = `mutation ($i: CreateWebhookSubscriptionInput!) {
   createWebhookSubscription(input: $i) { secret subscription { id status eventTypes ownerId } } }`;
@@ -60,27 +84,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   port = (receiver.address() as AddressInfo).port;
-  h = await startAuditHarness(
-    {
-      AUDIT_WEBHOOK_ALLOWED_HOSTS: 'localhost',
-      AUDIT_WEBHOOK_ALLOW_HTTP: 'true',
-      AUDIT_WEBHOOK_POLL_MS: '50',
-      AUDIT_WEBHOOK_BACKOFF_BASE_MS: '50',
-      AUDIT_WEBHOOK_BACKOFF_MAX_MS: '100',
-      AUDIT_WEBHOOK_MAX_ATTEMPTS: '2',
-      AUDIT_WEBHOOK_DISABLE_AFTER_FAILURES: '2',
-      AUDIT_WEBHOOK_TIMEOUT_MS: '2000',
-      AUDIT_WEBHOOK_MAX_PER_OWNER: '3',
-    },
-    {
-      webhookLookup: (host) => {
-        const address = dns.get(host);
-        return address
-          ? Promise.resolve([{ address, family: 4 }])
-          : Promise.reject(Object.assign(new Error('not found'), { code: 'ENOTFOUND' }));
-      },
-    },
-  );
+  h = await startAuditHarness(ENV, { webhookLookup: testLookup });
 });
 afterAll(async () => {
   await h?.close();
@@ -244,6 +248,37 @@ describe('webhook deliveries', () => {
       staff,
     );
     expect(updated.data.updateWebhookSubscription).toEqual({ status: 'ACTIVE', consecutiveFailures: 0 });
+  });
+});
+
+describe('webhook replicas', () => {
+  it('two dispatchers on one database (two replicas) never send one delivery twice', async () => {
+    const staff = await h.as(['STAFF']);
+    await subscribe(staff, `http://localhost:${port}/pair`, ['project.created']);
+    const config = loadAuditConfig({
+      ...ENV,
+      AUDIT_DATABASE_URL: h.db.url,
+      OUTBOX_RELAY_SECRET: 'x'.repeat(32),
+      AUDIT_SIGNING_KEY: Buffer.alloc(32, 1).toString('base64'),
+      AUDIT_WEBHOOK_CONCURRENCY: '3',
+    });
+    const second = createWebhookDispatcher(h.subgraph.deps, config.webhooks, new Registry(), {
+      lookup: testLookup,
+    });
+    second.start();
+    try {
+      const events = Array.from({ length: 30 }, () =>
+        wireEvent({ type: 'project.created', entityType: 'Project', service: 'samples' }),
+      );
+      await h.ingest(events, { service: 'samples' });
+      await eventually(() => at('/pair').length >= 30, { what: '30 deliveries', timeoutMs: 20_000 });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    } finally {
+      await second.stop();
+    }
+    const keys = at('/pair').map((r) => r.headers['idempotency-key']);
+    expect(keys).toHaveLength(30);
+    expect(new Set(keys).size).toBe(30);
   });
 });
 
