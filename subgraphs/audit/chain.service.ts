@@ -16,6 +16,7 @@ import {
 } from './checkpoint.ts';
 import type { AuditDeps } from './deps.ts';
 import { RECORD_COLUMNS, type AuditEventRecord } from './record.ts';
+import { fanOutWebhooks } from './webhook-fanout.ts';
 
 /** An event as ingested: everything but its place in the chain and its time of receipt. */
 export type NewAuditEvent = Omit<ChainedContent, 'sequence' | 'prevHash' | 'receivedAt'>;
@@ -90,6 +91,7 @@ export async function appendInTransaction(
     await tx.auditEvent.createMany({ data: rows });
     await tx.auditChainHead.update({ where: { id: 1 }, data: { sequence, hash } });
     await insertCheckpoints(tx, checkpoints);
+    await fanOutWebhooks(tx, head.sequence, sequence, receivedAt);
   }
   return results;
 }

@@ -45,7 +45,40 @@ describe('loadAuditConfig', () => {
         maxListSize: 1000,
       },
       logLevel: 'info',
+      webhooks: {
+        addresses: {
+          allowedHosts: expect.objectContaining({ entries: [] }),
+          allowPrivate: false,
+          allowHttp: false,
+        },
+        secretKey: expect.any(Buffer),
+        timeoutMs: 10_000,
+        maxAttempts: 12,
+        maxAgeSeconds: 86_400,
+        backoffBaseMs: 10_000,
+        backoffMaxMs: 3_600_000,
+        disableAfterFailures: 5,
+        disableAfterSeconds: 259_200,
+        maxPerOwner: 25,
+        pollMs: 1000,
+        concurrency: 4,
+      },
     });
+  });
+
+  it('derives the webhook secret key from the signing key unless one is given', () => {
+    const base = {
+      AUDIT_DATABASE_URL: 'postgresql://u@h/audit',
+      OUTBOX_RELAY_SECRET: SECRET,
+      AUDIT_SIGNING_KEY: KEY,
+    };
+    const derived = loadAuditConfig(base).webhooks.secretKey;
+    expect(derived).toHaveLength(32);
+    expect(derived.equals(SIGNING_KEY)).toBe(false);
+    const given = Buffer.alloc(32, 7);
+    expect(
+      loadAuditConfig({ ...base, AUDIT_WEBHOOK_SECRET_KEY: given.toString('hex') }).webhooks.secretKey,
+    ).toEqual(given);
   });
 
   it('parses retention overrides', () => {
@@ -66,6 +99,10 @@ describe('loadAuditConfig', () => {
         AUDIT_RETENTION_OVERRIDES: 'User=forever',
         AUDIT_CHECKPOINT_PUBLIC_KEYS: 'not-a-key',
         JWKS_URL: 'ftp://x',
+        AUDIT_WEBHOOK_ALLOWED_HOSTS: 'hooks.internal, 10.0.0.0/40',
+        AUDIT_WEBHOOK_ALLOW_PRIVATE: 'perhaps',
+        AUDIT_WEBHOOK_SECRET_KEY: 'short',
+        AUDIT_WEBHOOK_MAX_ATTEMPTS: '0',
       });
       expect.unreachable();
     } catch (error) {
@@ -77,6 +114,10 @@ describe('loadAuditConfig', () => {
         'AUDIT_RETENTION_DAYS',
         'AUDIT_RETENTION_OVERRIDES',
         'AUDIT_SIGNING_KEY',
+        'AUDIT_WEBHOOK_ALLOWED_HOSTS',
+        'AUDIT_WEBHOOK_ALLOW_PRIVATE',
+        'AUDIT_WEBHOOK_MAX_ATTEMPTS',
+        'AUDIT_WEBHOOK_SECRET_KEY',
         'JWKS_URL',
         'OUTBOX_RELAY_SECRET',
       ]);

@@ -1,6 +1,7 @@
 // The audit subgraph's configuration, from the environment (subgraphs/audit/index.ts, purge.ts) or built by the
 // embedded stack with loadAuditConfig({ ...process.env, AUDIT_DATABASE_URL: url }).
 import { z } from 'zod';
+import { deriveWebhookSecretKey } from './webhook-secret.ts';
 import {
   env,
   loadConfig,
@@ -11,6 +12,7 @@ import {
 } from '../kit/config.ts';
 import { decodeSecretKey, secretKeyVariable } from '../kit/secret-key.ts';
 import { MIN_SERVICE_SECRET_LENGTH } from '../kit/service-auth.ts';
+import { parseAllowedHosts } from './webhook-address.ts';
 
 const ENTITY_TYPE = /^[A-Za-z][\w.-]{0,99}$/;
 
@@ -74,6 +76,78 @@ const retentionFields = {
   LOG_LEVEL: env.logLevel(),
 };
 
+/** Webhooks (subgraphs/audit/webhook*.ts). */
+const webhookVariables = {
+  /**
+   * Host names and IP addresses or CIDR ranges a webhook may reach although private, loopback or link-local,
+   * comma-separated (e.g. "hooks.internal,10.1.0.0/16"); default none.
+   */
+  AUDIT_WEBHOOK_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      const parsed = parseAllowedHosts(text);
+      if ('error' in parsed) {
+        ctx.addIssue({ code: 'custom', message: parsed.error });
+        return z.NEVER;
+      }
+      return parsed.value;
+    }),
+  /** Let webhooks reach any private, loopback or link-local address (development only); default false. */
+  AUDIT_WEBHOOK_ALLOW_PRIVATE: env.flag(false),
+  /** Accept http:// webhook URLs (not only https://); default false. */
+  AUDIT_WEBHOOK_ALLOW_HTTP: env.flag(false),
+  /**
+   * Encrypts the subscriptions' signing secrets at rest (32 bytes, base64 or hex). Default: derived from
+   * AUDIT_SIGNING_KEY (HKDF); set it before rotating AUDIT_SIGNING_KEY, or the stored secrets no longer open.
+   */
+  AUDIT_WEBHOOK_SECRET_KEY: secretKeyVariable().optional(),
+  /** Time for one delivery attempt, connection to response headers and the bounded body; default 10000. */
+  AUDIT_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** Attempts before a delivery is FAILED; default 12. */
+  AUDIT_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(12),
+  /** A delivery still undelivered this long after its event is FAILED; default 86400 (one day). */
+  AUDIT_WEBHOOK_MAX_AGE_SECONDS: env.positiveInt(86_400),
+  /** The wait after the first failed attempt, doubled after each (with jitter); default 10000. */
+  AUDIT_WEBHOOK_BACKOFF_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(10_000),
+  /** The longest wait between attempts; default 3600000 (one hour). */
+  AUDIT_WEBHOOK_BACKOFF_MAX_MS: z.coerce.number().int().min(10).max(86_400_000).default(3_600_000),
+  /** A subscription is DISABLED after this many deliveries in a row ended FAILED; default 5. */
+  AUDIT_WEBHOOK_DISABLE_AFTER_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+  /** Or after failing this long without one success; default 259200 (three days). */
+  AUDIT_WEBHOOK_DISABLE_AFTER_SECONDS: env.positiveInt(259_200),
+  /** Subscriptions one user may hold; default 25. */
+  AUDIT_WEBHOOK_MAX_PER_OWNER: z.coerce.number().int().min(1).max(1000).default(25),
+  /** How often the dispatcher looks for due deliveries when idle; default 1000. */
+  AUDIT_WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  /** Deliveries in flight at once in this process; 0: this process sends none; default 4. */
+  AUDIT_WEBHOOK_CONCURRENCY: z.coerce.number().int().min(0).max(64).default(4),
+};
+
+function toWebhookConfig(v: z.output<z.ZodObject<typeof webhookVariables>> & { AUDIT_SIGNING_KEY: Buffer }) {
+  return {
+    addresses: {
+      allowedHosts: v.AUDIT_WEBHOOK_ALLOWED_HOSTS,
+      allowPrivate: v.AUDIT_WEBHOOK_ALLOW_PRIVATE,
+      allowHttp: v.AUDIT_WEBHOOK_ALLOW_HTTP,
+    },
+    /** The AES-256-GCM key of the stored secrets. */
+    secretKey: v.AUDIT_WEBHOOK_SECRET_KEY ?? deriveWebhookSecretKey(v.AUDIT_SIGNING_KEY),
+    timeoutMs: v.AUDIT_WEBHOOK_TIMEOUT_MS,
+    maxAttempts: v.AUDIT_WEBHOOK_MAX_ATTEMPTS,
+    maxAgeSeconds: v.AUDIT_WEBHOOK_MAX_AGE_SECONDS,
+    backoffBaseMs: v.AUDIT_WEBHOOK_BACKOFF_BASE_MS,
+    backoffMaxMs: v.AUDIT_WEBHOOK_BACKOFF_MAX_MS,
+    disableAfterFailures: v.AUDIT_WEBHOOK_DISABLE_AFTER_FAILURES,
+    disableAfterSeconds: v.AUDIT_WEBHOOK_DISABLE_AFTER_SECONDS,
+    maxPerOwner: v.AUDIT_WEBHOOK_MAX_PER_OWNER,
+    pollMs: v.AUDIT_WEBHOOK_POLL_MS,
+    concurrency: v.AUDIT_WEBHOOK_CONCURRENCY,
+  };
+}
+
+export type WebhookConfig = ReturnType<typeof toWebhookConfig>;
+
 const checkpointSettings = (v: {
   AUDIT_SIGNING_KEY: Buffer;
   AUDIT_CHECKPOINT_PUBLIC_KEYS: Buffer[];
@@ -126,6 +200,7 @@ const schema = z
     /** A service whose oldest pending event is older than this is not ok; default 300. */
     AUDIT_DELIVERY_MAX_PENDING_AGE_SECONDS: env.positiveInt(300),
     ...operationLimitVariables,
+    ...webhookVariables,
   })
   .transform((v) => ({
     databaseUrl: v.AUDIT_DATABASE_URL,
@@ -146,6 +221,7 @@ const schema = z
       staleAfterSeconds: v.AUDIT_DELIVERY_STALE_SECONDS,
       maxPendingAgeSeconds: v.AUDIT_DELIVERY_MAX_PENDING_AGE_SECONDS,
     },
+    webhooks: toWebhookConfig(v),
   }));
 
 export type AuditConfig = z.output<typeof schema>;

@@ -8,11 +8,13 @@ import type { DeliveryService } from './delivery.service.ts';
 import { AUDIT_READ_SCOPE, type ReadScope } from './deps.ts';
 import type { EventsService } from './events.service.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
+import type { WebhookService } from './webhook.service.ts';
 
 export interface AuditServices {
   chain: ChainService;
   delivery: DeliveryService;
   events: EventsService;
+  webhooks: WebhookService;
 }
 
 export interface Context extends KitContext {

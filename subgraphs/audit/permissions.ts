@@ -1,4 +1,4 @@
-// Who may read what in the audit subgraph. The router enforces the schema's @authenticated/@requiresScopes
+// Who may read what in the audit subgraph (and manage webhooks). The router enforces the schema's @authenticated/@requiresScopes
 // first; these rules enforce the same again here (a subgraph never trusts its caller). Nothing writes through
 // GraphQL: events arrive only through the signed ingestion endpoint (ingest.ts).
 //
@@ -20,6 +20,16 @@ export const permissions: PermissionMap = {
     verifyAuditChain: canReadAll,
     auditDeliveryStatus: canReadAll,
     exportAuditEvents: canReadAll,
+    // Webhooks: any signed-in caller, for their own subscriptions (an ADMIN for all): webhook.service.ts.
+    webhookEventTypes: isAuthenticated,
+    webhookSubscriptions: isAuthenticated,
+    webhookSubscription: isAuthenticated,
+  },
+  Mutation: {
+    createWebhookSubscription: isAuthenticated,
+    updateWebhookSubscription: isAuthenticated,
+    rotateWebhookSecret: isAuthenticated,
+    deleteWebhookSubscription: isAuthenticated,
   },
   ...Object.fromEntries(TRAIL_ENTITY_TYPES.map((type) => [type, { id: allow, auditTrail: isAuthenticated }])),
   // Reachable only through the fields guarded above.
@@ -32,4 +42,12 @@ export const permissions: PermissionMap = {
   AuditExport: allow,
   AuditChainVerification: allow,
   AuditDeliveryStatus: allow,
+  WebhookSubscription: allow,
+  WebhookSubscriptionWithSecret: allow,
+  WebhookSubscriptionEdge: allow,
+  WebhookSubscriptionConnection: allow,
+  WebhookDelivery: allow,
+  WebhookDeliveryAttempt: allow,
+  WebhookDeliveryEdge: allow,
+  WebhookDeliveryConnection: allow,
 };

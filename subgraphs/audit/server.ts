@@ -1,6 +1,7 @@
 // createAuditSubgraph: the audit subgraph, built from its config without listening (tests and the embedded stack
-// call listen themselves). Serves /graphql (read-only), POST /internal/audit/events (signed ingestion from the
-// outbox relays, with their delivery status), /health, /ready, /metrics (audit_delivery_* per service).
+// call listen themselves). Serves /graphql (the log read-only; webhook subscriptions managed), POST /internal/audit/events (signed ingestion from the
+// outbox relays, with their delivery status), /health, /ready, /metrics (audit_delivery_* per service,
+// audit_webhook_*); runs the webhook dispatcher.
 import { readFileSync } from 'node:fs';
 import { PrismaClient } from '../../generated/prisma/audit/client.ts';
 import { createSubgraph, type Subgraph, type SubgraphOptions } from '../kit/subgraph.ts';
@@ -17,17 +18,25 @@ import { mountIngestion } from './ingest.ts';
 import { permissions } from './permissions.ts';
 import { createRetentionService, type RetentionService } from './retention.service.ts';
 import { trailResolvers } from './trail.resolvers.ts';
+import { createWebhookService } from './webhook.service.ts';
+import { createWebhookDispatcher, type WebhookDispatcher } from './webhook-dispatcher.ts';
+import { webhookResolvers } from './webhook.resolvers.ts';
+import type { Lookup } from './webhook-address.ts';
 
 export const AUDIT_TYPE_DEFS = readFileSync(new URL('../../schema/audit.graphql', import.meta.url), 'utf8');
 
 export interface AuditSubgraphDeps extends SubgraphOptions {
   /** Rows per batch when verifying the chain; default 1000. */
   verifyBatchSize?: number;
+  /** Resolves webhook hosts; default the system resolver (tests pass one to play DNS rebinding). */
+  webhookLookup?: Lookup;
 }
 
 export interface AuditSubgraph extends Subgraph<PrismaClient> {
   deps: AuditDeps;
   retention: RetentionService;
+  /** Delivers webhooks (started with the subgraph unless AUDIT_WEBHOOK_CONCURRENCY is 0). */
+  webhooks: WebhookDispatcher;
 }
 
 export async function createAuditSubgraph(
@@ -53,15 +62,28 @@ export async function createAuditSubgraph(
       checkpointTimer.unref();
       onClose(() => clearInterval(checkpointTimer));
       const delivery = createDeliveryService(deps, config.delivery);
+      let dispatcher: WebhookDispatcher | undefined;
       const services = {
         chain,
         delivery,
         events: createEventsService(deps, { exportMaxRows: config.exportMaxRows }),
+        webhooks: createWebhookService(deps, config.webhooks, {
+          lookup: options.webhookLookup,
+          notify: () => dispatcher?.notify(),
+        }),
+      };
+      // Stored events may have queued deliveries: look for them at once.
+      const ingestChain = {
+        append: async (events: Parameters<typeof chain.append>[0]) => {
+          const appended = await chain.append(events);
+          dispatcher?.notify();
+          return appended;
+        },
       };
       return {
         server: {
           typeDefs: AUDIT_TYPE_DEFS,
-          resolvers: [auditResolvers, trailResolvers],
+          resolvers: [auditResolvers, trailResolvers, webhookResolvers],
           permissions,
           createContext: createContextFactory(prisma, services),
         },
@@ -71,9 +93,20 @@ export async function createAuditSubgraph(
             return head?.sequence ?? 0n;
           });
           registerDeliveryMetrics(registry, delivery, deps);
-          mountIngestion(app, { secret: config.relaySecret, chain, delivery, metrics, log });
+          mountIngestion(app, { secret: config.relaySecret, chain: ingestChain, delivery, metrics, log });
+          dispatcher = createWebhookDispatcher(deps, config.webhooks, registry, {
+            lookup: options.webhookLookup,
+          });
+          dispatcher.start();
+          onClose(() => dispatcher?.stop());
         },
-        fields: { deps, retention: createRetentionService(deps, config) },
+        fields: {
+          deps,
+          retention: createRetentionService(deps, config),
+          get webhooks() {
+            return dispatcher!;
+          },
+        },
       };
     },
   });

@@ -1,0 +1,478 @@
+// The webhook dispatcher: delivers the queued webhook_delivery rows at least once. Each round claims due rows
+// of active subscriptions with a lease (FOR UPDATE SKIP LOCKED, so replicas share the work and never send one
+// row at the same time; a crashed sender's lease runs out and another takes the row), POSTs each event signed
+// with its subscription's secret, and records the attempt: DELIVERED on a 2xx, otherwise another attempt after
+// an exponential backoff with jitter, until AUDIT_WEBHOOK_MAX_ATTEMPTS or AUDIT_WEBHOOK_MAX_AGE_SECONDS make it
+// FAILED. A subscription whose deliveries keep failing is DISABLED (recorded in the log as
+// webhook.subscription_disabled). Every connection goes to an address checked by webhook-address.ts.
+import http from 'node:http';
+import https from 'node:https';
+import { randomUUID } from 'node:crypto';
+import { isIP } from 'node:net';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Prisma } from '../../generated/prisma/audit/client.ts';
+import { appendInTransaction } from './chain.service.ts';
+import type { WebhookConfig } from './config.ts';
+import { SERVICE_NAME, type AuditDeps } from './deps.ts';
+import { RECORD_COLUMNS, type AuditEventRecord } from './record.ts';
+import { guardedLookup, hostOf, isAddressAllowed, type Lookup } from './webhook-address.ts';
+import { decryptSecret, signatureHeader } from './webhook-secret.ts';
+
+/** Bytes of a receiver's response read (for the log); the rest is discarded unread. */
+export const MAX_RESPONSE_BYTES = 4096;
+const MAX_ERROR_LENGTH = 500;
+const USER_AGENT = 'nanopore-audit-webhooks/1';
+
+interface Claimed {
+  id: bigint;
+  subscriptionId: string;
+  eventSequence: bigint;
+  eventId: string;
+  attempts: number;
+  createdAt: Date;
+  leaseUntil: Date;
+}
+
+export interface AttemptResult {
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+  /** The address connected to, when a connection was made. */
+  address: string | null;
+}
+
+/** The delivery's idempotency key: the same for every attempt of one event to one subscription. */
+export const idempotencyKey = (eventId: string, subscriptionId: string) => `${eventId}.${subscriptionId}`;
+
+/** The JSON body of an event's delivery (stable across attempts). */
+export function deliveryBody(event: AuditEventRecord, subscriptionId: string): string {
+  return JSON.stringify({
+    id: event.eventId,
+    type: event.type,
+    occurredAt: new Date(event.occurredAt).toISOString(),
+    subscriptionId,
+    data: {
+      entityType: event.entityType,
+      entityId: event.entityId,
+      ownerId: event.ownerId,
+      actorId: event.actorId,
+      service: event.service,
+      changes: event.changes,
+      payload: event.payload,
+      truncated: event.truncated,
+      sequence: String(event.sequence),
+      hash: event.hash,
+    },
+  });
+}
+
+/** base * 2^(attempt-1), at most max, then between half and all of it at random (replicas do not retry in step). */
+export function backoffMs(attempt: number, baseMs: number, maxMs: number, random = Math.random): number {
+  const full = Math.min(maxMs, baseMs * 2 ** Math.min(attempt - 1, 30));
+  return Math.round(full * (0.5 + random() * 0.5));
+}
+
+/** One POST: only to checked addresses, no redirects followed, the response read up to MAX_RESPONSE_BYTES. */
+export function postWebhook(
+  url: URL,
+  body: string,
+  headers: Record<string, string>,
+  options: { policy: WebhookConfig['addresses']; timeoutMs: number; lookup?: Lookup },
+): Promise<AttemptResult> {
+  const started = performance.now();
+  let address: string | null = null;
+  const done = (statusCode: number | null, error: string | null): AttemptResult => ({
+    statusCode,
+    error: error?.slice(0, MAX_ERROR_LENGTH) ?? null,
+    durationMs: Math.round(performance.now() - started),
+    address,
+  });
+  const host = hostOf(url);
+  // A literal address is connected to without any lookup: check it here.
+  if (isIP(host)) {
+    if (!isAddressAllowed(options.policy, host, host)) {
+      return Promise.resolve(done(null, `address ${host} is not allowed (private, loopback or reserved)`));
+    }
+    address = host;
+  }
+  return new Promise((resolve) => {
+    const client = url.protocol === 'https:' ? https : http;
+    const req = client.request(url, {
+      method: 'POST',
+      // A fresh connection each time: a pooled one could have been opened to an address checked for another host.
+      agent: false,
+      headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+      lookup: guardedLookup(options.policy, (ip) => (address = ip), options.lookup) as never,
+    });
+    const timer = setTimeout(
+      () => req.destroy(new Error(`timed out after ${options.timeoutMs} ms`)),
+      options.timeoutMs,
+    );
+    let settled = false;
+    const finish = (result: AttemptResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(result);
+    };
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      finish(
+        done(
+          null,
+          error.code === 'EWEBHOOKADDRESS'
+            ? `address refused: ${error.message}`
+            : `${error.code ?? 'error'}: ${error.message}`,
+        ),
+      ),
+    );
+    req.on('response', (res) => {
+      const status = res.statusCode ?? 0;
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const end = () => {
+        const text = Buffer.concat(chunks).toString('utf8').slice(0, 200);
+        res.destroy();
+        if (status >= 200 && status < 300) finish(done(status, null));
+        else if (status >= 300 && status < 400)
+          finish(done(status, `HTTP ${status}: redirects are not followed`));
+        else finish(done(status, `HTTP ${status}${text ? `: ${text}` : ''}`));
+      };
+      res.on('data', (chunk: Buffer) => {
+        if (size < MAX_RESPONSE_BYTES) chunks.push(chunk.subarray(0, MAX_RESPONSE_BYTES - size));
+        size += chunk.length;
+        if (size >= MAX_RESPONSE_BYTES) end();
+      });
+      res.on('end', end);
+      res.on('error', end);
+    });
+    req.end(body);
+  });
+}
+
+export interface WebhookMetrics {
+  deliveries: Counter<'outcome'>;
+  disabled: Counter;
+  refused: Counter;
+  duration: Histogram;
+}
+
+function createWebhookMetrics(registry: Registry, prisma: AuditDeps['prisma']): WebhookMetrics {
+  const gauge = (name: string, help: string, sql: Prisma.Sql) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      async collect() {
+        try {
+          const [row] = await prisma.$queryRaw<{ n: bigint }[]>(sql);
+          this.set(Number(row?.n ?? 0));
+        } catch {
+          // The database is down: /ready says so; keep the last value.
+        }
+      },
+    });
+  gauge(
+    'audit_webhook_pending_deliveries',
+    'Webhook deliveries not yet delivered or failed (of any subscription).',
+    Prisma.sql`SELECT count(*) AS n FROM webhook_delivery WHERE status = 'PENDING'`,
+  );
+  gauge(
+    'audit_webhook_disabled_subscriptions',
+    'Webhook subscriptions disabled after persistent failure (or an owner change) and not re-enabled.',
+    Prisma.sql`SELECT count(*) AS n FROM webhook_subscription WHERE status = 'DISABLED'`,
+  );
+  return {
+    deliveries: new Counter({
+      name: 'audit_webhook_deliveries_total',
+      help: 'Webhook delivery attempts by outcome: delivered, retry (failed, will be retried), failed (given up).',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    disabled: new Counter({
+      name: 'audit_webhook_subscriptions_disabled_total',
+      help: 'Webhook subscriptions disabled automatically after persistent failure (alert on any increase).',
+      registers: [registry],
+    }),
+    refused: new Counter({
+      name: 'audit_webhook_refused_addresses_total',
+      help: 'Delivery attempts refused because the host resolved to a forbidden (private, loopback ...) address.',
+      registers: [registry],
+    }),
+    duration: new Histogram({
+      name: 'audit_webhook_delivery_duration_seconds',
+      help: 'Time of one webhook delivery attempt, connection to response.',
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+  };
+}
+
+export interface WebhookDispatcher {
+  start(): void;
+  stop(): Promise<void>;
+  /** Look for due deliveries now (after events were stored). */
+  notify(): void;
+  /** One round: claims due deliveries and attempts them; returns how many were attempted. */
+  runOnce(): Promise<number>;
+}
+
+export function createWebhookDispatcher(
+  deps: AuditDeps,
+  config: WebhookConfig,
+  registry: Registry,
+  options: { lookup?: Lookup; random?: () => number } = {},
+): WebhookDispatcher {
+  const { prisma, log } = deps;
+  const metrics = createWebhookMetrics(registry, prisma);
+  const leaseMs = config.timeoutMs * 2 + 5000;
+
+  async function claim(now: Date): Promise<Claimed[]> {
+    const leaseUntil = new Date(now.getTime() + leaseMs);
+    const rows = await prisma.$queryRaw<Claimed[]>`
+      UPDATE webhook_delivery d SET lease_until = ${leaseUntil}
+      WHERE d.id IN (
+        SELECT d2.id FROM webhook_delivery d2
+        JOIN webhook_subscription s ON s.id = d2.subscription_id AND s.status = 'ACTIVE'
+        WHERE d2.status = 'PENDING' AND d2.next_attempt_at <= ${now}
+          AND (d2.lease_until IS NULL OR d2.lease_until < ${now})
+        ORDER BY d2.next_attempt_at, d2.id
+        LIMIT ${Math.max(1, config.concurrency)}
+        FOR UPDATE OF d2 SKIP LOCKED)
+      RETURNING d.id, d.subscription_id::text AS "subscriptionId", d.event_sequence AS "eventSequence",
+        d.event_id::text AS "eventId", d.attempts, d.created_at AS "createdAt", d.lease_until AS "leaseUntil"`;
+    return rows;
+  }
+
+  async function attempt(delivery: Claimed): Promise<void> {
+    const [sub, events] = await Promise.all([
+      prisma.webhookSubscription.findUnique({ where: { id: delivery.subscriptionId } }),
+      prisma.$queryRaw<AuditEventRecord[]>`
+        SELECT ${RECORD_COLUMNS} FROM audit_event WHERE sequence = ${delivery.eventSequence}`,
+    ]);
+    if (!sub) return; // deleted meanwhile: its deliveries went with it
+    const event = events[0];
+    const startedAt = deps.now();
+    const number = delivery.attempts + 1;
+    let result: AttemptResult;
+    let final = false;
+    if (!event) {
+      result = {
+        statusCode: null,
+        error: 'the event is no longer in the audit log (purged)',
+        durationMs: 0,
+        address: null,
+      };
+      final = true;
+    } else if (startedAt.getTime() - delivery.createdAt.getTime() > config.maxAgeSeconds * 1000) {
+      result = {
+        statusCode: null,
+        error: 'expired: older than AUDIT_WEBHOOK_MAX_AGE_SECONDS',
+        durationMs: 0,
+        address: null,
+      };
+      final = true;
+    } else {
+      let secret: string | null = null;
+      try {
+        secret = decryptSecret(config.secretKey, sub.id, sub.secretCiphertext);
+      } catch {
+        result = {
+          statusCode: null,
+          error: 'the signing secret cannot be opened (AUDIT_WEBHOOK_SECRET_KEY changed?): rotate it',
+          durationMs: 0,
+          address: null,
+        };
+      }
+      if (secret !== null) {
+        const body = deliveryBody(event, sub.id);
+        const timestamp = Math.floor(Date.now() / 1000);
+        const key = idempotencyKey(event.eventId, sub.id);
+        const end = metrics.duration.startTimer();
+        result = await postWebhook(
+          new URL(sub.url),
+          body,
+          {
+            'content-type': 'application/json',
+            'user-agent': USER_AGENT,
+            'idempotency-key': key,
+            'x-webhook-id': key,
+            'x-webhook-event': event.type,
+            'x-webhook-timestamp': String(timestamp),
+            'x-webhook-signature': signatureHeader(secret, timestamp, body),
+            'x-webhook-attempt': String(number),
+          },
+          { policy: config.addresses, timeoutMs: config.timeoutMs, lookup: options.lookup },
+        );
+        end();
+        if (result.error?.startsWith('address ')) metrics.refused.inc();
+      }
+    }
+    await recordAttempt(delivery, sub.id, number, startedAt, result!, final);
+  }
+
+  async function recordAttempt(
+    delivery: Claimed,
+    subscriptionId: string,
+    number: number,
+    startedAt: Date,
+    result: AttemptResult,
+    forceFinal: boolean,
+  ): Promise<void> {
+    const now = deps.now();
+    const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
+    const wait = backoffMs(number, config.backoffBaseMs, config.backoffMaxMs, options.random);
+    const next = new Date(now.getTime() + wait);
+    const expired = next.getTime() - delivery.createdAt.getTime() > config.maxAgeSeconds * 1000;
+    const failed = !ok && (forceFinal || number >= config.maxAttempts || expired);
+    const outcome = ok ? 'delivered' : failed ? 'failed' : 'retry';
+    const disabled = await prisma.$transaction(async (tx) => {
+      // Still ours: the lease was not taken over (it ran out while we waited on a slow receiver).
+      const updated = await tx.webhookDelivery.updateMany({
+        where: { id: delivery.id, status: 'PENDING', leaseUntil: delivery.leaseUntil },
+        data: {
+          attempts: number,
+          lastStatusCode: result.statusCode,
+          lastDurationMs: result.durationMs,
+          lastError: result.error,
+          leaseUntil: null,
+          ...(ok
+            ? { status: 'DELIVERED', completedAt: now }
+            : failed
+              ? { status: 'FAILED', completedAt: now }
+              : { nextAttemptAt: next }),
+        },
+      });
+      if (!updated.count) return false;
+      await tx.webhookDeliveryAttempt.create({
+        data: {
+          deliveryId: delivery.id,
+          attempt: number,
+          startedAt,
+          durationMs: result.durationMs,
+          statusCode: result.statusCode,
+          error: result.error,
+        },
+      });
+      if (ok) {
+        await tx.webhookSubscription.update({
+          where: { id: subscriptionId },
+          data: { consecutiveFailures: 0, failingSince: null, lastSuccessAt: now },
+        });
+        return false;
+      }
+      const [sub] = await tx.$queryRaw<
+        { status: string; ownerId: string; consecutiveFailures: number; failingSince: Date }[]
+      >`
+        UPDATE webhook_subscription
+        SET consecutive_failures = consecutive_failures + ${failed ? 1 : 0},
+          failing_since = coalesce(failing_since, ${startedAt})
+        WHERE id = ${subscriptionId}::uuid
+        RETURNING status, owner_id AS "ownerId", consecutive_failures AS "consecutiveFailures",
+          failing_since AS "failingSince"`;
+      if (!sub || sub.status !== 'ACTIVE') return false;
+      const tooMany = sub.consecutiveFailures >= config.disableAfterFailures;
+      const tooLong = now.getTime() - sub.failingSince.getTime() >= config.disableAfterSeconds * 1000;
+      if (!tooMany && !tooLong) return false;
+      const reason = tooMany
+        ? `${sub.consecutiveFailures} deliveries in a row failed`
+        : `failing since ${sub.failingSince.toISOString()}`;
+      await tx.webhookSubscription.update({
+        where: { id: subscriptionId },
+        data: { status: 'DISABLED', statusReason: reason, statusChangedAt: now, updatedAt: now },
+      });
+      await appendInTransaction(
+        tx,
+        deps,
+        [
+          {
+            eventId: randomUUID(),
+            type: 'webhook.subscription_disabled',
+            entityType: 'WebhookSubscription',
+            entityId: subscriptionId,
+            ownerId: sub.ownerId,
+            actorId: null,
+            actorRoles: [],
+            service: SERVICE_NAME,
+            requestId: null,
+            occurredAt: now,
+            truncated: false,
+            fullContentSha256: null,
+            sourceSequence: null,
+            changes: { status: { from: 'ACTIVE', to: 'DISABLED' } },
+            payload: { reason, lastError: result.error },
+          },
+        ],
+        now,
+      );
+      return true;
+    });
+    metrics.deliveries.inc({ outcome });
+    if (disabled) {
+      metrics.disabled.inc();
+      log.warn(
+        { subscriptionId, lastError: result.error },
+        'webhook subscription disabled after persistent failure',
+      );
+    } else if (!ok) {
+      log.info(
+        { subscriptionId, deliveryId: String(delivery.id), attempt: number, error: result.error },
+        'webhook delivery failed',
+      );
+    }
+  }
+
+  async function runOnce(): Promise<number> {
+    const claimed = await claim(deps.now());
+    await Promise.all(
+      claimed.map((d) =>
+        attempt(d).catch((error: unknown) =>
+          log.error({ err: error, deliveryId: String(d.id) }, 'webhook delivery could not be recorded'),
+        ),
+      ),
+    );
+    return claimed.length;
+  }
+
+  let running = false;
+  let timer: NodeJS.Timeout | undefined;
+  let loop: Promise<void> | undefined;
+  let wake: (() => void) | undefined;
+
+  async function run(): Promise<void> {
+    while (running) {
+      let attempted = 0;
+      try {
+        attempted = await runOnce();
+      } catch (error) {
+        log.error({ err: error }, 'webhook dispatcher round failed');
+      }
+      if (!running) break;
+      // A full round: more may be due at once.
+      if (attempted >= config.concurrency) continue;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        timer = setTimeout(resolve, config.pollMs);
+      });
+      wake = undefined;
+    }
+  }
+
+  return {
+    start() {
+      if (running || config.concurrency === 0) return;
+      running = true;
+      loop = run();
+    },
+    async stop() {
+      running = false;
+      clearTimeout(timer);
+      wake?.();
+      await loop;
+    },
+    notify() {
+      clearTimeout(timer);
+      wake?.();
+    },
+    runOnce,
+  };
+}
