@@ -83,6 +83,7 @@ const BULK_MOVES: Record<Exclude<MoveName, 'recordQc'>, string> = {
 
 export async function applySeed(options: ApplyOptions): Promise<SeedSummary> {
   const { admin, log } = options;
+  const started = performance.now();
   const summary: SeedSummary = {
     anchor: '',
     usersCreated: [],
@@ -186,10 +187,19 @@ export async function applySeed(options: ApplyOptions): Promise<SeedSummary> {
     }
   }
 
+  let lap = started;
+  const timed = (phase: string) => {
+    log.info(`${phase}: ${((performance.now() - lap) / 1000).toFixed(1)} s`);
+    lap = performance.now();
+  };
+  timed('users, projects and samples');
   summary.stepsApplied = await applySteps(admin, plan, existing, summary, log);
+  timed(`workflow steps (${summary.stepsApplied})`);
   await applyRuns(admin, plan, existing, summary);
   await applyFiles(admin, plan, existing, summary);
+  timed('runs and files');
   await applySubmissions(options, userIds, knownPasswords, summary);
+  timed('submissions');
   return summary;
 }
 

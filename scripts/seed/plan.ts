@@ -356,6 +356,11 @@ function planSteps(batch: Batch, fate: Fate, r: Random, anchor: number, undelive
       if (r.chance(0.7)) push({ move: 'archive' }, distributedAt + r.int(45, 75) * DAY);
     }
   }
+  // Strictly increasing, so the history's order (by time) is the plan's.
+  for (let i = 1; i < steps.length; i++) {
+    const previous = steps[i - 1]!.at.getTime();
+    if (steps[i]!.at.getTime() <= previous) steps[i]!.at = new Date(previous + 60_000);
+  }
   return steps.filter((step) => step.at.getTime() <= anchor);
 }
 

@@ -65,7 +65,7 @@ async function dump() {
         samples(orderBy: { field: CREATED_AT }, first: 100, after: $after) {
           edges { node {
             id labSampleId submissionId name status stage priority qcStatus version createdAt updatedAt
-            receivedAt dueAt completedAt distributedAt isOverdue assignee { id } owner { id } project { name }
+            receivedAt dueAt completedAt distributedAt assignee { id } owner { id } project { name }
             qc { stage result note recordedAt }
             measurements { qubitNgPerUl volumeUl a260_230 }
             history { move fromStatus toStatus fromStage toStage reason qcResult at hoursInPreviousStage actor { id } }
