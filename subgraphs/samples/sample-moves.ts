@@ -8,6 +8,7 @@ import type { Caller, SamplesDeps } from './deps.ts';
 import { runBulk, type BulkResult } from './sample-bulk.ts';
 import { toStateColumns, toWorkflowState } from './sample-state.ts';
 import { assertExpectedVersion, readVisibleSample, sampleEvent, updateVersioned } from './sample-store.ts';
+import { checkOccurredAt } from './occurred-at.ts';
 import { getRuleErrorCode } from './stages.ts';
 import { getDueAt } from './turnaround.ts';
 import {
@@ -60,9 +61,16 @@ function getSideColumns(
 }
 
 /** The facts an auditor needs beside the column changes: the move, its reason and what the rules looked at. */
-function getPayload(row: Sample, move: Move, before: SampleWorkflowState, result: MoveSuccess) {
+function getPayload(
+  row: Sample,
+  move: Move,
+  before: SampleWorkflowState,
+  result: MoveSuccess,
+  occurredAt: Date | null,
+) {
   const { history, state: next } = result;
   const payload: Record<string, JsonValue> = { move: move.type, reason: history.reason };
+  if (occurredAt) payload.occurredAt = occurredAt.toISOString();
   if (history.timeInStageMs !== null) payload.timeInStageMs = history.timeInStageMs;
   if (move.type === 'recordQc') Object.assign(payload, { qcStage: row.stage, qcResult: move.result });
   if (move.type === 'advance' && move.toStage) payload.requestedStage = move.toStage;
@@ -92,31 +100,48 @@ function historyData(sampleId: string, history: HistoryEntry): Prisma.SampleHist
 export function createSampleMoves(deps: SamplesDeps) {
   const { prisma } = deps;
 
-  /** One workflow move of one sample; `expectedVersion`, when given, must be the sample's current version. */
+  /** When a move given `occurredAt` happened: checked against the clock and the sample's latest change. */
+  async function getMoveTime(tx: Prisma.TransactionClient, row: Sample, now: Date, occurredAt: Date) {
+    const latest = await tx.sampleHistory.findFirst({
+      where: { sampleId: row.id },
+      orderBy: { at: 'desc' },
+      select: { at: true },
+    });
+    const notBefore = latest && latest.at > row.createdAt ? latest.at : row.createdAt;
+    return checkOccurredAt(occurredAt, { now, notBefore });
+  }
+
+  /**
+   * One workflow move of one sample; `expectedVersion`, when given, must be the sample's current version.
+   * `occurredAt`, when given, is when the move happened (occurred-at.ts): the history row, the QC record and the
+   * reception and completion times take it; the row's updatedAt and the audit event keep the time of recording.
+   */
   async function move(
     caller: Caller,
     id: string,
     step: Move,
     expectedVersion?: number | null,
+    occurredAt?: Date | null,
   ): Promise<Sample> {
     return prisma.$transaction(async (tx) => {
       const row = await readVisibleSample(tx, caller, id);
       assertExpectedVersion(row, expectedVersion);
       const now = deps.now();
+      const at = occurredAt ? await getMoveTime(tx, row, now, occurredAt) : now;
       const before = toWorkflowState(row);
-      const result = applyMove(before, step, caller, now);
+      const result = applyMove(before, step, caller, at);
       if (!result.ok) throw ERRORS[getRuleErrorCode(result.rule)].err(result.message, { rule: result.rule });
 
       const columns = toStateColumns(result.state);
       const data = {
         ...columns,
         qc: columns.qc as Prisma.InputJsonValue,
-        ...getSideColumns(row, step, result.state, now),
+        ...getSideColumns(row, step, result.state, at),
       };
       const after = await updateVersioned(tx, row, data, now);
       await tx.sampleHistory.createMany({ data: [historyData(row.id, result.history)] });
       const changes = diffChanges(row, after, [...EVENT_FIELDS]);
-      const payload = getPayload(row, step, before, result);
+      const payload = getPayload(row, step, before, result, occurredAt ? at : null);
       await recordEvent(tx, sampleEvent(caller, row, EVENT_TYPES[step.type], now, changes, payload));
       return after;
     });
@@ -125,8 +150,13 @@ export function createSampleMoves(deps: SamplesDeps) {
   return {
     move,
     /** The same move on each sample, each by the rules of the single move, each in its own transaction. */
-    bulkMove(caller: Caller, ids: readonly string[], bulk: Move): Promise<BulkResult> {
-      return runBulk(ids, (id) => move(caller, id, bulk), deps.log);
+    bulkMove(
+      caller: Caller,
+      ids: readonly string[],
+      bulk: Move,
+      occurredAt?: Date | null,
+    ): Promise<BulkResult> {
+      return runBulk(ids, (id) => move(caller, id, bulk, null, occurredAt), deps.log);
     },
   };
 }

@@ -42,6 +42,9 @@ export function toBulkMove(
   }
 }
 
+// DateTime arguments arrive as Date (the scalar parses them); codegen types scalar inputs as strings.
+const toDate = (value: unknown) => (value == null ? null : new Date(value as string | Date));
+
 /** One workflow move of one sample; `version` (optional) is the version the caller expects. */
 function move(ctx: Context, id: string, workflowMove: Move, version: number | null | undefined) {
   return ctx.services.samples.move(requireCaller(ctx), id, workflowMove, version);
@@ -49,13 +52,20 @@ function move(ctx: Context, id: string, workflowMove: Move, version: number | nu
 
 export const sampleResolvers: Resolvers<Context> = {
   Mutation: {
-    createSample: (_p, { input }, ctx) => ctx.services.samples.create(requireCaller(ctx), input),
+    createSample: (_p, { input: { occurredAt, ...input } }, ctx) =>
+      ctx.services.samples.create(requireCaller(ctx), input, toDate(occurredAt)),
     updateSample: (_p, { id, input, version }, ctx) =>
       ctx.services.samples.update(requireCaller(ctx), id, input, version),
-    receiveSamples: (_p, { ids }, ctx) =>
-      ctx.services.samples.bulkMove(requireCaller(ctx), ids, { type: 'receive' }),
-    recordQc: (_p, { id, result, note, version }, ctx) =>
-      move(ctx, id, { type: 'recordQc', result, note: note ?? undefined }, version),
+    receiveSamples: (_p, { ids, occurredAt }, ctx) =>
+      ctx.services.samples.bulkMove(requireCaller(ctx), ids, { type: 'receive' }, toDate(occurredAt)),
+    recordQc: (_p, { id, result, note, version, occurredAt }, ctx) =>
+      ctx.services.samples.move(
+        requireCaller(ctx),
+        id,
+        { type: 'recordQc', result, note: note ?? undefined },
+        version,
+        toDate(occurredAt),
+      ),
     advanceStage: (_p, { id, toStage, reason, version }, ctx) =>
       move(ctx, id, { type: 'advance', toStage: toStage ?? undefined, reason: reason ?? undefined }, version),
     holdSample: (_p, { id, reason, version }, ctx) => move(ctx, id, { type: 'hold', reason }, version),
@@ -79,6 +89,7 @@ export const sampleResolvers: Resolvers<Context> = {
         requireCaller(ctx),
         input.ids,
         toBulkMove(input.move, input.toStage, input.reason),
+        toDate(input.occurredAt),
       ),
     assignSamples: (_p, { ids, userId }, ctx) =>
       ctx.services.samples.assign(requireCaller(ctx), ids, userId ?? null),

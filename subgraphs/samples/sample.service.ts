@@ -10,6 +10,7 @@ import type { Caller, SamplesDeps } from './deps.ts';
 import { runBulk, type BulkResult } from './sample-bulk.ts';
 import { EDITABLE_FIELDS, normalizeSampleFields, type SampleFieldsInput } from './sample-input.ts';
 import { createSampleMoves } from './sample-moves.ts';
+import { checkOccurredAt } from './occurred-at.ts';
 import { toStateColumns } from './sample-state.ts';
 import { assertExpectedVersion, readVisibleSample, sampleEvent, updateVersioned } from './sample-store.ts';
 import { getDueAt, type Priority } from './turnaround.ts';
@@ -73,11 +74,16 @@ export function createSampleService(deps: SamplesDeps) {
   return {
     ...moves,
 
-    async create(caller: Caller, input: CreateSampleFields): Promise<Sample> {
+    /**
+     * `occurredAt`, when given, is when the sample was registered (a record moved from an earlier system): its
+     * createdAt; updatedAt and the audit event keep the time of recording, and the event carries `occurredAt`.
+     */
+    async create(caller: Caller, input: CreateSampleFields, occurredAt?: Date | null): Promise<Sample> {
       const fields = normalizeSampleFields(input);
       const ownerId = (fields.ownerId as string | undefined) ?? caller.userId;
       const columns = toStateColumns(createSubmittedState(ownerId));
       const now = deps.now();
+      const createdAt = occurredAt ? checkOccurredAt(occurredAt, { now, field: 'input.occurredAt' }) : now;
       try {
         return await prisma.$transaction(async (tx) => {
           await assertProjectExists(tx, fields.projectId);
@@ -88,7 +94,7 @@ export function createSampleService(deps: SamplesDeps) {
               ownerId,
               ...columns,
               qc: columns.qc as Prisma.InputJsonValue,
-              createdAt: now,
+              createdAt,
               updatedAt: now,
             },
           });
@@ -97,6 +103,7 @@ export function createSampleService(deps: SamplesDeps) {
             name: sample.name,
             labSampleId: sample.labSampleId,
             submissionId: sample.submissionId,
+            ...(occurredAt ? { occurredAt: createdAt.toISOString() } : {}),
           };
           await recordEvent(tx, sampleEvent(caller, sample, 'sample.created', now, changes, payload));
           return sample;
