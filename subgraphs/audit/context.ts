@@ -13,6 +13,8 @@ export interface AuditServices {
   chain: ChainService;
   delivery: DeliveryService;
   events: EventsService;
+  /** The service's clock (date ranges such as `last: P30D` are resolved on it). */
+  now: () => Date;
 }
 
 export interface Context extends KitContext {

@@ -1,6 +1,7 @@
 // createAuditSubgraph: the audit subgraph, built from its config without listening (tests and the embedded stack
 // call listen themselves). Serves /graphql (read-only), POST /internal/audit/events (signed ingestion from the
 // outbox relays, with their delivery status), /health, /ready, /metrics (audit_delivery_* per service).
+import { createExportLinks } from '../kit/export-link.ts';
 import { readFileSync } from 'node:fs';
 import { PrismaClient } from '../../generated/prisma/audit/client.ts';
 import { createSubgraph, type Subgraph, type SubgraphOptions } from '../kit/subgraph.ts';
@@ -56,7 +57,11 @@ export async function createAuditSubgraph(
       const services = {
         chain,
         delivery,
-        events: createEventsService(deps, { exportMaxRows: config.exportMaxRows }),
+        events: createEventsService(deps, {
+          exportMaxRows: config.exportMaxRows,
+          exportLinks: createExportLinks({ ...config.exportLinks, now }),
+        }),
+        now,
       };
       return {
         server: {
@@ -72,6 +77,7 @@ export async function createAuditSubgraph(
           });
           registerDeliveryMetrics(registry, delivery, deps);
           mountIngestion(app, { secret: config.relaySecret, chain, delivery, metrics, log });
+          services.events.mountExport(app);
         },
         fields: { deps, retention: createRetentionService(deps, config) },
       };
