@@ -5,8 +5,8 @@
 // - to: a date-time (exclusive), or a date meaning up to the end of that UTC day (inclusive of the whole day,
 //   so the interval ends at 00:00 UTC of the next day): `from: 2026-11-01, to: 2026-11-30` is all of November;
 // - last: an ISO 8601 duration (P30D, P2W, PT12H, P1M) meaning the period up to now: [now - last, now).
-//   Years and months are calendar ones (P1M from 31 March is 28/29 February's end clamped by JavaScript's
-//   UTC arithmetic); weeks, days, hours are exact (UTC has no daylight saving). Not with from or to.
+//   Years and months are calendar ones, the day clamped to the target month (P1M from 31 March is 28 or 29
+//   February, same time); weeks, days, hours are exact (UTC has no daylight saving). Not with from or to.
 //
 // Mistakes are BAD_USER_INPUT naming the field and the rule: RANGE_CONFLICT (last with from/to), RANGE_ORDER
 // (to not after from), PERIOD_TOO_LONG (a period longer than MAX_PERIOD_YEARS).
@@ -32,8 +32,11 @@ export interface ResolvedRange {
 
 /** `now` minus `duration`: calendar years and months first, then exact weeks, days, hours, minutes, seconds. */
 export function subtractDuration(now: Date, duration: Duration): Date {
+  const months = now.getUTCFullYear() * 12 + now.getUTCMonth() - duration.years * 12 - duration.months;
+  const [year, month] = [Math.floor(months / 12), months % 12];
+  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
   const date = new Date(now.getTime());
-  date.setUTCFullYear(date.getUTCFullYear() - duration.years, date.getUTCMonth() - duration.months);
+  date.setUTCFullYear(year, month, Math.min(now.getUTCDate(), lastDay));
   const exactMs =
     ((duration.weeks * 7 + duration.days) * 24 * 3600 +
       duration.hours * 3600 +

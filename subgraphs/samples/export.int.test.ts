@@ -208,6 +208,67 @@ describe('exportSamples', () => {
   });
 });
 
+describe('filters by date (dates, periods, date-times), reception, completion and lab', () => {
+  const count = async (filter: Record<string, unknown>, headers?: Record<string, string>) => {
+    const { body } = await h.gql(EXPORT, { format: 'CSV', filter }, headers ?? (await h.as(['STAFF'])));
+    return body.errors ? body.errors[0].extensions : body.data.exportSamples.count;
+  };
+
+  it('reads each form of a range', async () => {
+    const mine = await h.as(['SUBMITTER'], ownerA);
+    // created 03-01, 03-02, 03-03 (and another owner's 03-04): a `to` date includes its whole day.
+    expect(await count({ created: { from: '2026-03-01', to: '2026-03-02' } }, mine)).toBe(2);
+    expect(await count({ created: { to: '2026-03-02T00:00:00.000Z' } }, mine)).toBe(1);
+    expect(await count({ created: { from: '2026-03-02T00:00:00.000Z' } }, mine)).toBe(2);
+    expect(await count({ received: { from: '2026-03-03', to: '2026-03-03' } })).toBe(1);
+    expect(await count({ received: { to: '2026-03-02' } })).toBe(0);
+    expect(await count({ due: { last: 'P5Y' } })).toBe(1);
+    expect(await count({ created: { last: 'P1D' } })).toBe(0);
+  });
+
+  it('filters completion over the last days, and the lab exactly but case-insensitively', async () => {
+    const done = await h.subgraph.prisma.sample.create({
+      data: {
+        name: 'done',
+        ownerId: randomUUID(),
+        lab: '100% Lab_1',
+        status: 'COMPLETED',
+        completedAt: new Date(h.now().getTime() - 2 * 86_400_000),
+      },
+    });
+    try {
+      expect(await count({ completed: { last: 'P3D' } })).toBe(1);
+      expect(await count({ completed: { last: 'P1D' } })).toBe(0);
+      expect(await count({ completed: { last: 'P1W' }, lab: '100% LAB_1' })).toBe(1);
+      // The lab's % and _ are characters, not wildcards; a part of the name is no match.
+      expect(await count({ lab: '100% Lab_%' })).toBe(0);
+      expect(await count({ lab: '1__% Lab_1' })).toBe(0);
+      expect(await count({ lab: 'Lab' })).toBe(0);
+      expect(await count({ lab: 'lab, INC' })).toBe(1);
+    } finally {
+      await h.subgraph.prisma.sample.delete({ where: { id: done.id } });
+    }
+  });
+
+  it('refuses bad ranges and labs with BAD_USER_INPUT naming the field', async () => {
+    expect(await count({ received: { last: 'P1D', to: '2026-03-01' } })).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'filter.received.last',
+      rule: 'RANGE_CONFLICT',
+    });
+    expect(await count({ completed: { from: '2026-03-02', to: '2026-03-01' } })).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'filter.completed.to',
+      rule: 'RANGE_ORDER',
+    });
+    expect(await count({ due: { last: 'P10Y' } })).toMatchObject({ rule: 'PERIOD_TOO_LONG' });
+    expect(await count({ created: { from: '2026-02-30' } })).toMatchObject({ code: 'BAD_USER_INPUT' });
+    expect(await count({ created: { last: 'P30' } })).toMatchObject({ code: 'BAD_USER_INPUT' });
+    expect(await count({ lab: 'x'.repeat(201) })).toMatchObject({ code: 'BAD_USER_INPUT' });
+    expect(await count({ lab: '  ' })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'lab' });
+  });
+});
+
 describe('export links', () => {
   const staffLink = async (filter: Record<string, unknown>) => {
     const { body } = await h.gql(EXPORT, { format: 'JSON', filter }, await h.as(['STAFF']));

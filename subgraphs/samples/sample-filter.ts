@@ -120,6 +120,10 @@ function assertLab(lab: string): string {
 // ILIKE's wildcards and its escape character, taken literally.
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+// Prisma runs a case-insensitive `equals` as ILIKE on PostgreSQL: without escaping, a `%` or `_` in the value
+// would be a wildcard, and `lab: "%"` would match every lab.
+const insensitiveEquals = (text: string) => ({ equals: escapeLike(text), mode: 'insensitive' as const });
+
 function searchWhere(search: string): Prisma.SampleWhereInput | null {
   const text = search.trim();
   if (!text) return null;
@@ -160,14 +164,14 @@ export function toSampleWhere(
   if (f.projectId != null) and.push({ projectId: assertId('projectId', f.projectId) });
   if (f.submissionId != null) and.push({ submissionId: assertId('submissionId', f.submissionId) });
   if (f.runId != null) and.push({ runs: { some: { runId: assertId('runId', f.runId) } } });
-  if (f.libraryKit != null) and.push({ libraryKit: { equals: f.libraryKit, mode: 'insensitive' } });
+  if (f.libraryKit != null) and.push({ libraryKit: insensitiveEquals(f.libraryKit) });
   if (f.isControl != null) and.push({ isControl: f.isControl });
   if (f.overdue != null) and.push(f.overdue ? overdueWhere(now) : notOverdueWhere(now));
   if (f.created) and.push({ createdAt: rangeWhere(f.created) });
   if (f.due) and.push({ dueAt: rangeWhere(f.due) });
   if (f.received) and.push({ receivedAt: rangeWhere(f.received) });
   if (f.completed) and.push({ completedAt: rangeWhere(f.completed) });
-  if (f.lab != null) and.push({ lab: { equals: assertLab(f.lab), mode: 'insensitive' } });
+  if (f.lab != null) and.push({ lab: insensitiveEquals(assertLab(f.lab)) });
   const search = f.search == null ? null : searchWhere(f.search);
   if (search) and.push(search);
   return { AND: and };
