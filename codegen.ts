@@ -1,10 +1,10 @@
 // Generated at install (scripts/generate.mjs) and by `npm run codegen`; the output in generated/ is never edited.
 // - generated/graphql/<domain>.ts: typed resolvers for each subgraph (federation mode), from schema/<domain>.graphql
 // - generated/client/: a typed client for integrators, from the supergraph's API schema and client/operations
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { CodegenConfig } from '@graphql-codegen/cli';
-import { ROUTER_SUPPORTED_SUPERGRAPH_FEATURES, Supergraph } from '@apollo/federation-internals';
-import { printSchema } from 'graphql';
+import { apiSchemaSdl } from './common/api-schema.ts';
 
 const subgraphs = readdirSync('schema')
   .filter((f) => f.endsWith('.graphql') && f !== 'supergraph.graphql')
@@ -17,6 +17,7 @@ const scalars = { DateTime: { input: 'string', output: 'Date | string' }, JSON: 
  * SampleAnalytics, the range its fields aggregate over) rather than the GraphQL shape: field resolvers derive the rest.
  */
 const mappers: Record<string, Record<string, string>> = {
+  auth: { ApiKey: '../prisma/auth/client.ts#ApiKey as ApiKeyRecord' },
   samples: {
     Sample: '../prisma/samples/client.ts#Sample as SampleRecord',
     SampleHistoryEntry: '../prisma/samples/client.ts#SampleHistory as SampleHistoryRecord',
@@ -63,24 +64,33 @@ const resolverTargets: CodegenConfig['generates'] = Object.fromEntries(
   ]),
 );
 
-/** The schema clients see: the supergraph without federation's join machinery. */
-function apiSchemaSdl(): string {
-  // Our router enforces the security features (@authenticated, @requiresScopes, @policy), as Apollo Router does.
-  const supergraph = Supergraph.build(readFileSync('schema/supergraph.graphql', 'utf8'), {
-    supportedFeatures: ROUTER_SUPPORTED_SUPERGRAPH_FEATURES,
-  });
-  return printSchema(supergraph.apiSchema().toGraphQLJSSchema());
-}
-
+/**
+ * The integrators' client (the client/ package): each document is its query text (documentMode string: no graphql
+ * package needed at run time), typed with its result and variables. Scalars are typed as they arrive in JSON:
+ * DateTime is an ISO 8601 string. persisted-documents.json maps each document's hash to its text: the hex SHA-256
+ * of that exact text, as Apollo's persisted-query protocol sends it (`extensions.persistedQuery.sha256Hash`), so
+ * the router's trusted-documents stage and the client agree on it.
+ */
 const hasClient = existsSync('schema/supergraph.graphql') && existsSync('client/operations');
 const clientTarget: CodegenConfig['generates'] = hasClient
   ? {
       'generated/client/': {
-        schema: apiSchemaSdl(),
+        schema: apiSchemaSdl(readFileSync('schema/supergraph.graphql', 'utf8')),
         documents: 'client/operations/*.graphql',
         preset: 'client',
-        presetConfig: { fragmentMasking: false },
-        config: { useTypeImports: true, enumsAsTypes: true, scalars },
+        presetConfig: {
+          fragmentMasking: false,
+          persistedDocuments: {
+            mode: 'embedHashInDocument',
+            hashAlgorithm: (text: string) => createHash('sha256').update(text).digest('hex'),
+          },
+        },
+        config: {
+          useTypeImports: true,
+          enumsAsTypes: true,
+          documentMode: 'string',
+          scalars: { DateTime: 'string', JSON: 'unknown' },
+        },
       },
     }
   : {};

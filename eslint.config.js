@@ -5,7 +5,7 @@ import globals from 'globals';
 import boundaries from 'eslint-plugin-boundaries';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.data/', 'generated/', 'coverage/'] },
+  { ignores: ['node_modules/', '.data/', 'generated/', 'coverage/', 'client/dist/', 'client/.build/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,

@@ -134,6 +134,11 @@ const ourCodes = {
     httpStatus: 413,
   },
   SUPERGRAPH_UNAVAILABLE: { description: 'The router has no supergraph loaded yet.', httpStatus: 503 },
+  PERSISTED_QUERY_NOT_IN_LIST: {
+    description:
+      'The router runs with trusted documents (`ROUTER_TRUSTED_DOCUMENTS=enforce`) and the document, or the id or hash sent for it, is not in its manifest; nothing was parsed or planned.',
+    httpStatus: 403,
+  },
   BAD_GATEWAY: {
     description: 'A subgraph behind a plain HTTP route (file downloads) cannot be reached.',
     httpStatus: 502,

@@ -2,11 +2,14 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { clientAddressSecretVariable } from '../common/client-address.ts';
 import { env } from '../common/env.ts';
+import { MIN_SERVICE_SECRET_LENGTH } from '../common/service-auth.ts';
 import { defaultCostLimits } from '../common/operation-cost.ts';
 import { DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER } from '../common/identity.ts';
 import { sessionCheckVariables } from '../common/session-revocations.ts';
 import { parseTrustedProxies } from './stages/useClientAddress.ts';
 import { INTROSPECTION_MODES } from '../common/introspection.ts';
+import { TRUSTED_DOCUMENTS_MODES, TRUSTED_DOCUMENTS_SCOPES } from './stages/useTrustedDocuments.ts';
+import { loadTrustedDocumentManifest, type TrustedDocumentManifest } from './trustedDocuments.ts';
 import type { RouterOptions } from './createRouter.ts';
 
 /** Every environment variable the router reads (ROUTER_SUBGRAPH_URL_<NAME> aside), with its default. */
@@ -67,8 +70,18 @@ const envSchema = z.object({
       }
     }),
   CLIENT_ADDRESS_SECRET: clientAddressSecretVariable,
+  API_KEY_EXCHANGE_SECRET: z
+    .string()
+    .min(MIN_SERVICE_SECRET_LENGTH, { message: `must be at least ${MIN_SERVICE_SECRET_LENGTH} characters` })
+    .optional(),
+  ROUTER_API_KEY_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  ROUTER_API_KEY_MAX_FAILURES: z.coerce.number().int().min(1).max(10_000).default(20),
+  ROUTER_API_KEY_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   ...sessionCheckVariables(),
   ROUTER_INTROSPECTION: z.enum(INTROSPECTION_MODES).default('authenticated'),
+  ROUTER_TRUSTED_DOCUMENTS: z.enum(TRUSTED_DOCUMENTS_MODES).default('off'),
+  ROUTER_TRUSTED_DOCUMENTS_MANIFEST: z.string().min(1).default('generated/client/persisted-documents.json'),
+  ROUTER_TRUSTED_DOCUMENTS_SCOPE: z.enum(TRUSTED_DOCUMENTS_SCOPES).default('all'),
   LOG_LEVEL: env.logLevel(),
 });
 
@@ -121,6 +134,19 @@ export function loadRouterConfig(
     errors.push(
       'ROUTER_METRICS_PORT: required when ROUTER_WORKERS > 1 (the primary serves the metrics of every worker there)',
     );
+  // Read once, at start: a manifest that cannot be read or is not one stops the router.
+  let manifest: TrustedDocumentManifest | undefined;
+  if (parsed.success && parsed.data.ROUTER_TRUSTED_DOCUMENTS !== 'off') {
+    try {
+      manifest = loadTrustedDocumentManifest(parsed.data.ROUTER_TRUSTED_DOCUMENTS_MANIFEST, {
+        maxTokens: parsed.data.ROUTER_MAX_TOKENS,
+      });
+    } catch (error) {
+      errors.push(
+        `ROUTER_TRUSTED_DOCUMENTS_MANIFEST: ${(error as Error).message} (needed by ROUTER_TRUSTED_DOCUMENTS=${parsed.data.ROUTER_TRUSTED_DOCUMENTS})`,
+      );
+    }
+  }
   if (!parsed.success || errors.length > 0) return { errors };
 
   const e = parsed.data;
@@ -145,6 +171,12 @@ export function loadRouterConfig(
             pollMs: e.REVOCATION_POLL_MS,
             maxStaleMs: e.REVOCATION_MAX_STALE_MS,
           },
+        },
+        apiKeys: {
+          secret: e.API_KEY_EXCHANGE_SECRET,
+          rateLimitPerMinute: e.ROUTER_API_KEY_RATE_LIMIT,
+          maxFailures: e.ROUTER_API_KEY_MAX_FAILURES,
+          failureWindowSeconds: e.ROUTER_API_KEY_FAILURE_WINDOW_SECONDS,
         },
         authorization: { mode: e.ROUTER_AUTHZ_MODE },
         limits: {
@@ -171,6 +203,11 @@ export function loadRouterConfig(
         deduplication: e.ROUTER_DEDUPLICATION,
         clientAddress: { trustedProxies: e.ROUTER_TRUSTED_PROXIES, secret: e.CLIENT_ADDRESS_SECRET },
         introspection: { mode: e.ROUTER_INTROSPECTION },
+        trustedDocuments: {
+          mode: e.ROUTER_TRUSTED_DOCUMENTS,
+          scope: e.ROUTER_TRUSTED_DOCUMENTS_SCOPE,
+          manifest,
+        },
         metrics: {
           maxOperationNames: e.ROUTER_METRICS_MAX_NAMES,
           ...(e.ROUTER_METRICS_PORT === undefined

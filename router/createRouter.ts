@@ -1,13 +1,16 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { type Express } from 'express';
+import express, { type Express, type Request } from 'express';
 import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
+import type { Identity } from '../common/identity.ts';
 import { createOperationLabels } from '../common/operation-labels.ts';
 import { checkSubgraphHealth } from './checkSubgraphHealth.ts';
 import { createPipeline } from './createPipeline.ts';
 import { createSupergraphManager, type SupergraphSource } from './createSupergraphManager.ts';
+import type { RouterStage } from './stage.ts';
 import { useAccessLog } from './stages/useAccessLog.ts';
+import { useApiKeys, type ApiKeyOptions } from './stages/useApiKeys.ts';
 import { useAuthorization, type AuthorizationOptions } from './stages/useAuthorization.ts';
 import { useBodyLimit, type BodyLimitOptions } from './stages/useBodyLimit.ts';
 import { useClientAddress, type ClientAddressOptions } from './stages/useClientAddress.ts';
@@ -25,7 +28,9 @@ import { metricsHandler, useMetrics } from './stages/useMetrics.ts';
 import { useOperationLimits, type OperationLimitsOptions } from './stages/useOperationLimits.ts';
 import { useRequestId } from './stages/useRequestId.ts';
 import { useRequestValidation } from './stages/useRequestValidation.ts';
+import { useSchemaDownload } from './stages/useSchemaDownload.ts';
 import { useSubgraphTimeout, type SubgraphTimeoutOptions } from './stages/useSubgraphTimeout.ts';
+import { useTrustedDocuments, type TrustedDocumentsOptions } from './stages/useTrustedDocuments.ts';
 import { useUploads, type UploadOptions } from './stages/useUploads.ts';
 
 export interface RouterOptions {
@@ -36,6 +41,8 @@ export interface RouterOptions {
   /** Subgraph URL overrides by subgraph name, like Apollo Router's override_subgraph_url. @default {} */
   subgraphUrls?: Record<string, string>;
   jwt?: Omit<JwtOptions, 'subgraphUrls' | 'logger'>;
+  /** API keys exchanged with the auth subgraph for access tokens; trusted proxies come from clientAddress. */
+  apiKeys?: Omit<ApiKeyOptions, 'trustedProxies' | 'subgraphUrls' | 'logger'>;
   authorization?: AuthorizationOptions;
   limits?: BodyLimitOptions & OperationLimitsOptions;
   cost?: Omit<CostOptions, 'registry'>;
@@ -52,8 +59,13 @@ export interface RouterOptions {
   clientAddress?: ClientAddressOptions;
   /** Serve GraphiQL at GET /graphql for browsers. @default true */
   graphiql?: boolean;
-  /** Who may introspect the schema and see "Did you mean" suggestions. @default { mode: 'authenticated' } */
+  /**
+   * Who may introspect the schema and see "Did you mean" suggestions; the same callers may download it
+   * (GET /graphql/schema.graphql). @default { mode: 'authenticated' }
+   */
   introspection?: IntrospectionOptions;
+  /** Operations held to a manifest of trusted documents. @default { mode: 'off' } */
+  trustedDocuments?: TrustedDocumentsOptions;
   metrics?: {
     /** @default 100 (see common/operation-labels.ts) */
     maxOperationNames?: number;
@@ -128,8 +140,15 @@ export async function createRouter(options: RouterOptions = {}): Promise<Router>
     useCors(options.cors),
     ...(options.graphiql === false ? [] : [useGraphiql()]),
     useBodyLimit(options.limits),
+    useApiKeys({
+      ...options.apiKeys,
+      trustedProxies: options.clientAddress?.trustedProxies,
+      subgraphUrls,
+      logger,
+    }),
     useDeduplication({ enabled: options.deduplication, registry }),
     useJwt({ ...options.jwt, subgraphUrls, logger }),
+    useTrustedDocuments({ ...options.trustedDocuments, registry }),
     useRequestValidation(),
     useIntrospection(options.introspection),
     useOperationLimits(options.limits),
@@ -149,7 +168,13 @@ export async function createRouter(options: RouterOptions = {}): Promise<Router>
     useAccessLog(),
     useHealth({ subgraphUrls, logger }),
     useFileDownloads({ subgraphUrls, timeoutMs: options.subgraphTimeout?.timeoutMs, logger }),
+    useSchemaDownload({ mode: options.introspection?.mode, identify: (req) => identify(req), logger }),
   ];
+  /** The caller of a request outside /graphql (the schema download), as the JWT stage verifies it there. */
+  const identify = async (req: Request): Promise<Identity | undefined> => {
+    const jwt: RouterStage | undefined = stages.find((s: RouterStage) => s.name === 'jwt');
+    return (await jwt?.context?.(req, { requestId: '', log: logger }))?.identity;
+  };
   const supergraph = createSupergraphManager({
     source: toSource(options.supergraph),
     pollIntervalMs: options.supergraphPollIntervalMs,

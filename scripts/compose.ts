@@ -2,7 +2,15 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { composeServices } from '@apollo/composition';
+import {
+  defaultPrintOptions,
+  printSchema,
+  shallowOrderPrintedDefinitions,
+  type Schema,
+} from '@apollo/federation-internals';
 import { parse } from 'graphql';
+import { readSupergraphMetadata } from '../router/supergraphMetadata.ts';
+import { withAccessNote } from './access-notes.ts';
 
 /** Where each subgraph listens locally (the embedded stack and docker-compose use the same ports). */
 export const defaultSubgraphPorts: Readonly<Record<string, number>> = {
@@ -22,8 +30,26 @@ export interface CompositionProblem {
 export const supergraphFileName = 'supergraph.graphql';
 
 /**
+ * Ends the description of every type and field the router protects with its access note (scripts/access-notes.ts),
+ * read from the composed supergraph's own directives, as the router reads them.
+ */
+function addAccessNotes(schema: Schema, supergraphSdl: string): void {
+  const { access } = readSupergraphMetadata(supergraphSdl);
+  // Every element, not only the protected ones: a note a subgraph's description carries without its directive goes.
+  for (const type of schema.types()) {
+    if (type.isBuiltIn) continue;
+    type.description = withAccessNote(type.description, access.get(type.name) ?? []);
+    if (type.kind !== 'ObjectType' && type.kind !== 'InterfaceType') continue;
+    for (const field of type.fields()) {
+      field.description = withAccessNote(field.description, access.get(field.coordinate) ?? []);
+    }
+  }
+}
+
+/**
  * Composes every `<dir>/<subgraph>.graphql` (except the supergraph itself) into supergraph SDL. The subgraph name
- * is the file name; its URL is `http://localhost:<port>/graphql` from `ports`.
+ * is the file name; its URL is `http://localhost:<port>/graphql` from `ports`. Protected types and fields get
+ * their access note (addAccessNotes).
  */
 export function composeSupergraph(
   dir: string,
@@ -58,7 +84,10 @@ export function composeSupergraph(
       })),
     };
   }
-  return { supergraphSdl: `${result.supergraphSdl.trimEnd()}\n` };
+  addAccessNotes(result.schema, result.supergraphSdl);
+  // Printed as composition prints it.
+  const supergraphSdl = printSchema(result.schema, shallowOrderPrintedDefinitions(defaultPrintOptions));
+  return { supergraphSdl: `${supergraphSdl.trimEnd()}\n` };
 }
 
 function main(): void {

@@ -118,6 +118,8 @@ export async function wireSettings(options: StackOptions): Promise<NodeJS.Proces
   env.OUTBOX_RELAY_SECRET ??= randomBytes(32).toString('base64url');
   // The router vouches for client addresses to the subgraphs (login limits per client).
   env.CLIENT_ADDRESS_SECRET ??= randomBytes(32).toString('base64url');
+  // The router signs its API-key exchanges with the auth subgraph.
+  env.API_KEY_EXCHANGE_SECRET ??= randomBytes(32).toString('base64url');
   // Keys that must outlive a run when the databases do: npm start passes its own from DATA_DIR/keys
   // (scripts/local-secrets.ts); fresh databases (tests, benches) get fresh ones.
   env.AUTH_KEY_ENCRYPTION_KEY ??= randomBytes(32).toString('base64');

@@ -177,7 +177,12 @@ export function useJwt(options: JwtOptions = {}): RouterStage {
         getRequestState(req)?.log.error({ stage: 'jwt' }, 'ended sessions cannot be checked');
         throw routerError('SERVICE_UNAVAILABLE', 'Token verification is not available');
       }
-      if (session === 'revoked') throw unauthenticated('The session has ended, sign in again');
+      if (session === 'revoked')
+        throw unauthenticated(
+          typeof payload.api_key === 'string'
+            ? "The API key's token has ended: the key was revoked or its owner changed; retry once"
+            : 'The session has ended, sign in again',
+        );
       const identity = identityFromClaims(payload);
       const state = getRequestState(req);
       if (state) state.userId = identity.userId;

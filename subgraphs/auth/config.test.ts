@@ -28,6 +28,8 @@ describe('loadAuthConfig', () => {
       loginIpMaxAttempts: 30,
       loginIpWindowSeconds: 900,
       clientAddressSecret: undefined,
+      apiKeyExchangeSecret: undefined,
+      apiKeyMaxTtlDays: 365,
       revocationPollMs: 1000,
       revocationMaxStaleMs: 15_000,
       limits: {
@@ -41,6 +43,18 @@ describe('loadAuthConfig', () => {
       },
       logLevel: 'info',
     });
+  });
+
+  it('reads the API-key settings, naming a short secret or an expiry out of range', () => {
+    const url = { AUTH_DATABASE_URL: 'postgresql://u@h/auth', AUTH_KEY_ENCRYPTION_KEY: KEK.toString('hex') };
+    const secret = 'k'.repeat(32);
+    expect(
+      loadAuthConfig({ ...url, API_KEY_EXCHANGE_SECRET: secret, API_KEY_MAX_TTL_DAYS: '30' }),
+    ).toMatchObject({ apiKeyExchangeSecret: secret, apiKeyMaxTtlDays: 30 });
+    expect(() => loadAuthConfig({ ...url, API_KEY_EXCHANGE_SECRET: 'short' })).toThrow(
+      /API_KEY_EXCHANGE_SECRET/,
+    );
+    expect(() => loadAuthConfig({ ...url, API_KEY_MAX_TTL_DAYS: '0' })).toThrow(/API_KEY_MAX_TTL_DAYS/);
   });
 
   it('reads the operation limits every subgraph shares, naming a bad one', () => {

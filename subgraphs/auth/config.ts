@@ -11,6 +11,7 @@ import {
   toOutboxRelayConfig,
 } from '../kit/outbox-relay-setup.ts';
 import { secretKeyVariable } from '../kit/secret-key.ts';
+import { MIN_SERVICE_SECRET_LENGTH } from '../kit/service-auth.ts';
 
 const schema = z
   .object({
@@ -52,6 +53,16 @@ const schema = z
      * throttling and lockout key on that address. Unset: every address is the socket peer (the router's).
      */
     CLIENT_ADDRESS_SECRET: clientAddressSecretVariable,
+    /**
+     * Shared with the router, which signs its API-key exchanges with it (POST /internal/api-keys/exchange). At
+     * least 32 characters. Unset: API keys can be created and listed, but no key is exchanged (503).
+     */
+    API_KEY_EXCHANGE_SECRET: z
+      .string()
+      .min(MIN_SERVICE_SECRET_LENGTH, { message: `must be at least ${MIN_SERVICE_SECRET_LENGTH} characters` })
+      .optional(),
+    /** The furthest expiry createApiKey accepts, in days ahead; default 365 (1 to 3650). */
+    API_KEY_MAX_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
     /** How often this subgraph re-reads its own revocation feed; as for the other subgraphs. */
     REVOCATION_POLL_MS: sessionCheckVariables().REVOCATION_POLL_MS,
     REVOCATION_MAX_STALE_MS: sessionCheckVariables().REVOCATION_MAX_STALE_MS,
@@ -77,6 +88,8 @@ const schema = z
     loginIpMaxAttempts: v.LOGIN_IP_MAX_ATTEMPTS,
     loginIpWindowSeconds: v.LOGIN_IP_WINDOW_SECONDS,
     clientAddressSecret: v.CLIENT_ADDRESS_SECRET,
+    apiKeyExchangeSecret: v.API_KEY_EXCHANGE_SECRET,
+    apiKeyMaxTtlDays: v.API_KEY_MAX_TTL_DAYS,
     revocationPollMs: v.REVOCATION_POLL_MS,
     revocationMaxStaleMs: v.REVOCATION_MAX_STALE_MS,
     /** Depth, alias, selection and cost limits of operations on this port. */

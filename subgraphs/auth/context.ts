@@ -2,6 +2,7 @@
 // address) plus the database, the per-request loaders and the services.
 import type { PrismaClient } from '../../generated/prisma/auth/client.ts';
 import type { KitContext } from '../kit/server.ts';
+import type { ApiKeyService } from './api-key.service.ts';
 import type { EventMeta } from './deps.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
 import type { LoginService } from './login.service.ts';
@@ -12,6 +13,7 @@ export interface AuthServices {
   login: LoginService;
   sessions: SessionService;
   users: UserService;
+  apiKeys: ApiKeyService;
 }
 
 export interface Context extends KitContext {

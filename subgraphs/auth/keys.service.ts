@@ -36,8 +36,10 @@ export interface AccessTokenClaims {
   sub: string;
   roles: string[];
   scope: string;
-  /** The session (refresh-token family). */
+  /** The session (refresh-token family), or the API key's session (ApiKey.sessionId). */
   sid: string;
+  /** Set for a token issued to an API key: the key's id, as claim `api_key` (common/identity.ts reads it). */
+  apiKey?: string;
   issuer: string;
   audience: string;
   ttlSeconds: number;
@@ -203,7 +205,12 @@ export function createKeyStore(deps: KeyStoreDeps): KeyStore {
       const key = fresh(signing?.loadedAt) && signing ? signing : await loadSigningKey();
       const issuedAt = Math.floor(deps.now().getTime() / 1000);
       const expiresAtSeconds = issuedAt + claims.ttlSeconds;
-      const token = await new SignJWT({ roles: claims.roles, scope: claims.scope, sid: claims.sid })
+      const token = await new SignJWT({
+        roles: claims.roles,
+        scope: claims.scope,
+        sid: claims.sid,
+        ...(claims.apiKey ? { api_key: claims.apiKey } : {}),
+      })
         .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid: key.kid, typ: 'JWT' })
         .setIssuer(claims.issuer)
         .setAudience(claims.audience)

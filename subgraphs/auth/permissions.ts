@@ -14,8 +14,12 @@
 // - The User in an AuthPayload (login, refreshSession) is visible in full to the caller: the caller is that
 //   user, though the request itself came without a token.
 // - users, createUser, updateUser, resetPassword: scope users:admin (ADMIN).
+// - apiKeys, createApiKey, revokeApiKey: scope users:admin, and never through an API key (a key never carries
+//   users:admin anyway). A key's token also may not logoutAll or changePassword: it acts for its owner's data,
+//   not their account (and a wrong current password would count toward the owner's lockout).
 import {
   allow,
+  and,
   denial,
   hasScope,
   isAuthenticated,
@@ -27,6 +31,12 @@ import type { Identity } from '../../common/identity.ts';
 import type { Context } from './context.ts';
 
 const isAdmin = hasScope('users:admin');
+
+/** A person's own token, not one issued to an API key. */
+const notApiKey = rule('notApiKey', { cache: 'contextual' })((_p, _a, ctx: Context) =>
+  ctx.identity?.apiKeyId ? denial(ctx, 'not with an API key: sign in as a person') : true,
+);
+const adminInPerson = and(isAdmin, notApiKey);
 
 /** ADMIN and STAFF (who assign work to people) read any user, by user(id) or through a reference. */
 function readsAnyUser(identity: Identity | null): boolean {
@@ -69,16 +79,19 @@ export const permissions: PermissionMap = {
     me: isAuthenticated,
     user: or(readsUsers, isSelfArgument),
     users: isAdmin,
+    apiKeys: adminInPerson,
   },
   Mutation: {
     login: allow,
     refreshSession: allow,
     logout: allow,
-    logoutAll: isAuthenticated,
-    changePassword: isAuthenticated,
+    logoutAll: and(isAuthenticated, notApiKey),
+    changePassword: and(isAuthenticated, notApiKey),
     createUser: isAdmin,
     updateUser: isAdmin,
     resetPassword: isAdmin,
+    createApiKey: adminInPerson,
+    revokeApiKey: adminInPerson,
   },
   User: {
     id: allow,
@@ -94,4 +107,8 @@ export const permissions: PermissionMap = {
   UserConnection: allow,
   UserEdge: allow,
   PageInfo: allow,
+  ApiKey: allow,
+  CreatedApiKey: allow,
+  ApiKeyConnection: allow,
+  ApiKeyEdge: allow,
 };

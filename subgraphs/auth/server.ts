@@ -4,6 +4,9 @@ import { readFileSync } from 'node:fs';
 import { PrismaClient } from '../../generated/prisma/auth/client.ts';
 import { REVOCATIONS_PATH } from '../../common/session-revocations.ts';
 import { createSubgraph, type Subgraph, type SubgraphOptions } from '../kit/subgraph.ts';
+import { apiKeyResolvers } from './api-key.resolvers.ts';
+import { mountApiKeyExchange } from './api-key.exchange.ts';
+import { createApiKeyService } from './api-key.service.ts';
 import { ensureAdmin, type BootstrapOptions } from './bootstrap.ts';
 import type { AuthConfig } from './config.ts';
 import { createContextFactory } from './context.ts';
@@ -74,15 +77,17 @@ export async function createAuthSubgraph(
       const revocations = createRevocationService(deps);
       const sessions = createSessionService(deps, revocations);
       const guard = createLoginGuard(deps);
+      const apiKeys = createApiKeyService(deps, revocations);
       const services = {
         sessions,
         login: createLoginService(deps, sessions, guard),
-        users: createUserService(deps, sessions, guard),
+        users: createUserService(deps, sessions, guard, apiKeys),
+        apiKeys,
       };
       return {
         server: {
           typeDefs: AUTH_TYPE_DEFS,
-          resolvers: [userResolvers, sessionResolvers],
+          resolvers: [userResolvers, sessionResolvers, apiKeyResolvers],
           permissions,
           createContext: createContextFactory(prisma, services),
           // Verify tokens from our own keys, without an HTTP round trip to ourselves.
@@ -102,6 +107,7 @@ export async function createAuthSubgraph(
           },
         },
         mount({ app }) {
+          mountApiKeyExchange(app, { secret: config.apiKeyExchangeSecret, apiKeys, log });
           app.get(REVOCATIONS_PATH, async (req, res) => {
             const after = typeof req.query.after === 'string' ? req.query.after : '0';
             if (!/^\d{1,18}$/.test(after)) {

@@ -14,6 +14,7 @@ import {
 } from './password.ts';
 import type { LoginGuard } from './login-guard.ts';
 import type { SessionService } from './session.service.ts';
+import type { ApiKeyService } from './api-key.service.ts';
 
 export interface UserFilter {
   text?: string | null;
@@ -62,7 +63,12 @@ function assertRoles(roles: Role[]): Role[] {
 const encodeCursor = (email: string) => Buffer.from(email, 'utf8').toString('base64url');
 const decodeCursor = (cursor: string) => Buffer.from(cursor, 'base64url').toString('utf8');
 
-export function createUserService(deps: AuthDeps, sessions: SessionService, guard: LoginGuard) {
+export function createUserService(
+  deps: AuthDeps,
+  sessions: SessionService,
+  guard: LoginGuard,
+  apiKeys: Pick<ApiKeyService, 'endOwnerSessions'>,
+) {
   const { prisma } = deps;
 
   function event(
@@ -201,22 +207,30 @@ export function createUserService(deps: AuthDeps, sessions: SessionService, guar
           // Tokens carry roles: end the sessions, so none of them works with the old roles (not even for the
           // seconds before it expires). The user signs in again and gets the new ones.
           const revoked = await sessions.revokeAllForUser(tx, id, 'ROLES_CHANGED');
+          // The user's API keys too: their tokens carry the owner's roles.
+          const keys = await apiKeys.endOwnerSessions(tx, id, 'ROLES_CHANGED');
           await recordEvent(
             tx,
             event(meta, after, 'user.roles_changed', {
               changes: roles,
-              payload: { sessionsRevoked: revoked },
+              payload: { sessionsRevoked: revoked, ...(keys ? { apiKeySessionsEnded: keys } : {}) },
             }),
           );
         }
         if (Object.keys(active).length) {
           let revoked = 0;
-          if (!after.active) revoked = await sessions.revokeAllForUser(tx, id, 'DEACTIVATED');
+          let keys = 0;
+          if (!after.active) {
+            revoked = await sessions.revokeAllForUser(tx, id, 'DEACTIVATED');
+            keys = await apiKeys.endOwnerSessions(tx, id, 'DEACTIVATED');
+          }
           await recordEvent(
             tx,
             event(meta, after, after.active ? 'user.activated' : 'user.deactivated', {
               changes: active,
-              ...(after.active ? {} : { payload: { sessionsRevoked: revoked } }),
+              ...(after.active
+                ? {}
+                : { payload: { sessionsRevoked: revoked, ...(keys ? { apiKeySessionsEnded: keys } : {}) } }),
             }),
           );
         }
