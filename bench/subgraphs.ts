@@ -105,6 +105,8 @@ export async function startBenchSubgraphs(options: {
       FILES_DIR: filesDir,
       FILES_SIGNING_SECRET: randomBytes(32).toString('base64url'),
       FILES_PUBLIC_URL: `http://127.0.0.1:${routerPort}`,
+      EXPORT_SIGNING_SECRET: randomBytes(32).toString('base64url'),
+      EXPORT_PUBLIC_URL: `http://127.0.0.1:${routerPort}`,
       SAMPLES_GRAPHQL_URL: `${origin('samples')}/graphql`,
       SUBMISSION_GRAPHQL_URL: `${origin('submission')}/graphql`,
     },

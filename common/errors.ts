@@ -119,6 +119,20 @@ const ourCodes = {
       'Retrieval (similar submissions, vocabulary suggestions) is not configured on this installation (CHROMA_URL unset).',
     httpStatus: 503,
   },
+  LINK_INVALID: {
+    description:
+      'A signed download link (an export) was altered or not made by this service: ask the API for a new one.',
+    httpStatus: 403,
+  },
+  LINK_EXPIRED: {
+    description: 'A signed download link (an export) has expired: ask the API for a new one.',
+    httpStatus: 410,
+  },
+  EXPORT_TOO_LARGE: {
+    description:
+      'An export link would now hold more rows than the configured maximum (more rows matched since it was made): narrow the filter.',
+    httpStatus: 413,
+  },
   SUPERGRAPH_UNAVAILABLE: { description: 'The router has no supergraph loaded yet.', httpStatus: 503 },
   PERSISTED_QUERY_NOT_IN_LIST: {
     description:

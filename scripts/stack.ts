@@ -128,6 +128,9 @@ export async function wireSettings(options: StackOptions): Promise<NodeJS.Proces
   // for links that live minutes.
   env.FILES_PUBLIC_URL ??= `http://localhost:${env.ROUTER_PORT}`;
   env.FILES_SIGNING_SECRET ??= randomBytes(32).toString('base64url');
+  // Export links (samples, audit) likewise: through the router, signed with a secret per run.
+  env.EXPORT_PUBLIC_URL ??= `http://localhost:${env.ROUTER_PORT}`;
+  env.EXPORT_SIGNING_SECRET ??= randomBytes(32).toString('base64url');
   env.SAMPLES_GRAPHQL_URL ??= `http://127.0.0.1:${env.SAMPLES_PORT}/graphql`;
   env.SAMPLES_COMMANDS_URL ??= `http://127.0.0.1:${env.SAMPLES_PORT}${SAMPLE_COMMANDS_PATH}`;
   env.SUBMISSION_GRAPHQL_URL ??= `http://127.0.0.1:${env.SUBMISSION_PORT}/graphql`;

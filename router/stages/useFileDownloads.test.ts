@@ -36,3 +36,20 @@ describe('filesTarget', () => {
     expect(filesTarget(base, '@evil.example/files/a')).toBeUndefined();
   });
 });
+
+describe('filesTarget with an export prefix', () => {
+  const base = filesBase('http://samples:4002/graphql');
+
+  it('forwards the prefix path with its signed query, and nothing outside it', () => {
+    expect(filesTarget(base, '/exports/samples/rows?p=x&signature=y', '/exports/samples')?.href).toBe(
+      'http://samples:4002/exports/samples/rows?p=x&signature=y',
+    );
+    for (const path of [
+      '/exports/samples/../../metrics',
+      '/exports/samplesx/rows',
+      '/exports/audit/events',
+    ]) {
+      expect(filesTarget(base, path, '/exports/samples')).toBeUndefined();
+    }
+  });
+});

@@ -9,9 +9,26 @@ import { errorBody, httpStatusOf, routerError } from '../errors.ts';
 import type { RouterStage } from '../stage.ts';
 import { subgraphUrl } from '../supergraphMetadata.ts';
 
+/** A path prefix the router proxies, unchanged, to the subgraph that serves it. */
+export interface DownloadRoute {
+  /** e.g. `/files`: the route serves `<prefix>/*`. */
+  prefix: string;
+  subgraph: string;
+}
+
+/**
+ * File downloads (the files subgraph) and export files (exports/samples: samples, exports/audit: audit); both
+ * are signed links checked by the subgraph that serves them (files/signing.ts, kit/export-link.ts).
+ */
+export const DEFAULT_DOWNLOAD_ROUTES: readonly DownloadRoute[] = [
+  { prefix: '/files', subgraph: 'files' },
+  { prefix: '/exports/samples', subgraph: 'samples' },
+  { prefix: '/exports/audit', subgraph: 'audit' },
+];
+
 export interface FileDownloadOptions {
-  /** The subgraph whose origin serves GET/HEAD /files/*. @default 'files' */
-  subgraph?: string;
+  /** What is proxied where. @default DEFAULT_DOWNLOAD_ROUTES */
+  routes?: readonly DownloadRoute[];
   /** Subgraph URL overrides by subgraph name. @default {} */
   subgraphUrls?: Readonly<Record<string, string>>;
   /** Longest wait for the files subgraph's response headers; the body then takes as long as it takes. @default 30_000 */
@@ -47,11 +64,13 @@ export function filesBase(url: string): URL {
   return base;
 }
 
-/** Where a /files request goes; undefined when its path would leave /files (`..`, even spelled %2e%2e). */
-export function filesTarget(base: URL, originalUrl: string): URL | undefined {
+/** Where a `<prefix>/...` request goes; undefined when its path would leave the prefix (`..`, even spelled %2e%2e). */
+export function filesTarget(base: URL, originalUrl: string, prefix = '/files'): URL | undefined {
   const root = base.pathname.replace(/\/$/, '');
   const target = new URL(`${base.origin}${root}${originalUrl}`);
-  return target.origin === base.origin && target.pathname.startsWith(`${root}/files/`) ? target : undefined;
+  return target.origin === base.origin && target.pathname.startsWith(`${root}${prefix}/`)
+    ? target
+    : undefined;
 }
 
 function fail(res: Response, error: GraphQLError): void {
@@ -97,17 +116,17 @@ function proxy(target: URL, req: Request, res: Response, requestId: string, time
 }
 
 /**
- * Proxies GET and HEAD /files/* to the files subgraph, streaming: downloads are plain HTTP with signed URLs
- * (the subgraph checks signature and expiry), so the router adds no token and passes status, the content
- * headers and the body through unchanged.
+ * Proxies GET and HEAD /files/* to the files subgraph, and /exports/samples/* and /exports/audit/* to the samples
+ * and audit subgraphs, streaming: downloads are plain HTTP with signed URLs (the subgraph checks signature and
+ * expiry), so the router adds no token and passes status, the content headers and the body through unchanged.
  */
 export function useFileDownloads(options: FileDownloadOptions = {}): RouterStage {
-  const name = options.subgraph ?? 'files';
+  const routes = options.routes ?? DEFAULT_DOWNLOAD_ROUTES;
   const timeoutMs = options.timeoutMs ?? 30_000;
-  /** undefined until a supergraph is loaded; null when it has no files subgraph. */
-  let base: URL | null | undefined;
+  /** Per subgraph name: undefined until a supergraph is loaded; null when it has no such subgraph. */
+  let bases: Map<string, URL | null> | undefined;
 
-  const download = (req: Request, res: Response) => {
+  const download = (route: DownloadRoute) => (req: Request, res: Response) => {
     const startedAt = process.hrtime.bigint();
     const incoming = req.get('x-request-id');
     const requestId = incoming && acceptableRequestId.test(incoming) ? incoming : randomUUID();
@@ -117,9 +136,10 @@ export function useFileDownloads(options: FileDownloadOptions = {}): RouterStage
       const line = { stage: 'fileDownloads', requestId, method: req.method, path: req.path, durationMs };
       options.logger?.info({ ...line, status: res.statusCode }, 'download');
     });
-    if (base === undefined)
+    if (bases === undefined)
       return fail(res, routerError('SUPERGRAPH_UNAVAILABLE', 'No supergraph is loaded yet'));
-    const target = base ? filesTarget(base, req.originalUrl) : undefined;
+    const base = bases.get(route.subgraph);
+    const target = base ? filesTarget(base, req.originalUrl, route.prefix) : undefined;
     if (!target) return fail(res, routerError('NOT_FOUND', 'No such file route'));
     proxy(target, req, res, requestId, timeoutMs);
   };
@@ -127,12 +147,19 @@ export function useFileDownloads(options: FileDownloadOptions = {}): RouterStage
   return {
     name: 'fileDownloads',
     onSupergraph(metadata) {
-      const files = metadata.subgraphs.find((s) => s.name === name);
-      base = files ? filesBase(subgraphUrl(files.name, files.url, options.subgraphUrls)) : null;
+      bases = new Map(
+        routes.map(({ subgraph }) => {
+          const found = metadata.subgraphs.find((s) => s.name === subgraph);
+          return [
+            subgraph,
+            found ? filesBase(subgraphUrl(found.name, found.url, options.subgraphUrls)) : null,
+          ];
+        }),
+      );
     },
     routes(app) {
       // Express answers HEAD with the GET route; the method is forwarded as it came.
-      app.get('/files/*path', download);
+      for (const route of routes) app.get(`${route.prefix}/*path`, download(route));
     },
   };
 }

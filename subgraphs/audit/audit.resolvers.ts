@@ -1,26 +1,39 @@
 // Thin: parse arguments, call the service, shape the output. Read-only: the schema has no mutations.
 import type { AuditEventFilter as FilterInput, Resolvers } from '../../generated/graphql/audit.ts';
-import { DateTimeScalar } from '../kit/scalars.ts';
+import { resolveDateRange, type DateRangeInput } from '../kit/date-range.ts';
+import { requireIdentity } from '../kit/identity.ts';
+import { DateBoundScalar, DateTimeScalar, DurationScalar } from '../kit/scalars.ts';
 import { readScope, type Context } from './context.ts';
 import type { AuditEventFilter } from './events.service.ts';
 import { JSONScalar } from './scalars.ts';
 import { toConnection } from './shape.ts';
 
-// DateTime arguments arrive as Date (the scalar parses them); codegen types scalar inputs as strings.
-const toDate = (value: unknown) => (value == null ? null : new Date(value as string | Date));
-
-function toFilter(input: FilterInput | null | undefined): AuditEventFilter {
-  return { ...input, from: toDate(input?.from), to: toDate(input?.to) };
+/** The filter with its range resolved at `now` (DateBound and Duration arrive parsed by their scalars). */
+function toFilter(input: FilterInput | null | undefined, now: Date): AuditEventFilter {
+  const { last: _last, ...rest } = input ?? {};
+  return { ...rest, ...resolveDateRange((input ?? {}) as DateRangeInput, now, 'filter') };
 }
 
 export const auditResolvers: Resolvers<Context> = {
   DateTime: DateTimeScalar,
+  DateBound: DateBoundScalar,
+  Duration: DurationScalar,
   JSON: JSONScalar,
   Query: {
     auditEvents: async (_p, { filter, first, after }, ctx) =>
-      toConnection(await ctx.services.events.list(toFilter(filter), readScope(ctx), first ?? 50, after)),
-    auditStats: (_p, { from, to, groupBy }, ctx) =>
-      ctx.services.events.stats({ from: toDate(from), to: toDate(to) }, groupBy),
+      toConnection(
+        await ctx.services.events.list(
+          toFilter(filter, ctx.services.now()),
+          readScope(ctx),
+          first ?? 50,
+          after,
+        ),
+      ),
+    auditStats: (_p, { from, to, last, groupBy }, ctx) =>
+      ctx.services.events.stats(
+        resolveDateRange({ from, to, last } as DateRangeInput, ctx.services.now()),
+        groupBy,
+      ),
     verifyAuditChain: async (_p, { from, to }, ctx) => {
       const [chain, delivery] = await Promise.all([
         ctx.services.chain.verify({ from, to }),
@@ -30,6 +43,11 @@ export const auditResolvers: Resolvers<Context> = {
     },
     auditDeliveryStatus: (_p, _args, ctx) => ctx.services.delivery.list(),
     exportAuditEvents: (_p, { filter, format }, ctx) =>
-      ctx.services.events.export(toFilter(filter), format, readScope(ctx)),
+      ctx.services.events.linkExport(
+        toFilter(filter, ctx.services.now()),
+        format,
+        readScope(ctx),
+        requireIdentity(ctx).userId,
+      ),
   },
 };

@@ -207,6 +207,7 @@ describe('signed checkpoints', () => {
       const config = loadAuditConfig({
         AUDIT_DATABASE_URL: h.db.url,
         OUTBOX_RELAY_SECRET: RELAY_SECRET,
+        EXPORT_SIGNING_SECRET: RELAY_SECRET,
         AUDIT_CHECKPOINT_EVERY: String(EVERY),
         ...env,
       });

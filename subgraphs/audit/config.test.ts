@@ -13,6 +13,7 @@ describe('loadAuditConfig', () => {
         AUDIT_DATABASE_URL: 'postgresql://u@h/audit',
         OUTBOX_RELAY_SECRET: SECRET,
         AUDIT_SIGNING_KEY: KEY,
+        EXPORT_SIGNING_SECRET: SECRET,
       }),
     ).toEqual({
       databaseUrl: 'postgresql://u@h/audit',
@@ -30,6 +31,7 @@ describe('loadAuditConfig', () => {
       retentionDays: 2555,
       retentionOverrides: {},
       exportMaxRows: 100_000,
+      exportLinks: { secret: SECRET, publicUrl: 'http://localhost:4000', ttlSeconds: 300 },
       delivery: {
         expectedServices: ['auth', 'samples', 'submission', 'files', 'ai'],
         maxPendingAgeSeconds: 300,
@@ -86,6 +88,7 @@ describe('loadAuditConfig', () => {
       AUDIT_DATABASE_URL: 'postgresql://u@h/audit',
       OUTBOX_RELAY_SECRET: SECRET,
       AUDIT_SIGNING_KEY: KEY,
+      EXPORT_SIGNING_SECRET: SECRET,
       AUDIT_RETENTION_OVERRIDES: 'LoginAttempt=365, User=2555',
     });
     expect(config.retentionOverrides).toEqual({ LoginAttempt: 365, User: 2555 });
@@ -118,6 +121,7 @@ describe('loadAuditConfig', () => {
         'AUDIT_WEBHOOK_ALLOW_PRIVATE',
         'AUDIT_WEBHOOK_MAX_ATTEMPTS',
         'AUDIT_WEBHOOK_SECRET_KEY',
+        'EXPORT_SIGNING_SECRET',
         'JWKS_URL',
         'OUTBOX_RELAY_SECRET',
       ]);

@@ -1,5 +1,6 @@
 // The audit subgraph's configuration, from the environment (subgraphs/audit/index.ts, purge.ts) or built by the
 // embedded stack with loadAuditConfig({ ...process.env, AUDIT_DATABASE_URL: url }).
+import { exportLinkVariables, toExportLinkConfig } from '../kit/export-link.ts';
 import { z } from 'zod';
 import { deriveWebhookSecretKey } from './webhook-secret.ts';
 import {
@@ -182,6 +183,7 @@ const schema = z
     AUDIT_CHECKPOINT_INTERVAL_SECONDS: env.positiveInt(60),
     /** Most rows one export may hold; default 100000. */
     AUDIT_EXPORT_MAX_ROWS: env.positiveInt(100_000),
+    ...exportLinkVariables,
     /** The services whose relays must report (one that never did shows as stale); comma-separated. */
     AUDIT_EXPECTED_SERVICES: z
       .string()
@@ -213,6 +215,8 @@ const schema = z
     retentionDays: v.AUDIT_RETENTION_DAYS,
     retentionOverrides: v.AUDIT_RETENTION_OVERRIDES,
     exportMaxRows: v.AUDIT_EXPORT_MAX_ROWS,
+    /** How export links are signed, where they point and how long they work (kit/export-link.ts). */
+    exportLinks: toExportLinkConfig(v),
     /** Depth, alias, selection and cost limits of operations on this port. */
     limits: toSubgraphLimits(v),
     logLevel: v.LOG_LEVEL,

@@ -15,6 +15,8 @@ export interface AuditServices {
   delivery: DeliveryService;
   events: EventsService;
   webhooks: WebhookService;
+  /** The service's clock (date ranges such as `last: P30D` are resolved on it). */
+  now: () => Date;
 }
 
 export interface Context extends KitContext {

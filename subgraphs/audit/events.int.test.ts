@@ -134,6 +134,38 @@ describe('auditEvents', () => {
     expect(await ids({ entityId: u2, action: 'user.login_failed' })).toEqual([e5.id]);
   });
 
+  it('takes dates (a `to` date includes its whole UTC day) and periods up to now', async () => {
+    const { e2, e3, e4, e5, e6 } = seed;
+    expect(await ids({ from: '2026-01-02', to: '2026-01-03' })).toEqual([e5.id, e4.id, e3.id, e2.id]);
+    expect(await ids({ from: '2026-01-03' })).toEqual([e6.id, e5.id, e4.id]);
+    h.setNow(new Date('2026-01-04T09:00:00.000Z'));
+    try {
+      expect(await ids({ last: 'PT12H' })).toEqual([e6.id]);
+      expect(await ids({ last: 'P1D' })).toEqual([e6.id, e5.id]); // e4 at 08:00 the day before: outside
+      expect(await ids({ last: 'P1W' })).toHaveLength(6);
+    } finally {
+      h.setNow(new Date());
+    }
+    const staff = await h.as(['STAFF']);
+    const refused = async (filter: Record<string, unknown>) => {
+      const { body } = await h.gql(EVENTS, { filter }, staff);
+      return body.errors?.[0].extensions;
+    };
+    expect(await refused({ last: 'P1D', from: '2026-01-01' })).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'filter.last',
+      rule: 'RANGE_CONFLICT',
+    });
+    expect(await refused({ last: 'P6Y' })).toMatchObject({ code: 'BAD_USER_INPUT', rule: 'PERIOD_TOO_LONG' });
+    expect(await refused({ from: '2026-01-03', to: '2026-01-02T00:00:00Z' })).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      rule: 'RANGE_ORDER',
+    });
+    for (const bad of [{ from: '2026-02-30' }, { to: '2026-1-2' }, { last: '30D' }, { last: 'P0D' }]) {
+      expect(await refused(bad)).toMatchObject({ code: 'BAD_USER_INPUT' });
+    }
+  });
+
   it('pages by cursor with a stable totalCount', async () => {
     const headers = await h.as(['ADMIN']);
     const first = await h.gql(EVENTS, { first: 4 }, headers);
@@ -233,7 +265,7 @@ describe('User.auditTrail', () => {
 });
 
 describe('auditStats', () => {
-  const STATS = `query ($groupBy: AuditStatsGroupBy!, $from: DateTime, $to: DateTime) {
+  const STATS = `query ($groupBy: AuditStatsGroupBy!, $from: DateBound, $to: DateBound) {
     auditStats(groupBy: $groupBy, from: $from, to: $to) { key count }
   }`;
   const stats = async (groupBy: string, range: Record<string, string> = {}) => {
@@ -273,13 +305,23 @@ describe('auditStats', () => {
       { key: 'auth', count: 1 },
       { key: 'samples', count: 1 },
     ]);
+    expect(await stats('SERVICE', { from: '2026-01-03', to: '2026-01-03' })).toEqual([
+      { key: 'auth', count: 1 },
+      { key: 'samples', count: 1 },
+    ]);
   });
 });
 
 describe('exportAuditEvents', () => {
   const EXPORT = `query ($filter: AuditEventFilter, $format: AuditExportFormat!) {
-    exportAuditEvents(filter: $filter, format: $format) { filename contentType content count }
+    exportAuditEvents(filter: $filter, format: $format) { url expiresAt filename format contentType count }
   }`;
+  /** The link's file, fetched from this subgraph (links point at the router's public origin). */
+  const download = async (url: string) => {
+    const link = new URL(url);
+    const response = await fetch(new URL(`${link.pathname}${link.search}`, h.url));
+    return { status: response.status, headers: response.headers, content: await response.text() };
+  };
 
   it('writes CSV with formula-safe, properly quoted cells', async () => {
     const { body } = await h.gql(
@@ -288,9 +330,13 @@ describe('exportAuditEvents', () => {
       await h.as(['VIEWER']),
     );
     expect(body.errors).toBeUndefined();
-    const file = body.data.exportAuditEvents;
-    expect(file).toMatchObject({ contentType: 'text/csv; charset=utf-8', count: 2 });
-    expect(file.filename).toMatch(/^audit-events-.*\.csv$/);
+    const link = body.data.exportAuditEvents;
+    expect(link).toMatchObject({ contentType: 'text/csv; charset=utf-8', format: 'CSV', count: 2 });
+    expect(link.filename).toMatch(/^audit-events-.*\.csv$/);
+    expect(link.url).toMatch(/^http:\/\/localhost:4000\/exports\/audit\/events\?p=/);
+    const file = await download(link.url);
+    expect(file.status).toBe(200);
+    expect(file.headers.get('content-disposition')).toMatch(/^attachment; filename="audit-events-.*\.csv"/);
     const lines = file.content.split('\r\n');
     expect(lines[0]).toBe(
       'sequence,event_id,occurred_at,received_at,type,entity_type,entity_id,owner_id,actor_id,actor_roles,service,request_id,changes,payload,source_sequence,truncated,full_content_sha256,prev_hash,hash',
@@ -307,8 +353,14 @@ describe('exportAuditEvents', () => {
       { filter: { service: 'auth' }, format: 'JSON' },
       await h.as(['ADMIN']),
     );
-    const file = body.data.exportAuditEvents;
-    expect(file).toMatchObject({ contentType: 'application/json', count: 4 });
+    const link = body.data.exportAuditEvents;
+    expect(link).toMatchObject({ contentType: 'application/json; charset=utf-8', count: 4 });
+    // Events ingested after the link was made are not in its file: it is the log as of the link.
+    await h.ingest([
+      wireEvent({ type: 'user.created', entityId: randomUUID(), occurredAt: '2026-01-05T00:00:00Z' }),
+    ]);
+    const file = await download(link.url);
+    expect(file.headers.get('content-type')).toBe('application/json; charset=utf-8');
     const events = JSON.parse(file.content);
     expect(events.map((e: { sequence: string }) => e.sequence)).toEqual(['1', '2', '3', '5']);
     for (const e of events) {
@@ -328,7 +380,29 @@ describe('exportAuditEvents', () => {
     expect(body.errors![0].extensions).toMatchObject({
       code: 'BAD_USER_INPUT',
       rule: 'EXPORT_TOO_LARGE',
-      count: 6,
+      count: 7,
     });
+  });
+
+  it('refuses an altered link (403 LINK_INVALID) and an expired one (410 LINK_EXPIRED)', async () => {
+    const { body } = await h.gql(
+      EXPORT,
+      { filter: { entityType: 'Sample' }, format: 'CSV' },
+      await h.as(['ADMIN']),
+    );
+    const url = new URL(body.data.exportAuditEvents.url);
+    const params = JSON.parse(Buffer.from(url.searchParams.get('p')!, 'base64url').toString('utf8'));
+    url.searchParams.set('p', Buffer.from(JSON.stringify({ ...params, filter: {} })).toString('base64url'));
+    const tampered = await download(url.href);
+    expect(tampered.status).toBe(403);
+    expect(JSON.parse(tampered.content).error.code).toBe('LINK_INVALID');
+    h.advance(301);
+    try {
+      const expired = await download(body.data.exportAuditEvents.url);
+      expect(expired.status).toBe(410);
+      expect(JSON.parse(expired.content).error.code).toBe('LINK_EXPIRED');
+    } finally {
+      h.advance(-301);
+    }
   });
 });

@@ -4,7 +4,17 @@
 import { Prisma } from '../../generated/prisma/audit/client.ts';
 import { badUserInput } from '../kit/errors.ts';
 import type { AuditDeps, ReadScope } from './deps.ts';
-import { formatExport, type ExportFormat, type ExportFile } from './export.ts';
+import type { Express } from 'express';
+import {
+  createExportHandler,
+  exportContentType,
+  exportFilename,
+  ExportRefusal,
+  streamExport,
+  type ExportFormat,
+  type ExportLinks,
+} from '../kit/export-link.ts';
+import { eventCells, eventJson, EXPORT_COLUMNS } from './export.ts';
 import { RECORD_COLUMNS, type AuditEventRecord } from './record.ts';
 
 export interface AuditEventFilter {
@@ -33,6 +43,38 @@ export type StatsGroupBy = 'ACTION' | 'ACTOR' | 'DAY' | 'SERVICE';
 export const MAX_PAGE_SIZE = 100;
 const MAX_FILTER_LENGTH = 200;
 const EXPORT_BATCH = 2000;
+
+/** GET on exportAuditEvents' links (through the router's /exports/audit proxy). */
+export const AUDIT_EXPORT_PATH = '/exports/audit/events';
+
+/** What an audit export link is computed from (signed, so trusted as it comes back). */
+interface AuditLinkParams {
+  kind: 'audit';
+  userId: string;
+  scope: ReadScope;
+  /** Dates as ISO strings (JSON), ranges resolved when the link was made. */
+  filter: AuditEventFilter;
+  /** The chain head when the link was made, decimal: the file is the log as of then. */
+  upTo: string;
+  format: ExportFormat;
+  filename: string;
+}
+
+/** What exportAuditEvents returns. */
+export interface AuditExportLink {
+  url: string;
+  expiresAt: Date;
+  filename: string;
+  format: ExportFormat;
+  contentType: string;
+  count: number;
+}
+
+const revive = (filter: AuditEventFilter): AuditEventFilter => ({
+  ...filter,
+  from: filter.from ? new Date(filter.from) : null,
+  to: filter.to ? new Date(filter.to) : null,
+});
 
 /** A page size within bounds, or BAD_USER_INPUT. */
 export function assertPageSize(first: number): number {
@@ -102,8 +144,25 @@ const STATS_KEYS: Record<StatsGroupBy, Prisma.Sql> = {
   SERVICE: Prisma.sql`service`,
 };
 
-export function createEventsService(deps: AuditDeps, options: { exportMaxRows: number }) {
+export function createEventsService(
+  deps: AuditDeps,
+  options: { exportMaxRows: number; exportLinks: ExportLinks },
+) {
   const { prisma } = deps;
+
+  /** The matching events up to `upTo`, oldest first, read in batches as the file is written. */
+  async function* exportRows(filter: AuditEventFilter, scope: ReadScope, upTo: bigint) {
+    const head = Prisma.sql`sequence <= ${upTo}`;
+    for (let after = 0n; ;) {
+      const batch = await prisma.$queryRaw<AuditEventRecord[]>`
+        SELECT ${RECORD_COLUMNS} FROM audit_event
+        ${whereSql(filter, scope, [head, Prisma.sql`sequence > ${after}`])}
+        ORDER BY sequence LIMIT ${EXPORT_BATCH}`;
+      yield* batch;
+      if (batch.length < EXPORT_BATCH) return;
+      after = BigInt(batch.at(-1)!.sequence);
+    }
+  }
 
   async function count(where: Prisma.Sql): Promise<number> {
     const [row] = await prisma.$queryRaw<
@@ -144,30 +203,62 @@ export function createEventsService(deps: AuditDeps, options: { exportMaxRows: n
       return rows.map((r) => ({ key: r.key, count: Number(r.count) }));
     },
 
-    /** Every matching event, oldest first, as one file; BAD_USER_INPUT when more than exportMaxRows match. */
-    async export(filter: AuditEventFilter, format: ExportFormat, scope: ReadScope): Promise<ExportFile> {
-      // Events appended while the export runs are left out: the file is the log as of its start.
+    /**
+     * A link to the matching events' file, oldest first, as of the chain head now (events appended later are
+     * left out); BAD_USER_INPUT when more than exportMaxRows match.
+     */
+    async linkExport(
+      filter: AuditEventFilter,
+      format: ExportFormat,
+      scope: ReadScope,
+      userId: string,
+    ): Promise<AuditExportLink> {
       const head = await prisma.auditChainHead.findUnique({ where: { id: 1 } });
-      const upTo = Prisma.sql`sequence <= ${head?.sequence ?? 0n}`;
-      const total = await count(whereSql(filter, scope, [upTo]));
+      const upTo = head?.sequence ?? 0n;
+      const total = await count(whereSql(filter, scope, [Prisma.sql`sequence <= ${upTo}`]));
       if (total > options.exportMaxRows) {
         throw badUserInput(
           `${total} events match; an export holds at most ${options.exportMaxRows}: narrow the filter`,
           { field: 'filter', rule: 'EXPORT_TOO_LARGE', count: total, max: options.exportMaxRows },
         );
       }
-      const exporter = formatExport(format, deps.now());
-      // Batches keep the database's result sets small; only the file itself grows.
-      for (let after = 0n; ;) {
-        const batch = await prisma.$queryRaw<AuditEventRecord[]>`
-          SELECT ${RECORD_COLUMNS} FROM audit_event
-          ${whereSql(filter, scope, [upTo, Prisma.sql`sequence > ${after}`])}
-          ORDER BY sequence LIMIT ${EXPORT_BATCH}`;
-        for (const record of batch) exporter.add(record);
-        if (batch.length < EXPORT_BATCH) break;
-        after = BigInt(batch.at(-1)!.sequence);
-      }
-      return exporter.finish();
+      const params: AuditLinkParams = {
+        kind: 'audit',
+        userId,
+        scope,
+        filter,
+        upTo: String(upTo),
+        format,
+        filename: exportFilename('audit-events', format, deps.now()),
+      };
+      return {
+        ...options.exportLinks.issue(AUDIT_EXPORT_PATH, params),
+        filename: params.filename,
+        format,
+        contentType: exportContentType(format),
+        count: total,
+      };
+    },
+
+    /** GET on the links: the file, streamed in batches. The count was checked when the link was made. */
+    mountExport(app: Express) {
+      app.get(
+        AUDIT_EXPORT_PATH,
+        createExportHandler(options.exportLinks, deps.log, async (raw, res) => {
+          const params = raw as AuditLinkParams;
+          if (params.kind !== 'audit' || !/^\d{1,19}$/.test(params.upTo)) {
+            throw new ExportRefusal(403, 'LINK_INVALID', 'not an audit export link');
+          }
+          await streamExport(res, {
+            filename: params.filename,
+            format: params.format,
+            columns: EXPORT_COLUMNS,
+            cells: eventCells,
+            json: eventJson,
+            rows: exportRows(revive(params.filter), params.scope, BigInt(params.upTo)),
+          });
+        }),
+      );
     },
   };
 }

@@ -1,19 +1,11 @@
-// Export files for an inspector. CSV is the kit's formula-safe RFC 4180 writer (kit/csv.ts). JSON carries every
-// hashed field, so the recipient can recompute the chain.
-import { csvFile, csvRow } from '../kit/csv.ts';
+// Export files for an inspector, streamed behind a signed link (exportAuditEvents, kit/export-link.ts): the
+// columns and cells of the CSV (the kit's formula-safe RFC 4180 writer) and the JSON element of an event. JSON
+// carries every hashed field, so the recipient can recompute the chain.
+import type { CsvValue } from '../kit/csv.ts';
 import { canonicalJson } from './canonical.ts';
 import type { AuditEventRecord } from './record.ts';
 
-export type ExportFormat = 'CSV' | 'JSON';
-
-export interface ExportFile {
-  filename: string;
-  contentType: string;
-  content: string;
-  count: number;
-}
-
-const COLUMNS = [
+export const EXPORT_COLUMNS = [
   'sequence',
   'event_id',
   'occurred_at',
@@ -35,10 +27,9 @@ const COLUMNS = [
   'hash',
 ] as const;
 
-// Kept importable from here for the audit tests that check the cell rules.
-
-function eventRow(e: AuditEventRecord): string {
-  const cells: Record<(typeof COLUMNS)[number], string | null> = {
+/** An event's CSV cells, in EXPORT_COLUMNS order. */
+export function eventCells(e: AuditEventRecord): CsvValue[] {
+  const cells: Record<(typeof EXPORT_COLUMNS)[number], string | null> = {
     sequence: String(e.sequence),
     event_id: e.eventId,
     occurred_at: e.occurredAt.toISOString(),
@@ -59,33 +50,14 @@ function eventRow(e: AuditEventRecord): string {
     prev_hash: e.prevHash,
     hash: e.hash,
   };
-  return csvRow(COLUMNS.map((c) => cells[c]));
+  return EXPORT_COLUMNS.map((c) => cells[c]);
 }
 
-function jsonEvent(e: AuditEventRecord): string {
+/** An event as one element of the JSON array. */
+export function eventJson(e: AuditEventRecord): string {
   return canonicalJson({
     ...e,
     sequence: String(e.sequence),
     sourceSequence: e.sourceSequence === null ? null : String(e.sourceSequence),
   });
-}
-
-/** Collects events (oldest first) into one file. */
-export function formatExport(format: ExportFormat, exportedAt: Date) {
-  const stamp = exportedAt.toISOString().replace(/[:.]/g, '-');
-  const parts: string[] = [];
-  return {
-    add(event: AuditEventRecord) {
-      parts.push(format === 'CSV' ? eventRow(event) : jsonEvent(event));
-    },
-    finish(): ExportFile {
-      const csv = format === 'CSV';
-      return {
-        filename: `audit-events-${stamp}.${csv ? 'csv' : 'json'}`,
-        contentType: csv ? 'text/csv; charset=utf-8' : 'application/json',
-        content: csv ? csvFile([csvRow(COLUMNS), ...parts]) : `[${parts.join(',\n')}]\n`,
-        count: parts.length,
-      };
-    },
-  };
 }

@@ -1,7 +1,9 @@
 // createAuditSubgraph: the audit subgraph, built from its config without listening (tests and the embedded stack
-// call listen themselves). Serves /graphql (the log read-only; webhook subscriptions managed), POST /internal/audit/events (signed ingestion from the
-// outbox relays, with their delivery status), /health, /ready, /metrics (audit_delivery_* per service,
+// call listen themselves). Serves /graphql (the log read-only; webhook subscriptions managed), POST
+// /internal/audit/events (signed ingestion from the outbox relays, with their delivery status), GET
+// /exports/audit/* (signed export links), /health, /ready, /metrics (audit_delivery_* per service,
 // audit_webhook_*); runs the webhook dispatcher.
+import { createExportLinks } from '../kit/export-link.ts';
 import { readFileSync } from 'node:fs';
 import { PrismaClient } from '../../generated/prisma/audit/client.ts';
 import { createSubgraph, type Subgraph, type SubgraphOptions } from '../kit/subgraph.ts';
@@ -66,11 +68,15 @@ export async function createAuditSubgraph(
       const services = {
         chain,
         delivery,
-        events: createEventsService(deps, { exportMaxRows: config.exportMaxRows }),
+        events: createEventsService(deps, {
+          exportMaxRows: config.exportMaxRows,
+          exportLinks: createExportLinks({ ...config.exportLinks, now }),
+        }),
         webhooks: createWebhookService(deps, config.webhooks, {
           lookup: options.webhookLookup,
           notify: () => dispatcher?.notify(),
         }),
+        now,
       };
       // Stored events may have queued deliveries: look for them at once.
       const ingestChain = {
@@ -94,6 +100,7 @@ export async function createAuditSubgraph(
           });
           registerDeliveryMetrics(registry, delivery, deps);
           mountIngestion(app, { secret: config.relaySecret, chain: ingestChain, delivery, metrics, log });
+          services.events.mountExport(app);
           dispatcher = createWebhookDispatcher(deps, config.webhooks, registry, {
             lookup: options.webhookLookup,
           });

@@ -60,6 +60,7 @@ export async function startAuditHarness(
     env: {
       OUTBOX_RELAY_SECRET: RELAY_SECRET,
       AUDIT_SIGNING_KEY: randomBytes(32).toString('base64'),
+      EXPORT_SIGNING_SECRET: randomBytes(32).toString('hex'),
       // Tests sign on demand (chain.checkpoint()); a timer firing mid-test would make results depend on timing.
       AUDIT_CHECKPOINT_INTERVAL_SECONDS: '3600',
       ...env,

@@ -1,7 +1,7 @@
 // The pure parts of a download: which bytes a Range asks for, when a copy is current, the disposition a
 // hostile name gets, and the URL signature.
 import { describe, expect, it } from 'vitest';
-import { contentDisposition } from './content-disposition.ts';
+import { contentDisposition } from '../kit/content-disposition.ts';
 import { decideRange, ifRangeMatches, isNotModified } from './http-range.ts';
 import { createUrlSigner } from './signing.ts';
 

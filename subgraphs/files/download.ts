@@ -14,7 +14,8 @@ import type { Request, RequestHandler, Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import type { Blob, File } from '../../generated/prisma/files/client.ts';
 import { recordEvent } from '../kit/outbox.ts';
-import { contentDisposition } from './content-disposition.ts';
+import { hasExpired, parseExpires } from '../kit/signed-link.ts';
+import { contentDisposition } from '../kit/content-disposition.ts';
 import type { FilesDeps } from './deps.ts';
 import { isUuid } from '../kit/uuid.ts';
 import { activeShareWhere } from './file-access.ts';
@@ -43,14 +44,15 @@ interface Link {
 /** The link's file, user and share when its signature is ours and it has not expired; null otherwise. */
 function verifyLink(deps: FilesDeps, req: Request): Link | null {
   const fileId = String(req.params.id);
-  const expires = queryString(req, 'expires') ?? '';
+  const expires = queryString(req, 'expires');
   const userId = queryString(req, 'user');
   const shareId = queryString(req, 'share');
   const signature = queryString(req, 'signature') ?? '';
-  if (!/^\d{1,12}$/.test(expires) || (userId !== undefined && !isUuid(userId))) return null;
+  const expiresAt = parseExpires(expires);
+  if (expiresAt === null || (userId !== undefined && !isUuid(userId))) return null;
   if (shareId !== undefined && (userId === undefined || !isUuid(shareId))) return null;
-  if (!deps.signer.verify({ fileId, expires: Number(expires), userId, shareId }, signature)) return null;
-  if (Number(expires) * 1000 <= deps.now().getTime()) return null;
+  if (!deps.signer.verify({ fileId, expires: expiresAt, userId, shareId }, signature)) return null;
+  if (hasExpired(expiresAt, deps.now())) return null;
   return { fileId, userId, shareId };
 }
 

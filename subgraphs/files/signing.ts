@@ -1,5 +1,5 @@
 // Download URLs are the credential of a download (no bearer token travels with a plain GET), so they are
-// short-lived and signed: HMAC-SHA256 with FILES_SIGNING_SECRET over "<fileId>.<expires>", hex.
+// short-lived and signed (kit/signed-link.ts): HMAC-SHA256 with FILES_SIGNING_SECRET over "<fileId>.<expires>", hex.
 //
 //   <FILES_PUBLIC_URL>/files/<fileId>/content?expires=<unix seconds>&user=<userId>&signature=<hex>
 //
@@ -10,7 +10,7 @@
 // `share` (only with `user`, signed as "<fileId>.<expires>.<userId>.share:<shareId>") is the share the URL was
 // issued through, when the user sees the file only thanks to it: the download checks that share is still
 // active, so revoking it ends the URLs already handed out, not only future ones.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createLinkSigner } from '../kit/signed-link.ts';
 
 export interface SignedUrlParams {
   fileId: string;
@@ -35,20 +35,18 @@ function signedText({ fileId, expires, userId, shareId }: SignedUrlParams): stri
 }
 
 export function createUrlSigner(options: { secret: string; publicUrl: string }): UrlSigner {
-  const sign = (params: SignedUrlParams) =>
-    createHmac('sha256', options.secret).update(signedText(params)).digest();
+  const signer = createLinkSigner(options.secret);
 
   return {
     downloadUrl(params) {
       const query = new URLSearchParams({ expires: String(params.expires) });
       if (params.userId) query.set('user', params.userId);
       if (params.userId && params.shareId) query.set('share', params.shareId);
-      query.set('signature', sign(params).toString('hex'));
+      query.set('signature', signer.sign(signedText(params)));
       return `${options.publicUrl}/files/${encodeURIComponent(params.fileId)}/content?${query}`;
     },
     verify(params, signature) {
-      if (!/^[0-9a-f]{64}$/i.test(signature)) return false;
-      return timingSafeEqual(sign(params), Buffer.from(signature, 'hex'));
+      return signer.verify(signedText(params), signature);
     },
   };
 }

@@ -1,2 +1,2 @@
 // The custom scalars live in common/ (the router checks their input too); subgraphs take them from here.
-export { DateTimeScalar } from '../../common/scalars.ts';
+export { DateBoundScalar, DateTimeScalar, DurationScalar } from '../../common/scalars.ts';

@@ -256,7 +256,7 @@ async function analytics(
   headers: Record<string, string> = viewer,
 ) {
   const { body } = await h.gql(
-    `query ($from: DateTime!, $to: DateTime!) { sampleAnalytics(from: $from, to: $to) { ${fields} } }`,
+    `query ($from: DateBound!, $to: DateBound!) { sampleAnalytics(from: $from, to: $to) { ${fields} } }`,
     range,
     headers,
   );
@@ -521,7 +521,7 @@ describe('a SUBMITTER', () => {
 });
 
 describe('the range', () => {
-  const QUERY = `query ($from: DateTime!, $to: DateTime!) { sampleAnalytics(from: $from, to: $to) { from } }`;
+  const QUERY = `query ($from: DateBound!, $to: DateBound!) { sampleAnalytics(from: $from, to: $to) { from } }`;
 
   it.each([
     ['empty', '2026-03-01T00:00:00.000Z', '2026-03-01T00:00:00.000Z', 'RANGE_ORDER'],
@@ -535,6 +535,60 @@ describe('the range', () => {
   it('accepts exactly 5 years', async () => {
     const range = { from: '2021-03-01T00:00:00.000Z', to: '2026-03-01T00:00:00.000Z' };
     expect(await analytics('from to', range)).toEqual(range);
+  });
+
+  it('takes dates (`to` includes its whole UTC day) and a period up to now', async () => {
+    expect(await analytics('from to', { from: '2026-03-01', to: '2026-03-31' })).toEqual(MARCH);
+    const RANGE = `query ($from: DateBound, $to: DateBound, $last: Duration) {
+      sampleAnalytics(from: $from, to: $to, last: $last) { from to }
+    }`;
+    const ask = async (variables: Record<string, string>) => (await h.gql(RANGE, variables, viewer)).body;
+    h.setNow(new Date('2026-04-01T00:00:00.000Z'));
+    try {
+      const last = await ask({ last: 'P31D' });
+      expect(last.errors).toBeUndefined();
+      expect(new Date(last.data.sampleAnalytics.from).getTime()).toBeCloseTo(Date.parse(MARCH.from), -3);
+      const week = await ask({ last: 'P2W' });
+      expect(Date.parse(week.data.sampleAnalytics.to) - Date.parse(week.data.sampleAnalytics.from)).toBe(
+        14 * 86_400_000,
+      );
+      const hours = await ask({ last: 'PT12H' });
+      expect(Date.parse(hours.data.sampleAnalytics.to) - Date.parse(hours.data.sampleAnalytics.from)).toBe(
+        12 * 3_600_000,
+      );
+      // from alone: up to now.
+      const since = await ask({ from: '2026-03-15' });
+      expect(since.data.sampleAnalytics.from).toBe('2026-03-15T00:00:00.000Z');
+      expect(Math.abs(Date.parse(since.data.sampleAnalytics.to) - h.now().getTime())).toBeLessThan(60_000);
+      // A date-time stays exact.
+      const exact = await ask({ from: '2026-03-01T06:30:00+02:00', to: '2026-03-02T00:00:00Z' });
+      expect(exact.data.sampleAnalytics).toEqual({
+        from: '2026-03-01T04:30:00.000Z',
+        to: '2026-03-02T00:00:00.000Z',
+      });
+    } finally {
+      h.setNow(new Date());
+    }
+    const refusals: [Record<string, string>, string][] = [
+      [{}, 'RANGE_REQUIRED'],
+      [{ to: '2026-03-01' }, 'RANGE_REQUIRED'],
+      [{ last: 'P30D', from: '2026-03-01' }, 'RANGE_CONFLICT'],
+      [{ last: 'P6Y' }, 'PERIOD_TOO_LONG'],
+    ];
+    for (const [variables, rule] of refusals) {
+      expect((await ask(variables)).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', rule });
+    }
+    for (const bad of <Record<string, string>[]>[
+      { from: '2026-13-01' },
+      { from: '01/03/2026' },
+      { last: 'P' },
+      { last: 'PT' },
+      { last: 'P1.5D' },
+    ]) {
+      const body = await ask(bad);
+      expect(body.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
+      expect(body.data ?? null).toBeNull();
+    }
   });
 
   it('needs a signed-in caller with samples:read', async () => {
@@ -561,5 +615,53 @@ describe('cost', () => {
        loadByLab { lab }`,
     );
     expect(all).toBe(8);
+  });
+});
+
+describe('rounding and export files', () => {
+  const JANUARY = { from: '2026-01-01', to: '2026-01-31' };
+
+  it('shows hours to 0.1 h, in the fields and in the exported table alike', async () => {
+    // 1 h 14 min and 2 h 20 min: 1.2333.. and 2.3333.. hours; mean 1.7833.., p90 at 0.9 -> 2.2233..
+    await h.subgraph.prisma.sample.createMany({
+      data: [
+        sample(randomUUID(), OWNER_A, {
+          status: 'COMPLETED',
+          receivedAt: d('2026-01-10T00:00Z'),
+          completedAt: d('2026-01-10T01:14Z'),
+        }),
+        sample(randomUUID(), OWNER_B, {
+          status: 'COMPLETED',
+          receivedAt: d('2026-01-10T00:00Z'),
+          completedAt: d('2026-01-10T02:20Z'),
+        }),
+      ],
+    });
+    const query = `query ($from: DateBound!, $to: DateBound!) { sampleAnalytics(from: $from, to: $to) {
+      turnaroundOverall { ${STATS} }
+      csv: exportTable(table: TURNAROUND_OVERALL, format: CSV) { url filename contentType }
+      json: exportTable(table: TURNAROUND, groupBy: PRIORITY, format: JSON) { url }
+    } }`;
+    const { body } = await h.gql(query, JANUARY, viewer);
+    expect(body.errors).toBeUndefined();
+    const result = body.data.sampleAnalytics;
+    expect(result.turnaroundOverall).toEqual(stats(2, 1.8, 1.8, 2.2));
+    expect(result.csv.filename).toMatch(/^sample-analytics-turnaround-overall-.*\.csv$/);
+
+    const fetchLink = async (url: string) => {
+      const link = new URL(url);
+      return fetch(new URL(`${link.pathname}${link.search}`, h.url));
+    };
+    const csv = await fetchLink(result.csv.url);
+    expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(await csv.text()).toBe('count,meanHours,p50Hours,p90Hours\r\n2,1.8,1.8,2.2\r\n');
+    const json = await (await fetchLink(result.json.url)).json();
+    expect(json).toEqual([{ key: 'NORMAL', count: 2, meanHours: 1.8, p50Hours: 1.8, p90Hours: 2.2 }]);
+
+    // A SUBMITTER's table holds only their samples.
+    const own = await h.gql(query, JANUARY, await h.as(['SUBMITTER'], OWNER_A));
+    expect(own.body.data.sampleAnalytics.turnaroundOverall).toEqual(stats(1, 1.2, 1.2, 1.2));
+    const ownCsv = await fetchLink(own.body.data.sampleAnalytics.csv.url);
+    expect(await ownCsv.text()).toBe('count,meanHours,p50Hours,p90Hours\r\n1,1.2,1.2,1.2\r\n');
   });
 });

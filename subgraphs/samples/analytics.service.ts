@@ -6,7 +6,7 @@ import { Prisma, type FlowCellFormat } from '../../generated/prisma/samples/clie
 import { badUserInput } from '../kit/errors.ts';
 import type { SamplesDeps } from './deps.ts';
 import { STAGE_NOMINAL_HOURS, type Stage } from './stages.ts';
-import { CLOSED_STATUSES } from './turnaround.ts';
+import { CLOSED_STATUSES, roundHours } from './turnaround.ts';
 
 /** What every analytics figure is computed over; `ownerId` set: only that owner's samples (a SUBMITTER). */
 export interface AnalyticsRange {
@@ -87,6 +87,14 @@ function durationColumns(hours: Prisma.Sql): Prisma.Sql {
     percentile_cont(0.9) WITHIN GROUP (ORDER BY ${hours}) AS "p90Hours"`;
 }
 
+/** Stats as the API shows them: hours to 0.1 h (turnaround.ts's roundHours). */
+const rounded = (stats: DurationStats): DurationStats => ({
+  count: stats.count,
+  meanHours: roundHours(stats.meanHours),
+  p50Hours: roundHours(stats.p50Hours),
+  p90Hours: roundHours(stats.p90Hours),
+});
+
 const TURNAROUND_HOURS = Prisma.sql`(extract(epoch FROM s.completed_at - s.received_at) / 3600)::float8`;
 
 /** The key of each grouping, and the order of its groups (PRIORITY in queue order, the others by key). */
@@ -143,9 +151,10 @@ export function createAnalyticsService(deps: SamplesDeps) {
       GROUP BY h.from_stage ORDER BY h.from_stage`;
   }
 
-  async function stageTimes(range: AnalyticsRange) {
+  async function rawStageTimes(range: AnalyticsRange) {
     let result = stageTimesByRange.get(range);
     if (!result) {
+      // Unrounded: bottleneckStage compares them; stageTimes rounds what it returns.
       result = queryStageTimes(range).then((rows) => rows.map(({ stage, ...stats }) => ({ stage, stats })));
       stageTimesByRange.set(range, result);
     }
@@ -162,7 +171,7 @@ export function createAnalyticsService(deps: SamplesDeps) {
         WHERE ${inRange(Prisma.sql`s.completed_at`, range)} AND s.received_at IS NOT NULL
           ${ownedBy(Prisma.sql`s.owner_id`, range)}
         GROUP BY ${key} ORDER BY ${order}`;
-      return rows.map(({ key, ...stats }) => ({ key, stats }));
+      return rows.map(({ key, ...stats }) => ({ key, stats: rounded(stats) }));
     },
 
     async turnaroundOverall(range: AnalyticsRange): Promise<DurationStats> {
@@ -171,16 +180,18 @@ export function createAnalyticsService(deps: SamplesDeps) {
         FROM sample s
         WHERE ${inRange(Prisma.sql`s.completed_at`, range)} AND s.received_at IS NOT NULL
           ${ownedBy(Prisma.sql`s.owner_id`, range)}`;
-      return row!;
+      return rounded(row!);
     },
 
     /** Hours spent in each stage, over the moves that left (or restarted) it in the range; workflow order. */
-    stageTimes,
+    async stageTimes(range: AnalyticsRange) {
+      return (await rawStageTimes(range)).map(({ stage, stats }) => ({ stage, stats: rounded(stats) }));
+    },
 
     /** The stage whose median time is the largest multiple of its nominal hours; null with no data. */
     async bottleneckStage(range: AnalyticsRange): Promise<Stage | null> {
       let worst: { stage: Stage; ratio: number } | null = null;
-      for (const { stage, stats } of await stageTimes(range)) {
+      for (const { stage, stats } of await rawStageTimes(range)) {
         const ratio = (stats.p50Hours ?? 0) / STAGE_NOMINAL_HOURS[stage];
         // Strictly greater: on a tie the earlier stage in the workflow is named.
         if (!worst || ratio > worst.ratio) worst = { stage, ratio };

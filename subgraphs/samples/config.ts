@@ -14,6 +14,7 @@ import {
   outboxRelayVariables,
   toOutboxRelayConfig,
 } from '../kit/outbox-relay-setup.ts';
+import { exportLinkVariables, toExportLinkConfig } from '../kit/export-link.ts';
 
 const schema = z
   .object({
@@ -24,8 +25,9 @@ const schema = z
     /** Host to listen on; default 127.0.0.1. */
     SAMPLES_HOST: env.host().default('127.0.0.1'),
     ...tokenVerificationVariables,
-    /** Most rows one exportSamples may hold; default 50000. */
+    /** Most rows one export file (exportSamples, an analytics table) may hold; default 50000. */
     SAMPLES_EXPORT_MAX_ROWS: env.positiveInt(50_000),
+    ...exportLinkVariables,
     ...operationLimitVariables,
     LOG_LEVEL: env.logLevel(),
     ...outboxRelayVariables,
@@ -38,6 +40,8 @@ const schema = z
     /** How access tokens are verified: the JWKS, issuer and audience. */
     jwt: toJwtVerifierOptions(v),
     exportMaxRows: v.SAMPLES_EXPORT_MAX_ROWS,
+    /** How export links are signed, where they point and how long they work (kit/export-link.ts). */
+    exportLinks: toExportLinkConfig(v),
     /** Depth, alias, selection and cost limits of operations on this port. */
     limits: toSubgraphLimits(v),
     logLevel: v.LOG_LEVEL,

@@ -5,6 +5,7 @@ import { readsEverything, requireIdentity } from '../kit/identity.ts';
 import type { KitContext } from '../kit/server.ts';
 import type { AnalyticsService } from './analytics.service.ts';
 import type { Caller } from './deps.ts';
+import type { ExportService } from './export.service.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
 import type { ProjectService } from './project.service.ts';
 import type { QueryService } from './query.service.ts';
@@ -15,6 +16,9 @@ export interface SamplesServices {
   samples: SampleService;
   queries: QueryService;
   analytics: AnalyticsService;
+  exports: ExportService;
+  /** The service's clock (date ranges such as `last: P30D` are resolved on it). */
+  now: () => Date;
   projects: ProjectService;
   runs: RunService;
 }

@@ -1,5 +1,6 @@
 // What the samples services share: built once per subgraph in server.ts.
 import type { PrismaClient } from '../../generated/prisma/samples/client.ts';
+import type { ExportLinks } from '../kit/export-link.ts';
 import type { Logger } from '../kit/logger.ts';
 import type { SamplesConfig } from './config.ts';
 
@@ -14,6 +15,8 @@ export interface SamplesDeps {
   /** The clock; injectable so tests can age samples past their due date and analytics can use fixed times. */
   now: () => Date;
   log: Logger;
+  /** Signs and reads the links of export files. */
+  exportLinks: ExportLinks;
 }
 
 /**

@@ -1,18 +1,8 @@
-// The file exportSamples returns: one row per sample with the columns below, as CSV (the kit's formula-safe RFC
-// 4180 writer) or as a JSON array of objects with the same keys. Dates are ISO 8601 (UTC); derived measurements
-// (concentration, total ng) are computed as the API computes them.
+// The rows of a samples export file (exportSamples' link, export-route.ts): one row per sample with the columns
+// below, as CSV (the kit's formula-safe RFC 4180 writer) or as a JSON array of objects with the same keys. Dates
+// are ISO 8601 (UTC); derived measurements (concentration, total ng) are computed as the API computes them.
 import type { Sample } from '../../generated/prisma/samples/client.ts';
-import { csvFile, csvRow } from '../kit/csv.ts';
 import { getConcentration, getTotalNg } from './measurements.ts';
-
-export type ExportFormat = 'CSV' | 'JSON';
-
-export interface SampleExportFile {
-  filename: string;
-  contentType: string;
-  content: string;
-  count: number;
-}
 
 export const EXPORT_COLUMNS = [
   'id',
@@ -86,33 +76,5 @@ export function toExportRecord(s: Sample): ExportRecord {
     dueAt: iso(s.dueAt),
     completedAt: iso(s.completedAt),
     createdAt: iso(s.createdAt),
-  };
-}
-
-/** The samples, in the order given, as one file named for when it was made. */
-export function formatSampleExport(
-  samples: readonly Sample[],
-  format: ExportFormat,
-  exportedAt: Date,
-): SampleExportFile {
-  const stamp = exportedAt.toISOString().replace(/[:.]/g, '-');
-  const records = samples.map(toExportRecord);
-  if (format === 'CSV') {
-    return {
-      filename: `samples-${stamp}.csv`,
-      contentType: 'text/csv; charset=utf-8',
-      content: csvFile([
-        csvRow(EXPORT_COLUMNS),
-        ...records.map((r) => csvRow(EXPORT_COLUMNS.map((c) => r[c]))),
-      ]),
-      count: records.length,
-    };
-  }
-  return {
-    filename: `samples-${stamp}.json`,
-    contentType: 'application/json',
-    // One object per line: readable, and diffable, without the size of full indentation.
-    content: `[${records.map((r) => JSON.stringify(r)).join(',\n')}]\n`,
-    count: records.length,
   };
 }

@@ -79,6 +79,7 @@ export const permissions: PermissionMap = {
   LabLoad: allow,
   SampleAnalytics: allow,
   SampleExport: allow,
+  AnalyticsExport: allow,
   SampleError: allow,
   SampleResult: allow,
   BulkResult: allow,

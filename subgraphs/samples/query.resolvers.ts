@@ -10,25 +10,34 @@ import type {
   SampleFilter as FilterInput,
   User,
 } from '../../generated/graphql/samples.ts';
-import { DateTimeScalar } from '../kit/scalars.ts';
+import { resolveDateRange, type DateRangeInput as KitRangeInput } from '../kit/date-range.ts';
+import { DateBoundScalar, DateTimeScalar, DurationScalar } from '../kit/scalars.ts';
 import { isUuid } from '../kit/uuid.ts';
 import { requireCaller, type Context } from './context.ts';
 import { getConcentration, getTotalNg } from './measurements.ts';
 import type { DateRange, SampleFilter } from './sample-filter.ts';
 import { toWorkflowState } from './sample-state.ts';
 import { QC_STAGES } from './stages.ts';
+import { roundHours } from './turnaround.ts';
 
 const DEFAULT_PAGE_SIZE = 50;
 
 const userRef = (id: string): User => ({ __typename: 'User', id });
 
-// DateTime arguments arrive as Date (the scalar parses them); codegen types scalar inputs as strings.
-const toDate = (value: unknown) => (value == null ? null : new Date(value as string | Date));
-const toRange = (range: DateRangeInput | null | undefined): DateRange | null =>
-  range ? { from: toDate(range.from), to: toDate(range.to) } : null;
+// DateBound and Duration arrive parsed by their scalars (codegen types them as any).
+const toRange = (range: DateRangeInput | null | undefined, field: string, now: Date): DateRange | null =>
+  range ? resolveDateRange(range as KitRangeInput, now, `filter.${field}`) : null;
 
-function toFilter(input: FilterInput | null | undefined): SampleFilter | null {
-  return input ? { ...input, created: toRange(input.created), due: toRange(input.due) } : null;
+/** The filter with its date ranges resolved at `now` (dates to days, `last` to the period before now). */
+export function toFilter(input: FilterInput | null | undefined, now: Date): SampleFilter | null {
+  if (!input) return null;
+  return {
+    ...input,
+    created: toRange(input.created, 'created', now),
+    due: toRange(input.due, 'due', now),
+    received: toRange(input.received, 'received', now),
+    completed: toRange(input.completed, 'completed', now),
+  };
 }
 
 /** The sample if it exists and the caller may see it; null otherwise (a SUBMITTER asking for another's). */
@@ -50,6 +59,8 @@ function qcRecords(sample: Sample): QcRecord[] {
 
 export const queryResolvers: Resolvers<Context> = {
   DateTime: DateTimeScalar,
+  DateBound: DateBoundScalar,
+  Duration: DurationScalar,
   Query: {
     sample: (_p, { id }, ctx) => loadVisibleSample(ctx, id),
     sampleByLabId: (_p, { labSampleId }, ctx) =>
@@ -57,7 +68,7 @@ export const queryResolvers: Resolvers<Context> = {
     samples: (_p, { filter, orderBy, first, after }, ctx) =>
       ctx.services.queries.listSamples(
         requireCaller(ctx),
-        toFilter(filter),
+        toFilter(filter, ctx.services.now()),
         orderBy,
         first ?? DEFAULT_PAGE_SIZE,
         after,
@@ -67,7 +78,12 @@ export const queryResolvers: Resolvers<Context> = {
     myWork: (_p, _args, ctx) => ctx.services.queries.myWork(requireCaller(ctx)),
     dashboard: (_p, _args, ctx) => ctx.services.queries.dashboard(requireCaller(ctx)),
     exportSamples: (_p, { filter, orderBy, format }, ctx) =>
-      ctx.services.queries.exportSamples(requireCaller(ctx), toFilter(filter), orderBy, format),
+      ctx.services.exports.linkSamples(
+        requireCaller(ctx),
+        toFilter(filter, ctx.services.now()),
+        orderBy,
+        format,
+      ),
   },
   Sample: {
     __resolveReference: (ref, ctx) => loadVisibleSample(ctx, ref.id),
@@ -107,7 +123,7 @@ export const queryResolvers: Resolvers<Context> = {
   },
   SampleHistoryEntry: {
     actor: (h) => userRef(h.actorId),
-    hoursInPreviousStage: (h) => (h.timeInStageMs === null ? null : h.timeInStageMs / 3_600_000),
+    hoursInPreviousStage: (h) => (h.timeInStageMs === null ? null : roundHours(h.timeInStageMs / 3_600_000)),
   },
   SampleNote: {
     author: (n) => userRef(n.authorId),

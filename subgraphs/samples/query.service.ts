@@ -1,10 +1,8 @@
 // Reading samples: filtered pages (keyset, by Prisma's cursor), the intake queue, a member of staff's work, the
-// dashboard's counts and bounded exports. Every read goes through toSampleWhere with the caller, so a SUBMITTER
+// dashboard's counts (exports: export.service.ts). Every read goes through toSampleWhere with the caller, so a SUBMITTER
 // sees only their own samples everywhere; a sample they may not see is simply absent (null), never an error.
 import type { Prisma, Priority, Sample, SampleStatus, Stage } from '../../generated/prisma/samples/client.ts';
-import { badUserInput } from '../kit/errors.ts';
 import type { Caller, SamplesDeps } from './deps.ts';
-import { formatSampleExport, type ExportFormat, type SampleExportFile } from './export.ts';
 import {
   assertPageSize,
   decodeCursor,
@@ -60,7 +58,7 @@ const startOfUtcDay = (date: Date) =>
   new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
 
 export function createQueryService(deps: SamplesDeps) {
-  const { prisma, config } = deps;
+  const { prisma } = deps;
 
   async function page(
     where: Prisma.SampleWhereInput,
@@ -166,30 +164,6 @@ export function createQueryService(deps: SamplesDeps) {
         overdue,
         completedToday,
       };
-    },
-
-    /** Every matching sample, in the given order, as one file; BAD_USER_INPUT when more than exportMaxRows match. */
-    async exportSamples(
-      caller: Caller,
-      filter: SampleFilter | null | undefined,
-      orderBy: SampleOrder | null | undefined,
-      format: ExportFormat,
-    ): Promise<SampleExportFile> {
-      const now = deps.now();
-      const where = toSampleWhere(filter, caller, now);
-      const max = config.exportMaxRows;
-      const count = await prisma.sample.count({ where });
-      if (count > max) {
-        throw badUserInput(`${count} samples match; an export holds at most ${max}: narrow the filter`, {
-          field: 'filter',
-          rule: 'EXPORT_TOO_LARGE',
-          count,
-          max,
-        });
-      }
-      // take: samples created since the count must not push the file past the limit.
-      const samples = await prisma.sample.findMany({ where, orderBy: toSampleOrderBy(orderBy), take: max });
-      return formatSampleExport(samples, format, now);
     },
   };
 }

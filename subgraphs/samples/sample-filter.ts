@@ -15,6 +15,7 @@ import type { Caller } from './deps.ts';
 import { CLOSED_STATUSES } from './turnaround.ts';
 import { visibleSampleWhere } from './visibility.ts';
 
+/** A resolved range (kit/date-range.ts turns the client's dates and periods into it). */
 export interface DateRange {
   /** Inclusive. */
   from?: Date | null;
@@ -42,6 +43,10 @@ export interface SampleFilter {
   isControl?: boolean | null;
   created?: DateRange | null;
   due?: DateRange | null;
+  received?: DateRange | null;
+  completed?: DateRange | null;
+  /** The requester's lab, case-insensitive equality (not a substring: `search` is for that). */
+  lab?: string | null;
   /** Case-insensitive substring of the name, lab sample id, requester name or email, or lab. */
   search?: string | null;
 }
@@ -59,6 +64,8 @@ export interface SampleOrder {
 
 export const MAX_PAGE_SIZE = 500;
 const MAX_SEARCH_LENGTH = 200;
+/** As long as a sample's lab may be (sample-input.ts). */
+export const MAX_LAB_LENGTH = 200;
 
 /** A page size within 1..MAX_PAGE_SIZE, or BAD_USER_INPUT. */
 export function assertPageSize(first: number): number {
@@ -99,8 +106,23 @@ function rangeWhere(range: DateRange): { gte?: Date; lt?: Date } {
   return { ...(range.from ? { gte: range.from } : {}), ...(range.to ? { lt: range.to } : {}) };
 }
 
+function assertLab(lab: string): string {
+  const text = lab.trim();
+  if (!text || text.length > MAX_LAB_LENGTH) {
+    throw badUserInput(`lab must be 1 to ${MAX_LAB_LENGTH} characters`, {
+      field: 'lab',
+      rule: 'FILTER_LENGTH',
+    });
+  }
+  return text;
+}
+
 // ILIKE's wildcards and its escape character, taken literally.
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+// Prisma runs a case-insensitive `equals` as ILIKE on PostgreSQL: without escaping, a `%` or `_` in the value
+// would be a wildcard, and `lab: "%"` would match every lab.
+const insensitiveEquals = (text: string) => ({ equals: escapeLike(text), mode: 'insensitive' as const });
 
 function searchWhere(search: string): Prisma.SampleWhereInput | null {
   const text = search.trim();
@@ -142,11 +164,14 @@ export function toSampleWhere(
   if (f.projectId != null) and.push({ projectId: assertId('projectId', f.projectId) });
   if (f.submissionId != null) and.push({ submissionId: assertId('submissionId', f.submissionId) });
   if (f.runId != null) and.push({ runs: { some: { runId: assertId('runId', f.runId) } } });
-  if (f.libraryKit != null) and.push({ libraryKit: { equals: f.libraryKit, mode: 'insensitive' } });
+  if (f.libraryKit != null) and.push({ libraryKit: insensitiveEquals(f.libraryKit) });
   if (f.isControl != null) and.push({ isControl: f.isControl });
   if (f.overdue != null) and.push(f.overdue ? overdueWhere(now) : notOverdueWhere(now));
   if (f.created) and.push({ createdAt: rangeWhere(f.created) });
   if (f.due) and.push({ dueAt: rangeWhere(f.due) });
+  if (f.received) and.push({ receivedAt: rangeWhere(f.received) });
+  if (f.completed) and.push({ completedAt: rangeWhere(f.completed) });
+  if (f.lab != null) and.push({ lab: insensitiveEquals(assertLab(f.lab)) });
   const search = f.search == null ? null : searchWhere(f.search);
   if (search) and.push(search);
   return { AND: and };

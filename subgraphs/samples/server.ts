@@ -1,15 +1,18 @@
 // createSamplesSubgraph: the samples subgraph, built from its config without listening (tests and the embedded
 // stack call listen themselves). Serves /graphql, /health, /ready, /metrics and the signed intake of accepted
-// submissions' samples (POST /internal/samples/commands, submission-intake.ts); its outbox relay delivers every
+// submissions' samples (POST /internal/samples/commands, submission-intake.ts), the signed export links (GET
+// /exports/samples/*, export.service.ts); its outbox relay delivers every
 // change to the audit subgraph.
 import { readFileSync } from 'node:fs';
 import { PrismaClient } from '../../generated/prisma/samples/client.ts';
+import { createExportLinks } from '../kit/export-link.ts';
 import { createSubgraph, type Subgraph, type SubgraphOptions } from '../kit/subgraph.ts';
 import { analyticsResolvers } from './analytics.resolvers.ts';
 import { createAnalyticsService } from './analytics.service.ts';
 import type { SamplesConfig } from './config.ts';
 import { createContextFactory, type SamplesServices } from './context.ts';
 import { SERVICE_NAME, type SamplesDeps } from './deps.ts';
+import { createExportService } from './export.service.ts';
 import { permissions } from './permissions.ts';
 import { projectResolvers } from './project.resolvers.ts';
 import { createProjectService } from './project.service.ts';
@@ -43,11 +46,15 @@ export async function createSamplesSubgraph(
     options,
     PrismaClient,
     build({ prisma, log, now, notifyRelay }) {
-      const deps: SamplesDeps = { prisma, config, now, log };
+      const exportLinks = createExportLinks({ ...config.exportLinks, now });
+      const deps: SamplesDeps = { prisma, config, now, log, exportLinks };
+      const analytics = createAnalyticsService(deps);
       const services: SamplesServices = {
         samples: createSampleService(deps),
         queries: createQueryService(deps),
-        analytics: createAnalyticsService(deps),
+        analytics,
+        exports: createExportService(deps, analytics),
+        now,
         projects: createProjectService(deps),
         runs: createRunService(deps),
       };
@@ -60,14 +67,16 @@ export async function createSamplesSubgraph(
           // 500 ids of a bulk change, with room to spare.
           bodyLimit: '2mb',
         },
-        mount: ({ app }) =>
+        mount: ({ app }) => {
           mountSubmissionIntake(app, {
             secret: config.relaySecret,
             services,
             prisma,
             log,
             onStored: notifyRelay,
-          }),
+          });
+          services.exports.mount(app);
+        },
         fields: { deps, services },
       };
     },

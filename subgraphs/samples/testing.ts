@@ -1,5 +1,6 @@
 // Test support for the samples subgraph's own tests (and for the subgraphs that call it): the shared subgraph
 // harness around createSamplesSubgraph. The sample mutation tests add sample-testing.ts.
+import { randomBytes } from 'node:crypto';
 import type { TestDatabase } from '../../test/helpers/database.ts';
 import { startSubgraphHarness, type SubgraphHarness } from '../../test/helpers/subgraph-harness.ts';
 import type { TestSigner } from '../kit/testing.ts';
@@ -15,7 +16,7 @@ export function startSamplesHarness(
 ): Promise<SamplesHarness> {
   return startSubgraphHarness({
     domain: 'samples',
-    env,
+    env: { EXPORT_SIGNING_SECRET: randomBytes(32).toString('hex'), ...env },
     ...setup,
     start: (env, deps) => createSamplesSubgraph(loadSamplesConfig(env), { ...deps, ...options }),
   });

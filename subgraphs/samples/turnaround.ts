@@ -47,6 +47,16 @@ export function getDueAt(priority: Priority, receivedAt: Date): Date {
   return addBusinessDays(receivedAt, target.businessDays);
 }
 
+/**
+ * Hours as the API shows them: to 0.1 h (6 minutes), finer than any target or stage's nominal time and coarser
+ * than the noise of timestamps. Applied wherever a duration leaves the subgraph (analytics, history, exports).
+ */
+export function roundHours(hours: number): number;
+export function roundHours(hours: number | null): number | null;
+export function roundHours(hours: number | null): number | null {
+  return hours === null ? null : Math.round(hours * 10) / 10;
+}
+
 /** Past its due time and still open (held and failed samples still count: they need someone's attention). */
 export function isOverdue(sample: { status: Status; dueAt: Date | null }, now: Date): boolean {
   if (!sample.dueAt || (CLOSED_STATUSES as readonly Status[]).includes(sample.status)) return false;

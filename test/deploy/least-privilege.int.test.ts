@@ -103,6 +103,7 @@ describe.skipIf(!hasPsql)('create-databases.sql (psql)', () => {
     const config = loadAuditConfig({
       AUDIT_DATABASE_URL: urlAs('audit_app', 'audit'),
       OUTBOX_RELAY_SECRET: 'a relay secret of at least 32 characters!',
+      EXPORT_SIGNING_SECRET: randomBytes(32).toString('hex'),
       AUDIT_SIGNING_KEY: randomBytes(32).toString('base64'),
       AUDIT_CHECKPOINT_EVERY: '3',
       AUDIT_RETENTION_DAYS: '1',
