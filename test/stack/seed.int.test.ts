@@ -184,7 +184,7 @@ describe('npm run seed', () => {
         loadByLab: { lab: string }[];
       };
     }>(
-      `query($from: DateTime!, $to: DateTime!) { sampleAnalytics(from: $from, to: $to) {
+      `query($from: DateBound!, $to: DateBound!) { sampleAnalytics(from: $from, to: $to) {
         turnaroundOverall { count p50Hours }
         byKit: turnaround(groupBy: KIT) { key }
         byMonth: turnaround(groupBy: MONTH) { key }
