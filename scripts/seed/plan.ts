@@ -21,22 +21,17 @@ import {
   type SeedProject,
 } from './lab.ts';
 import { random, type Random } from './random.ts';
+// The workflow's vocabulary, from the samples subgraph that defines it (docs/domain.md).
+import {
+  QC_STAGES as QC_STAGE_LIST,
+  STAGES,
+  type QcResult,
+  type Stage,
+} from '../../subgraphs/samples/stages.ts';
 
-export const STAGES = [
-  'SAMPLE_QC',
-  'LIBRARY_PREP',
-  'LIBRARY_QC',
-  'SEQUENCING_SETUP',
-  'SEQUENCING_RUN',
-  'BASECALLING',
-  'QUALITY_ASSESSMENT',
-  'DATA_DELIVERY',
-] as const;
-export type Stage = (typeof STAGES)[number];
-const QC_STAGES: readonly Stage[] = ['SAMPLE_QC', 'LIBRARY_QC', 'QUALITY_ASSESSMENT'];
+const QC_STAGES: readonly Stage[] = QC_STAGE_LIST;
 
 export type Priority = 'URGENT' | 'HIGH' | 'NORMAL' | 'LOW';
-export type QcResult = 'PASSED' | 'CONDITIONAL' | 'FAILED';
 /** The history's move names (SampleHistoryEntry.move). */
 export type MoveName =
   | 'receive'

@@ -11,30 +11,7 @@ import { loadSeedConfig, type SeedConfig } from '../../scripts/seed/config.ts';
 import type { SeedSummary } from '../../scripts/seed/apply.ts';
 import { signIn, type GraphClient } from '../../scripts/seed/graph.ts';
 import { startTestStack, type TestStack } from '../helpers/stack.ts';
-
-const STATUSES = [
-  'SUBMITTED',
-  'RECEIVED',
-  'IN_PREP',
-  'SEQUENCING',
-  'ANALYSIS',
-  'COMPLETED',
-  'DISTRIBUTED',
-  'ARCHIVED',
-  'ON_HOLD',
-  'FAILED',
-  'CANCELLED',
-];
-const STAGES = [
-  'SAMPLE_QC',
-  'LIBRARY_PREP',
-  'LIBRARY_QC',
-  'SEQUENCING_SETUP',
-  'SEQUENCING_RUN',
-  'BASECALLING',
-  'QUALITY_ASSESSMENT',
-  'DATA_DELIVERY',
-];
+import { STAGES, STATUSES } from '../../subgraphs/samples/stages.ts';
 
 let stack: TestStack;
 let config: SeedConfig;
