@@ -3,18 +3,15 @@
 // so guessing keys goes through the router's per-address limit. Answers 200 { accessToken, expiresAt, keyId },
 // 401 { refused, message } for a key that does not work, 401/400/413 { error } for a bad request, 503 { error }
 // when the secret is not configured or the database fails.
-import express, { type Express, type Response } from 'express';
+import type { Express, Response } from 'express';
 import {
   API_KEY_EXCHANGE_PATH,
   API_KEY_EXCHANGE_SERVICE,
   exchangeRequestSchema,
 } from '../../common/api-key-wire.ts';
 import type { Logger } from '../kit/logger.ts';
-import { SERVICE_AUTH_SCHEME, verifyServiceRequest } from '../kit/service-auth.ts';
+import { mountSignedEndpoint } from '../kit/signed-batch.ts';
 import type { ApiKeyService } from './api-key.service.ts';
-
-const MAX_BODY_BYTES = 4096;
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function fail(res: Response, status: number, code: string, message: string) {
   res.status(status).json({ error: { code, message } });
@@ -24,41 +21,14 @@ export function mountApiKeyExchange(
   app: Express,
   options: { secret: string | undefined; apiKeys: ApiKeyService; log: Logger },
 ): void {
-  const { secret } = options;
-  const rawBody = express.raw({ type: () => true, limit: MAX_BODY_BYTES });
-  app.post(
-    API_KEY_EXCHANGE_PATH,
-    (req, res, next) => {
-      res.setHeader('cache-control', 'no-store');
-      if (!secret)
-        return fail(
-          res,
-          503,
-          'SERVICE_UNAVAILABLE',
-          'API keys are not exchanged: API_KEY_EXCHANGE_SECRET is not set',
-        );
-      if (!req.get('authorization')?.startsWith(`${SERVICE_AUTH_SCHEME} `))
-        return fail(res, 401, 'UNAUTHENTICATED', `expected a signed "${SERVICE_AUTH_SCHEME}" request`);
-      rawBody(req, res, (error?: unknown) => {
-        if (!error) return next();
-        const { status } = error as { status?: number };
-        if (status === 413)
-          return fail(res, 413, 'PAYLOAD_TOO_LARGE', `the body exceeds ${MAX_BODY_BYTES} bytes`);
-        fail(res, 400, 'BAD_USER_INPUT', 'the body could not be read');
-      });
-    },
-    async (req, res) => {
-      const log: Logger = res.locals.log ?? options.log;
-      let body: string;
-      try {
-        body = utf8.decode(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
-      } catch {
-        return fail(res, 401, 'UNAUTHENTICATED', 'bad signature');
-      }
-      const auth = verifyServiceRequest({ secret: secret!, header: req.get('authorization'), body });
-      if ('error' in auth) return fail(res, 401, 'UNAUTHENTICATED', auth.error);
-      if (auth.service !== API_KEY_EXCHANGE_SERVICE)
-        return fail(res, 401, 'UNAUTHENTICATED', `only the ${API_KEY_EXCHANGE_SERVICE} exchanges API keys`);
+  mountSignedEndpoint(app, API_KEY_EXCHANGE_PATH, {
+    secret: options.secret,
+    secretVariable: 'API_KEY_EXCHANGE_SECRET',
+    senders: [API_KEY_EXCHANGE_SERVICE],
+    maxBytes: 4096,
+    log: options.log,
+    what: 'API key exchanges',
+    async handle(body, _sender, log, res) {
       let parsed;
       try {
         parsed = exchangeRequestSchema.safeParse(JSON.parse(body));
@@ -84,5 +54,5 @@ export function mountApiKeyExchange(
         fail(res, 503, 'SERVICE_UNAVAILABLE', 'the API key could not be checked; retry');
       }
     },
-  );
+  });
 }

@@ -1,7 +1,8 @@
-// The receiving half of a signed batch endpoint (the outbox relays' way into the audit subgraph, the submission
-// subgraph's sample commands into the samples subgraph), written once because every step is security-critical:
-// refuse what cannot be a relay before reading a body, read the exact bytes (bounded), verify the signature over
-// them (kit/service-auth.ts), then parse `{ events: [...] }` and hand the events to the domain. Answers as
+// The receiving half of a signed endpoint between services (mountSignedEndpoint: the router's API-key exchange)
+// and of a signed batch endpoint on it (the outbox relays' way into the audit subgraph, the submission subgraph's
+// sample commands into the samples subgraph), written once because every step is security-critical: refuse what
+// cannot be a service before reading a body, read the exact bytes (bounded), verify the signature over them
+// (kit/service-auth.ts), then parse `{ events: [...] }` and hand the events to the domain. Answers as
 // kit/outbox-wire.ts documents: 401 / 413 / 400 / 503 `{ error: { code, message } }`, or 200 `{ results }`.
 import express, { type Express, type Response } from 'express';
 import type { Logger } from './logger.ts';
@@ -41,22 +42,44 @@ function fail(res: Response, status: number, code: string, message: string) {
   res.status(status).json({ error: { code, message } });
 }
 
-export function mountSignedBatchEndpoint(app: Express, path: string, options: SignedBatchOptions): void {
-  const { secret, senders, what } = options;
-  const rawBody = express.raw({ type: () => true, limit: MAX_BATCH_BYTES });
+export interface SignedRequestOptions {
+  /** The shared secret; undefined: every request is answered 503 SERVICE_UNAVAILABLE naming `secretVariable`. */
+  secret: string | undefined;
+  /** The variable that holds the secret, for that 503. */
+  secretVariable: string;
+  /** The services (signers) that may send here; default any service holding the secret. */
+  senders?: readonly string[];
+  /** The largest body read; more is 413 PAYLOAD_TOO_LARGE. */
+  maxBytes: number;
+  /** Used where the request has no logger of its own (res.locals.log). */
+  log: Logger;
+  /** What arrives, in the plural, for messages: 'audit events', 'API key exchanges'. */
+  what: string;
+  /** Answers a request whose exact body is signed by `sender`; the body itself is still unvalidated. */
+  handle(body: string, sender: string, log: Logger, res: Response): Promise<unknown>;
+}
+
+/**
+ * POST `path`, for services only: refuses what cannot be a signed service request before reading a body, reads
+ * the exact bytes (bounded), verifies the signature over them and the sender, then hands the body on.
+ */
+export function mountSignedEndpoint(app: Express, path: string, options: SignedRequestOptions): void {
+  const { secret, senders, what, maxBytes } = options;
+  const rawBody = express.raw({ type: () => true, limit: maxBytes });
 
   app.post(
     path,
     (req, res, next) => {
+      res.setHeader('cache-control', 'no-store');
       if (!secret) {
         return fail(
           res,
           503,
           'SERVICE_UNAVAILABLE',
-          `${what} are not accepted: OUTBOX_RELAY_SECRET is not set`,
+          `${what} are not accepted: ${options.secretVariable} is not set`,
         );
       }
-      // Refuse what cannot be a relay before reading a body (a user's bearer token, nothing at all).
+      // Refuse what cannot be a service before reading a body (a user's bearer token, nothing at all).
       if (!req.get('authorization')?.startsWith(`${SERVICE_AUTH_SCHEME} `)) {
         return fail(res, 401, 'UNAUTHENTICATED', `expected a signed "${SERVICE_AUTH_SCHEME}" request`);
       }
@@ -64,7 +87,7 @@ export function mountSignedBatchEndpoint(app: Express, path: string, options: Si
         if (!error) return next();
         const { status, type } = error as { status?: number; type?: string };
         if (type === 'entity.too.large' || status === 413) {
-          return fail(res, 413, 'PAYLOAD_TOO_LARGE', `the body exceeds ${MAX_BATCH_BYTES} bytes`);
+          return fail(res, 413, 'PAYLOAD_TOO_LARGE', `the body exceeds ${maxBytes} bytes`);
         }
         fail(res, status && status < 500 ? status : 400, 'BAD_USER_INPUT', 'the body could not be read');
       });
@@ -79,11 +102,21 @@ export function mountSignedBatchEndpoint(app: Express, path: string, options: Si
       }
       const auth = verifyServiceRequest({ secret: secret!, header: req.get('authorization'), body });
       if ('error' in auth) return fail(res, 401, 'UNAUTHENTICATED', auth.error);
-      const sender = auth.service;
-      if (senders && !senders.includes(sender)) {
-        return fail(res, 401, 'UNAUTHENTICATED', `only the ${senders.join(' or ')} subgraph sends ${what}`);
+      if (senders && !senders.includes(auth.service)) {
+        return fail(res, 401, 'UNAUTHENTICATED', `only the ${senders.join(' or ')} service sends ${what}`);
       }
+      await options.handle(body, auth.service, log, res);
+    },
+  );
+}
 
+export function mountSignedBatchEndpoint(app: Express, path: string, options: SignedBatchOptions): void {
+  const { what } = options;
+  mountSignedEndpoint(app, path, {
+    ...options,
+    secretVariable: 'OUTBOX_RELAY_SECRET',
+    maxBytes: MAX_BATCH_BYTES,
+    async handle(body, sender, log, res) {
       let events: unknown[];
       let extras: BatchExtras;
       try {
@@ -114,5 +147,5 @@ export function mountSignedBatchEndpoint(app: Express, path: string, options: Si
       if (rejected.length) log.warn({ service: sender, rejected: rejected.slice(0, 10) }, `${what} rejected`);
       res.json({ results });
     },
-  );
+  });
 }
