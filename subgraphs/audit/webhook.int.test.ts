@@ -260,6 +260,7 @@ describe('webhook replicas', () => {
       AUDIT_DATABASE_URL: h.db.url,
       OUTBOX_RELAY_SECRET: 'x'.repeat(32),
       AUDIT_SIGNING_KEY: Buffer.alloc(32, 1).toString('base64'),
+      EXPORT_SIGNING_SECRET: 'e'.repeat(32),
       AUDIT_WEBHOOK_CONCURRENCY: '3',
     });
     const second = createWebhookDispatcher(h.subgraph.deps, config.webhooks, new Registry(), {
