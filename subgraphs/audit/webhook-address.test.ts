@@ -7,7 +7,7 @@ import {
   parseWebhookUrl,
   type AddressPolicy,
 } from './webhook-address.ts';
-import { backoffMs } from './webhook-dispatcher.ts';
+import { backoffMs } from './webhook-send.ts';
 import { signatureHeader, verifySignature } from './webhook-secret.ts';
 
 const hosts = (text: string) => {

@@ -5,23 +5,23 @@
 // an exponential backoff with jitter, until AUDIT_WEBHOOK_MAX_ATTEMPTS or AUDIT_WEBHOOK_MAX_AGE_SECONDS make it
 // FAILED. A subscription whose deliveries keep failing is DISABLED (recorded in the log as
 // webhook.subscription_disabled). Every connection goes to an address checked by webhook-address.ts.
-import http from 'node:http';
-import https from 'node:https';
 import { randomUUID } from 'node:crypto';
-import { isIP } from 'node:net';
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { Prisma } from '../../generated/prisma/audit/client.ts';
+import type { Registry } from 'prom-client';
 import { appendInTransaction } from './chain.service.ts';
 import type { WebhookConfig } from './config.ts';
 import { SERVICE_NAME, type AuditDeps } from './deps.ts';
 import { RECORD_COLUMNS, type AuditEventRecord } from './record.ts';
-import { guardedLookup, hostOf, isAddressAllowed, type Lookup } from './webhook-address.ts';
+import type { Lookup } from './webhook-address.ts';
+import { createWebhookMetrics } from './webhook-metrics.ts';
 import { decryptSecret, signatureHeader } from './webhook-secret.ts';
-
-/** Bytes of a receiver's response read (for the log); the rest is discarded unread. */
-export const MAX_RESPONSE_BYTES = 4096;
-const MAX_ERROR_LENGTH = 500;
-const USER_AGENT = 'nanopore-audit-webhooks/1';
+import {
+  backoffMs,
+  deliveryBody,
+  idempotencyKey,
+  postWebhook,
+  USER_AGENT,
+  type AttemptResult,
+} from './webhook-send.ts';
 
 interface Claimed {
   id: bigint;
@@ -31,180 +31,6 @@ interface Claimed {
   attempts: number;
   createdAt: Date;
   leaseUntil: Date;
-}
-
-export interface AttemptResult {
-  statusCode: number | null;
-  error: string | null;
-  durationMs: number;
-  /** The address connected to, when a connection was made. */
-  address: string | null;
-}
-
-/** The delivery's idempotency key: the same for every attempt of one event to one subscription. */
-export const idempotencyKey = (eventId: string, subscriptionId: string) => `${eventId}.${subscriptionId}`;
-
-/** The JSON body of an event's delivery (stable across attempts). */
-export function deliveryBody(event: AuditEventRecord, subscriptionId: string): string {
-  return JSON.stringify({
-    id: event.eventId,
-    type: event.type,
-    occurredAt: new Date(event.occurredAt).toISOString(),
-    subscriptionId,
-    data: {
-      entityType: event.entityType,
-      entityId: event.entityId,
-      ownerId: event.ownerId,
-      actorId: event.actorId,
-      service: event.service,
-      changes: event.changes,
-      payload: event.payload,
-      truncated: event.truncated,
-      sequence: String(event.sequence),
-      hash: event.hash,
-    },
-  });
-}
-
-/** base * 2^(attempt-1), at most max, then between half and all of it at random (replicas do not retry in step). */
-export function backoffMs(attempt: number, baseMs: number, maxMs: number, random = Math.random): number {
-  const full = Math.min(maxMs, baseMs * 2 ** Math.min(attempt - 1, 30));
-  return Math.round(full * (0.5 + random() * 0.5));
-}
-
-/** One POST: only to checked addresses, no redirects followed, the response read up to MAX_RESPONSE_BYTES. */
-export function postWebhook(
-  url: URL,
-  body: string,
-  headers: Record<string, string>,
-  options: { policy: WebhookConfig['addresses']; timeoutMs: number; lookup?: Lookup },
-): Promise<AttemptResult> {
-  const started = performance.now();
-  let address: string | null = null;
-  const done = (statusCode: number | null, error: string | null): AttemptResult => ({
-    statusCode,
-    error: error?.slice(0, MAX_ERROR_LENGTH) ?? null,
-    durationMs: Math.round(performance.now() - started),
-    address,
-  });
-  const host = hostOf(url);
-  // A literal address is connected to without any lookup: check it here.
-  if (isIP(host)) {
-    if (!isAddressAllowed(options.policy, host, host)) {
-      return Promise.resolve(done(null, `address ${host} is not allowed (private, loopback or reserved)`));
-    }
-    address = host;
-  }
-  return new Promise((resolve) => {
-    const client = url.protocol === 'https:' ? https : http;
-    const req = client.request(url, {
-      method: 'POST',
-      // A fresh connection each time: a pooled one could have been opened to an address checked for another host.
-      agent: false,
-      headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-      lookup: guardedLookup(options.policy, (ip) => (address = ip), options.lookup) as never,
-    });
-    const timer = setTimeout(
-      () => req.destroy(new Error(`timed out after ${options.timeoutMs} ms`)),
-      options.timeoutMs,
-    );
-    let settled = false;
-    const finish = (result: AttemptResult) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve(result);
-    };
-    req.on('error', (error: NodeJS.ErrnoException) =>
-      finish(
-        done(
-          null,
-          error.code === 'EWEBHOOKADDRESS'
-            ? `address refused: ${error.message}`
-            : `${error.code ?? 'error'}: ${error.message}`,
-        ),
-      ),
-    );
-    req.on('response', (res) => {
-      const status = res.statusCode ?? 0;
-      const chunks: Buffer[] = [];
-      let size = 0;
-      const end = () => {
-        const text = Buffer.concat(chunks).toString('utf8').slice(0, 200);
-        res.destroy();
-        if (status >= 200 && status < 300) finish(done(status, null));
-        else if (status >= 300 && status < 400)
-          finish(done(status, `HTTP ${status}: redirects are not followed`));
-        else finish(done(status, `HTTP ${status}${text ? `: ${text}` : ''}`));
-      };
-      res.on('data', (chunk: Buffer) => {
-        if (size < MAX_RESPONSE_BYTES) chunks.push(chunk.subarray(0, MAX_RESPONSE_BYTES - size));
-        size += chunk.length;
-        if (size >= MAX_RESPONSE_BYTES) end();
-      });
-      res.on('end', end);
-      res.on('error', end);
-    });
-    req.end(body);
-  });
-}
-
-export interface WebhookMetrics {
-  deliveries: Counter<'outcome'>;
-  disabled: Counter;
-  refused: Counter;
-  duration: Histogram;
-}
-
-function createWebhookMetrics(registry: Registry, prisma: AuditDeps['prisma']): WebhookMetrics {
-  const gauge = (name: string, help: string, sql: Prisma.Sql) =>
-    new Gauge({
-      name,
-      help,
-      registers: [registry],
-      async collect() {
-        try {
-          const [row] = await prisma.$queryRaw<{ n: bigint }[]>(sql);
-          this.set(Number(row?.n ?? 0));
-        } catch {
-          // The database is down: /ready says so; keep the last value.
-        }
-      },
-    });
-  gauge(
-    'audit_webhook_pending_deliveries',
-    'Webhook deliveries not yet delivered or failed (of any subscription).',
-    Prisma.sql`SELECT count(*) AS n FROM webhook_delivery WHERE status = 'PENDING'`,
-  );
-  gauge(
-    'audit_webhook_disabled_subscriptions',
-    'Webhook subscriptions disabled after persistent failure (or an owner change) and not re-enabled.',
-    Prisma.sql`SELECT count(*) AS n FROM webhook_subscription WHERE status = 'DISABLED'`,
-  );
-  return {
-    deliveries: new Counter({
-      name: 'audit_webhook_deliveries_total',
-      help: 'Webhook delivery attempts by outcome: delivered, retry (failed, will be retried), failed (given up).',
-      labelNames: ['outcome'],
-      registers: [registry],
-    }),
-    disabled: new Counter({
-      name: 'audit_webhook_subscriptions_disabled_total',
-      help: 'Webhook subscriptions disabled automatically after persistent failure (alert on any increase).',
-      registers: [registry],
-    }),
-    refused: new Counter({
-      name: 'audit_webhook_refused_addresses_total',
-      help: 'Delivery attempts refused because the host resolved to a forbidden (private, loopback ...) address.',
-      registers: [registry],
-    }),
-    duration: new Histogram({
-      name: 'audit_webhook_delivery_duration_seconds',
-      help: 'Time of one webhook delivery attempt, connection to response.',
-      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-      registers: [registry],
-    }),
-  };
 }
 
 export interface WebhookDispatcher {

@@ -8,7 +8,7 @@ import type {
 import { requireIdentity } from '../kit/identity.ts';
 import type { Context } from './context.ts';
 import type { DeliveryStatus, WebhookCaller } from './webhook.service.ts';
-import { idempotencyKey } from './webhook-dispatcher.ts';
+import { idempotencyKey } from './webhook-send.ts';
 import { webhookEventTypeNames } from './webhook-events.ts';
 
 function caller(ctx: Context): WebhookCaller {
