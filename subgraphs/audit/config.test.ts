@@ -73,6 +73,7 @@ describe('loadAuditConfig', () => {
       AUDIT_DATABASE_URL: 'postgresql://u@h/audit',
       OUTBOX_RELAY_SECRET: SECRET,
       AUDIT_SIGNING_KEY: KEY,
+      EXPORT_SIGNING_SECRET: SECRET,
     };
     const derived = loadAuditConfig(base).webhooks.secretKey;
     expect(derived).toHaveLength(32);

@@ -140,18 +140,18 @@ describe('roles through the router', () => {
     expect(body.errors![0].extensions).toMatchObject({ code: 'CONFLICT', rule: 'STALE_VERSION' });
   });
 
-  test("a bad DateTime in a filter is the client's 400 BAD_USER_INPUT, as a variable or a literal", async () => {
+  test("a bad date in a filter is the client's 400 BAD_USER_INPUT, as a variable or a literal", async () => {
     const auth = { authorization: `Bearer ${tokens.staff}` };
     const variable = await post(
       stack.routerUrl,
-      'query ($from: DateTime) { samples(filter: { created: { from: $from } }) { totalCount } }',
+      'query ($from: DateBound) { samples(filter: { created: { from: $from } }) { totalCount } }',
       { from: 'last tuesday' },
       auth,
     );
     expect(variable.status).toBe(400);
     expect(variable.body.errors![0]).toMatchObject({
       message:
-        'Variable "$from" got invalid value "last tuesday"; DateTime must be an ISO 8601 date-time string',
+        'Variable "$from" got invalid value "last tuesday"; DateBound must be a date (YYYY-MM-DD) or an ISO 8601 date-time',
       extensions: { code: 'BAD_USER_INPUT' },
     });
     const literal = await post(
@@ -162,7 +162,7 @@ describe('roles through the router', () => {
     );
     expect(literal.status).toBe(400);
     expect(literal.body.errors![0]).toMatchObject({
-      message: 'DateTime must be an ISO 8601 date-time string',
+      message: 'DateBound: no such date',
       extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
     });
   });
