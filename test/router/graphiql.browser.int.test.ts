@@ -189,6 +189,13 @@ async function leaveOldSecrets(page: Page) {
   );
 }
 
+/** A page whose waits allow for a loaded machine (CI runs the suite in parallel beside this browser). */
+async function newPage(): Promise<Page> {
+  const page = await browser.newPage();
+  page.setDefaultTimeout(60_000);
+  return page;
+}
+
 async function signIn(page: Page, email: string, password: string) {
   await page.goto(stack.routerUrl);
   await page.waitForSelector('form.nanopore-signin[data-state="signed-out"]');
@@ -226,7 +233,7 @@ async function runTab(page: Page, title: string) {
         text.includes('"data"') && text.includes(name === 'TurnaroundPerKit' ? 'turnaround' : 'totalCount')
       );
     },
-    { timeout: 15_000 },
+    { timeout: 60_000 },
     title,
   );
 }
@@ -244,9 +251,9 @@ describe.skipIf(skip)(
   () => {
     test(
       'signs in, opens the examples, runs two tabs, renews the token, keeps no secret, signs out',
-      { timeout: 60_000 },
+      { timeout: 180_000 },
       async () => {
-        const page = await browser.newPage();
+        const page = await newPage();
         const { requests, problems, answerTo, sessions } = watch(page);
         const { email, password } = stack.admin;
 
@@ -374,7 +381,7 @@ describe.skipIf(skip)(
       },
     );
 
-    test('a SUBMITTER gets only the examples a submitter may run', async () => {
+    test('a SUBMITTER gets only the examples a submitter may run', { timeout: 120_000 }, async () => {
       const admin = await post(
         stack.routerUrl,
         'mutation ($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }',
@@ -391,6 +398,7 @@ describe.skipIf(skip)(
 
       const context = await browser.createBrowserContext();
       const page = await context.newPage();
+      page.setDefaultTimeout(60_000);
       const { problems } = watch(page);
       await signIn(page, submitter.email, submitter.password);
       await page.waitForFunction(() => document.querySelectorAll('.graphiql-tab').length >= 4);
