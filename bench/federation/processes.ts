@@ -49,6 +49,7 @@ interface GatewaySpec {
 async function gatewaySpecs(
   supergraphFile: string,
   routerLogLevel: string | undefined,
+  trustedDocumentsManifest: string,
 ): Promise<GatewaySpec[]> {
   const hive = { script: 'bench/federation/hive-gateway/server.ts', args: [] };
   const router = (name: string, env: Record<string, string>): GatewaySpec => ({
@@ -67,6 +68,11 @@ async function gatewaySpecs(
     // What inbound deduplication buys, and what a second process sharing the port buys.
     router('router-no-dedup', { ROUTER_DEDUPLICATION: 'false' }),
     router('router-2-workers', { ROUTER_WORKERS: '2', ROUTER_METRICS_PORT: String(await freePort()) }),
+    // What holding every caller to the trusted documents costs.
+    router('router-trusted-documents', {
+      ROUTER_TRUSTED_DOCUMENTS: 'enforce',
+      ROUTER_TRUSTED_DOCUMENTS_MANIFEST: trustedDocumentsManifest,
+    }),
     { name: 'apollo-gateway', script: 'bench/plain-gateway.ts', args: [], env: {} },
     { name: 'hive-default', ...hive, env: {} },
     { name: 'hive-jit-dedup', ...hive, env: { BENCH_HIVE_JIT: '1' } },
@@ -78,6 +84,7 @@ export const GATEWAY_NAMES = [
   'router',
   'router-no-dedup',
   'router-2-workers',
+  'router-trusted-documents',
   'apollo-gateway',
   'hive-default',
   'hive-jit-dedup',
@@ -86,7 +93,7 @@ export const GATEWAY_NAMES = [
 /** What the router runs with beyond its defaults. */
 export function routerNote(routerLogLevel: string | undefined): string {
   const variants =
-    'router-no-dedup: ROUTER_DEDUPLICATION=false; router-2-workers: ROUTER_WORKERS=2 (CPU and memory of all three processes)';
+    'router-no-dedup: ROUTER_DEDUPLICATION=false; router-2-workers: ROUTER_WORKERS=2 (CPU and memory of all three processes); router-trusted-documents: ROUTER_TRUSTED_DOCUMENTS=enforce, with both queries in its manifest';
   return routerLogLevel
     ? `its defaults except LOG_LEVEL=${routerLogLevel}; ${variants}`
     : `its defaults (cost limit included; log level info with the access log); ${variants}`;
@@ -97,9 +104,10 @@ export async function startGateways(
   names: readonly string[],
   supergraphFile: string,
   routerLogLevel: string | undefined,
+  trustedDocumentsManifest: string,
 ): Promise<Gateway[]> {
-  const specs = (await gatewaySpecs(supergraphFile, routerLogLevel)).filter((spec) =>
-    names.includes(spec.name),
+  const specs = (await gatewaySpecs(supergraphFile, routerLogLevel, trustedDocumentsManifest)).filter(
+    (spec) => names.includes(spec.name),
   );
   return Promise.all(
     specs.map(async (spec) => {

@@ -7,9 +7,10 @@
 // BENCH_TEST_QUERY_CONNECTIONS (50), BENCH_SMALL_QUERY_CONNECTIONS (10), BENCH_SMALL_QUERY_RATE (200: the small
 // query once more at this fixed rate, for the latency a gateway adds without queueing), BENCH_REQUEST_TIMEOUT_SECONDS (60),
 // BENCH_TARGETS (comma-separated gateways, default all: router, router-no-dedup, router-2-workers,
-// apollo-gateway, hive-default, hive-jit-dedup),
+// router-trusted-documents, apollo-gateway, hive-default, hive-jit-dedup),
 // BENCH_LOG_LEVEL (the router's log level; default its own).
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { send, type GraphQLRequest } from '../load.ts';
@@ -86,7 +87,14 @@ async function main(): Promise<boolean> {
   console.log(
     `bench:federation: starting ${gatewayNames.join(', ')}; the router with ${routerNote(routerLogLevel)}`,
   );
-  const gateways = await startGateways(gatewayNames, supergraph.file, routerLogLevel);
+  // The manifest of router-trusted-documents: both queries, keyed as the repository's codegen keys them.
+  const manifest = path.join(path.dirname(supergraph.file), 'trusted-documents.json');
+  const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+  writeFileSync(
+    manifest,
+    JSON.stringify({ [sha256(TEST_QUERY)]: TEST_QUERY, [sha256(SMALL_QUERY)]: SMALL_QUERY }),
+  );
+  const gateways = await startGateways(gatewayNames, supergraph.file, routerLogLevel, manifest);
   const testQuery: GraphQLRequest = { query: TEST_QUERY };
   const smallQuery: GraphQLRequest = { query: SMALL_QUERY };
   for (const gateway of gateways) {
