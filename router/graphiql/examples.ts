@@ -14,9 +14,13 @@ export interface GraphiqlExample {
   roles: readonly ExampleRole[];
   /** One named operation; comments at its top explain it in the editor. */
   query: string;
-  /** Its variables, or none. */
-  variables?: Record<string, unknown>;
+  /** Its variables as of `now` (date ranges end today), or none. */
+  variables?: (now: Date) => Record<string, unknown>;
 }
+
+const DAY = 24 * 3600 * 1000;
+/** Midnight UTC of `now`'s day. */
+const startOfDay = (now: Date) => new Date(Math.floor(now.getTime() / DAY) * DAY);
 
 export const GRAPHIQL_EXAMPLES: readonly GraphiqlExample[] = [
   {
@@ -51,7 +55,7 @@ query SamplesByStatus($status: [SampleStatus!]) {
   }
 }
 `,
-    variables: { status: ['RECEIVED', 'IN_PREP', 'SEQUENCING', 'ANALYSIS'] },
+    variables: () => ({ status: ['RECEIVED', 'IN_PREP', 'SEQUENCING', 'ANALYSIS'] }),
   },
   {
     name: 'OverdueWork',
@@ -81,10 +85,9 @@ query OverdueWork {
   {
     name: 'TurnaroundPerKit',
     roles: ['ADMIN', 'STAFF', 'VIEWER'],
-    query: `# Turnaround (receipt to completion, in hours) per library kit over the last 90 days
-# (change "last" in the variables: P30D, P1Y, ...).
-query TurnaroundPerKit($last: Duration!) {
-  sampleAnalytics(last: $last) {
+    query: `# Turnaround (receipt to completion, in hours) per library kit over a period: by default the last 90 days.
+query TurnaroundPerKit($from: DateBound!, $to: DateBound!) {
+  sampleAnalytics(from: $from, to: $to) {
     from
     to
     turnaround(groupBy: KIT) {
@@ -105,7 +108,10 @@ query TurnaroundPerKit($last: Duration!) {
   }
 }
 `,
-    variables: { last: 'P90D' },
+    variables: (now) => {
+      const to = new Date(startOfDay(now).getTime() + DAY);
+      return { from: new Date(to.getTime() - 90 * DAY).toISOString(), to: to.toISOString() };
+    },
   },
   {
     name: 'SampleAuditTrail',
@@ -139,7 +145,7 @@ query SampleAuditTrail($labSampleId: String!) {
   }
 }
 `,
-    variables: { labSampleId: 'JL-147-003' },
+    variables: () => ({ labSampleId: 'JL-147-003' }),
   },
   {
     name: 'TodaysIntake',
@@ -178,8 +184,8 @@ export function examplesForRoles(roles: readonly string[]): GraphiqlExample[] {
   return GRAPHIQL_EXAMPLES.filter((example) => example.roles.some((role) => roles.includes(role)));
 }
 
-/** What the page receives: the examples of every role with their variables as JSON text. */
-export function examplesForPage(): Array<{
+/** What the page receives: the examples of every role with their variables as of `now`, as JSON text. */
+export function examplesForPage(now: Date): Array<{
   name: string;
   roles: readonly ExampleRole[];
   query: string;
@@ -189,6 +195,6 @@ export function examplesForPage(): Array<{
     name: example.name,
     roles: example.roles,
     query: example.query,
-    variables: example.variables ? JSON.stringify(example.variables, null, 2) : null,
+    variables: example.variables ? JSON.stringify(example.variables(now), null, 2) : null,
   }));
 }

@@ -232,7 +232,22 @@
     return renewed ? send(renewed.accessToken) : response;
   }
 
-  const fetcher = GraphiQL.createFetcher({ url: endpoint, fetch: authorizedFetch });
+  const send = GraphiQL.createFetcher({ url: endpoint, fetch: authorizedFetch });
+  /** The names of the operations a document defines (comments left out). */
+  const operationNames = (query) =>
+    Array.from(
+      String(query || '')
+        .replace(/#[^\n]*/g, '')
+        .matchAll(/\b(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/g),
+      (match) => match[1],
+    );
+  // Run at once after a tab switch, GraphiQL can send the operation name of the tab shown before (its editor state
+  // settles a moment later): a name the document does not define becomes its one operation's name, or none.
+  const fetcher = (params, options) => {
+    const names = operationNames(params.query);
+    if (!params.operationName || names.includes(params.operationName)) return send(params, options);
+    return send({ ...params, operationName: names.length === 1 ? names[0] : undefined }, options);
+  };
 
   // ---- Example operations per role (router/graphiql/examples.ts) ----------------------------------------------
 

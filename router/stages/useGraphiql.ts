@@ -111,9 +111,9 @@ export function useGraphiql(options: GraphiqlOptions = {}): RouterStage {
         res.set('x-content-type-options', 'nosniff');
         next();
       });
-      // The example operations of every role; the page picks the user's.
+      // The example operations of every role, with date variables as of now; the page picks the user's.
       app.get(`${base}/examples.json`, (_req, res) => {
-        res.set('cache-control', 'no-store').json(examplesForPage());
+        res.set('cache-control', 'no-store').json(examplesForPage(new Date()));
       });
       app.get(`${base}/page.css`, (_req, res) => void res.type('text/css').send(pageCss));
       app.get(`${base}/:asset`, (req, res, next) => {

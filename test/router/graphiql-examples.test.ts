@@ -23,6 +23,7 @@ const schema = Supergraph.build(supergraphSdl, { supportedFeatures: ROUTER_SUPPO
   .apiSchema()
   .toGraphQLJSSchema();
 const { access } = readSupergraphMetadata(supergraphSdl);
+const now = new Date('2026-12-04T10:00:00Z');
 
 /** What the router removes from this operation for a user with only this role. */
 function removedFor(role: string, source: string) {
@@ -70,7 +71,7 @@ describe('GraphiQL examples', () => {
       const coerced = getVariableValues(
         schema,
         operations[0]!.variableDefinitions ?? [],
-        example.variables ?? {},
+        example.variables?.(now) ?? {},
       );
       expect(coerced.errors ?? []).toEqual([]);
     },
@@ -99,11 +100,14 @@ describe('GraphiQL examples', () => {
     expect(examplesForRoles(['NOBODY'])).toEqual([]);
   });
 
-  it('are served with their variables as JSON text', () => {
-    const served = examplesForPage();
+  it('are served with their variables as JSON text, date ranges ending today', () => {
+    const served = examplesForPage(now);
     expect(served.map((e) => e.name)).toEqual(GRAPHIQL_EXAMPLES.map((e) => e.name));
     const turnaround = served.find((e) => e.name === 'TurnaroundPerKit')!;
-    expect(JSON.parse(turnaround.variables!)).toEqual({ last: 'P90D' });
+    expect(JSON.parse(turnaround.variables!)).toEqual({
+      from: '2026-09-06T00:00:00.000Z',
+      to: '2026-12-05T00:00:00.000Z',
+    });
     expect(served.find((e) => e.name === 'OverdueWork')!.variables).toBeNull();
   });
 });

@@ -129,9 +129,16 @@ describe('events too large and events refused', () => {
       payload: { source: 'instrument log' },
     });
     expect(node.payload.note).toMatch(/^n+…\[\+\d+ characters\]$/);
-    const [row] = await samplesSql<{ rejected_at: Date | null; delivered_at: Date | null }>(
-      'SELECT rejected_at, delivered_at FROM outbox_event WHERE id = $1',
-      [eventId],
+    // The relay marks the event delivered once the audit subgraph's answer is back: after the trail shows it.
+    const row = await eventually(
+      async () => {
+        const [outbox] = await samplesSql<{ rejected_at: Date | null; delivered_at: Date | null }>(
+          'SELECT rejected_at, delivered_at FROM outbox_event WHERE id = $1',
+          [eventId],
+        );
+        return outbox?.delivered_at || outbox?.rejected_at ? outbox : undefined;
+      },
+      { what: 'the relay to mark the large event delivered', timeoutMs: 30_000 },
     );
     expect(row).toMatchObject({ rejected_at: null, delivered_at: expect.any(Date) });
     const verified = await gql('admin', '{ verifyAuditChain { intact } }');
