@@ -4,9 +4,12 @@
 // the same idempotency key, disabling after persistent failure, and private addresses refused at subscribe
 // time and at delivery time.
 import { randomBytes, randomUUID } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  startWebhookReceiver,
+  type ReceivedWebhook,
+  type WebhookReceiver,
+} from '../../test/helpers/webhook-receiver.ts';
 import { eventually } from '../../test/helpers/eventually.ts';
 import { startAuditHarness, wireEvent, type AuditHarness } from './testing.ts';
 import { Registry } from 'prom-client';
@@ -15,16 +18,10 @@ import type { Lookup } from './webhook-address.ts';
 import { createWebhookDispatcher } from './webhook-dispatcher.ts';
 import { verifySignature } from './webhook-secret.ts';
 
-interface Received {
-  path: string;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
 let h: AuditHarness;
-let receiver: http.Server;
+let receiver: WebhookReceiver;
 let port = 0;
-const received: Received[] = [];
+const received: ReceivedWebhook[] = [];
 /** Status codes to answer per path, in order; the last one repeats. Default 200. */
 const answers = new Map<string, number[]>();
 /** What the test's resolver answers per host name. */
@@ -71,24 +68,13 @@ async function deliveryLog(id: string, headers: Record<string, string>) {
 const at = (path: string) => received.filter((r) => r.path === path);
 
 beforeAll(async () => {
-  receiver = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const path = req.url ?? '';
-      received.push({ path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      const queue = answers.get(path) ?? [200];
-      const status = queue.length > 1 ? queue.shift()! : queue[0]!;
-      res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'receiver broke');
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  port = (receiver.address() as AddressInfo).port;
+  receiver = await startWebhookReceiver(received, answers);
+  port = receiver.port;
   h = await startAuditHarness(ENV, { webhookLookup: testLookup });
 });
 afterAll(async () => {
   await h?.close();
-  await new Promise((resolve) => receiver?.close(resolve));
+  await receiver?.close();
 });
 
 describe('webhook deliveries', () => {

@@ -2,6 +2,7 @@
 // exportAuditEvents return signed links; GET on a link through the router's public port streams the file
 // (Content-Disposition attachment, its Content-Type), computed with the asker's row rules; an altered link is
 // 403 LINK_INVALID and an expired one 410 LINK_EXPIRED (EXPORT_URL_TTL_SECONDS=8 here).
+import { parse as parseSync } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { post } from '../helpers/graphql.ts';
 import { startTestStack, type TestStack } from '../helpers/stack.ts';
@@ -31,34 +32,10 @@ async function gql(query: string, variables: Record<string, unknown>, headers: R
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary response shapes
 const json = async (response: Response) => (await response.json()) as any;
 
-/** RFC 4180: quoted cells with doubled quotes, CRLF between records. */
+/** RFC 4180 (csv-parse, as the intake reads sheets): quoted cells with doubled quotes, CRLF ending every record. */
 function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i += 1) {
-    const c = text[i]!;
-    if (quoted && c === '"' && text[i + 1] === '"') {
-      cell += '"';
-      i += 1;
-    } else if (c === '"') {
-      quoted = !quoted;
-    } else if (!quoted && c === ',') {
-      record.push(cell);
-      cell = '';
-    } else if (!quoted && c === '\r' && text[i + 1] === '\n') {
-      record.push(cell);
-      records.push(record);
-      record = [];
-      cell = '';
-      i += 1;
-    } else {
-      cell += c;
-    }
-  }
-  expect(cell).toBe(''); // every record ends with CRLF
-  return records;
+  expect(text.endsWith('\r\n')).toBe(true);
+  return parseSync(text, { record_delimiter: '\r\n' }) as string[][];
 }
 
 const EXPORT_SAMPLES = `query ($filter: SampleFilter, $format: ExportFormat!) {

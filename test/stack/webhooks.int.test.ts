@@ -2,24 +2,21 @@
 // AUDIT_WEBHOOK_ALLOWED_HOSTS=127.0.0.1). Real changes made through the graph reach the subscribers as signed
 // deliveries (HMAC verified here), a SUBMITTER's subscription only for their own sample, a 500 is retried with
 // the same idempotency key, the delivery log is read through the router, and a private address is refused.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  startWebhookReceiver,
+  type ReceivedWebhook,
+  type WebhookReceiver,
+} from '../helpers/webhook-receiver.ts';
 import { verifySignature } from '../../subgraphs/audit/webhook-secret.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { post } from '../helpers/graphql.ts';
 import { startTestStack, type TestStack } from '../helpers/stack.ts';
 
-interface Received {
-  path: string;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
 let stack: TestStack;
-let receiver: http.Server;
+let receiver: WebhookReceiver;
 let port = 0;
-const received: Received[] = [];
+const received: ReceivedWebhook[] = [];
 const answers = new Map<string, number[]>();
 const tokens: Record<string, string> = {};
 const ids: Record<string, string> = {};
@@ -51,19 +48,8 @@ const bodies = (path: string) =>
   at(path).map((r) => JSON.parse(r.body) as { id: string; type: string; data: { entityId: string } });
 
 beforeAll(async () => {
-  receiver = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const path = req.url ?? '';
-      received.push({ path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      const queue = answers.get(path) ?? [200];
-      const status = queue.length > 1 ? queue.shift()! : queue[0]!;
-      res.writeHead(status).end(status === 200 ? 'ok' : 'not now');
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  port = (receiver.address() as AddressInfo).port;
+  receiver = await startWebhookReceiver(received, answers);
+  port = receiver.port;
   stack = await startTestStack({
     AUDIT_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
     AUDIT_WEBHOOK_ALLOW_HTTP: 'true',
@@ -90,7 +76,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await stack?.close();
-  await new Promise((resolve) => receiver?.close(resolve));
+  await receiver?.close();
 });
 
 describe('webhooks through the router', () => {
