@@ -24,6 +24,21 @@ export default tseslint.config(
     },
   },
   {
+    // Parsers of uploaded bytes run in worker threads that are terminated when they run out of time or memory, and
+    // Node aborts the whole process when a terminated worker leaves a zlib handle half made. Inflate with fflate.
+    files: ['subgraphs/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/testing.ts', '**/hostile.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        ...['node:zlib', 'zlib'].map((name) => ({
+          name,
+          message: 'no native zlib in subgraph code: parser workers may be terminated mid-call (use fflate)',
+        })),
+      ],
+    },
+  },
+  {
     // Which part of the system a file belongs to (docs/architecture.md): the router, the kit, each subgraph, and
     // common/ (what router and kit both need). Tests and test harnesses may reach across; production code may not.
     files: ['**/*.ts'],

@@ -9,13 +9,16 @@ import { readPageShapes } from './vector-shapes.ts';
 
 const BUDGET = { maxOperators: 100_000, maxStreamBytes: 1_000_000 };
 
-/** A PDF 1.5-style file: the page dictionary inside a compressed object stream, content Flate-encoded. */
-function objectStreamPdf(content: string): Uint8Array {
+/**
+ * A PDF 1.5-style file: the page dictionary inside a compressed object stream, content Flate-encoded (cut to its
+ * first `keep` compressed bytes when given).
+ */
+function objectStreamPdf(content: string, keep?: number): Uint8Array {
   const header = '3 0 ';
   const packed = deflateSync(
     `${header}<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] /Contents 4 0 R >>`,
   );
-  const stream = deflateSync(content);
+  const stream = deflateSync(content).subarray(0, keep);
   const text = (value: string): Buffer => Buffer.from(value, 'latin1');
   return new Uint8Array(
     Buffer.concat([
@@ -67,6 +70,18 @@ describe('PdfDocument', () => {
         order: 1,
       },
     ]);
+  });
+
+  it('keeps what a truncated Flate stream holds, and stops inflating a large one at the cap', () => {
+    const content = Array.from({ length: 20_000 }, (_, i) => `${i} 0 m`).join('\n');
+    const whole = deflateSync(content).length;
+    const truncated = PdfDocument.open(objectStreamPdf(content, Math.floor(whole / 2)));
+    const kept = Buffer.from(truncated.pageContent(truncated.pages(1)[0]!, 1_000_000)!).toString('latin1');
+    expect(kept.length).toBeGreaterThan(content.length / 4);
+    expect(content.startsWith(kept.trimEnd())).toBe(true);
+
+    const large = PdfDocument.open(objectStreamPdf(' '.repeat(5_000_000)));
+    expect(() => large.pageContent(large.pages(1)[0]!, 100_000)).toThrow(/larger than 100000 bytes/);
   });
 
   it('never throws on garbage, and finds nothing in it', () => {

@@ -5,7 +5,7 @@
 // truncated or hand-edited file) is the file scanned, the last definition of each object winning, which is what
 // pdf.js does when it rebuilds a broken xref. Every object is parsed once and every stream decoded once (cached);
 // decoding is charged to the document's budget and stops at it without allocating more.
-import { constants, inflateSync } from 'node:zlib';
+import { Unzlib } from 'fflate';
 import { BudgetExceededError, DocumentBudget } from './budget.ts';
 import {
   isDict,
@@ -503,15 +503,35 @@ export class PdfDocument {
   }
 }
 
-/** Inflated bytes, or null when they would exceed maxBytes (zlib stops there: no more is allocated). */
+/** Compressed bytes fed to the inflater at a time: what one step can inflate to is about a thousand times this. */
+const INFLATE_STEP = 4096;
+const OVER_CAP = new Error('inflated past the cap');
+
+/**
+ * Inflated bytes, or null when they would exceed maxBytes: inflating stops there, having allocated about that
+ * much and no more. A truncated stream gives what it holds; a corrupt one throws.
+ *
+ * fflate rather than node:zlib, because this runs in a parser worker that is terminated when it runs out of time
+ * or memory, and Node aborts the whole process when a terminated worker leaves a zlib handle half made
+ * ("close before init"). Pure JavaScript has no native handle to leave behind.
+ */
 function inflate(data: Uint8Array, maxBytes: number): Uint8Array | null {
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  const inflater = new Unzlib((chunk) => {
+    length += chunk.length;
+    if (length > maxBytes) throw OVER_CAP;
+    chunks.push(chunk);
+  });
   try {
-    // Z_SYNC_FLUSH returns what a truncated stream still holds instead of failing on it.
-    return inflateSync(data, { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: maxBytes });
+    // Never `final`: the end of a stream is not checked, so a truncated one keeps what it decoded.
+    for (let at = 0; at < data.length; at += INFLATE_STEP)
+      inflater.push(data.subarray(at, at + INFLATE_STEP));
   } catch (error) {
-    if (error instanceof RangeError) return null;
+    if (error === OVER_CAP) return null;
     throw error;
   }
+  return Buffer.concat(chunks, length);
 }
 
 /**
