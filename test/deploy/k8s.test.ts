@@ -8,7 +8,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
-import { Job } from 'kubernetes-models/batch/v1';
+import { CronJob, Job } from 'kubernetes-models/batch/v1';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, PersistentVolumeClaim, Service } from 'kubernetes-models/v1';
@@ -18,7 +18,7 @@ import { databaseUrlVariable } from '../../prisma/prisma-config.ts';
 import { loadRouterConfig } from '../../router/config.ts';
 import { listDomains } from '../../scripts/migrate.ts';
 import { loadAiConfig } from '../../subgraphs/ai/config.ts';
-import { loadAuditConfig } from '../../subgraphs/audit/config.ts';
+import { loadAuditConfig, loadRetentionConfig } from '../../subgraphs/audit/config.ts';
 import { loadAuthConfig } from '../../subgraphs/auth/config.ts';
 import { loadFilesConfig } from '../../subgraphs/files/config.ts';
 import { loadSamplesConfig } from '../../subgraphs/samples/config.ts';
@@ -30,6 +30,7 @@ const k8sDir = path.join(root, 'deploy/k8s');
 /** The kinds deploy/k8s may hold, each with its model (validate(): the upstream JSON schema). */
 const models = [
   ConfigMap,
+  CronJob,
   Deployment,
   HorizontalPodAutoscaler,
   Job,
@@ -44,8 +45,11 @@ const PROMETHEUS_PEER = 'monitoring/prometheus';
 
 type Env = Record<string, string | undefined>;
 
-/** The config loader of each process, by the source file its command runs (dist/<source>.js). */
-const loaders: Record<string, (env: Env) => { port: number }> = {
+/**
+ * The config loader of each process, by the source file its command runs (dist/<source>.js); the migration
+ * (scripts/migrate.ts) has none: it reads one URL per domain (checked on its own).
+ */
+const loaders: Record<string, (env: Env) => unknown> = {
   'router/index': (env) => {
     const result = loadRouterConfig(env);
     if ('errors' in result) throw new Error(result.errors.join('\n'));
@@ -57,6 +61,7 @@ const loaders: Record<string, (env: Env) => { port: number }> = {
   'subgraphs/files/index': loadFilesConfig,
   'subgraphs/audit/index': loadAuditConfig,
   'subgraphs/ai/index': loadAiConfig,
+  'subgraphs/audit/purge': loadRetentionConfig,
 };
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- manifests are untyped YAML, checked field by field */
@@ -96,7 +101,7 @@ const manifests: Manifest[] = kustomizations.flatMap((k) =>
 );
 const ofKind = (kind: string) => manifests.filter((m) => m.kind === kind);
 const deployments = ofKind('Deployment');
-const workloads = [...deployments, ...ofKind('Job')];
+const workloads = [...deployments, ...ofKind('Job'), ...ofKind('CronJob')];
 const services = ofKind('Service');
 const policies = ofKind('NetworkPolicy');
 
@@ -184,25 +189,30 @@ function containerEnv(container: any): Env {
   return env;
 }
 
-const containerOf = (workload: Manifest) => workload.spec.template.spec.containers[0];
+const podTemplateOf = (workload: Manifest) =>
+  workload.kind === 'CronJob' ? workload.spec.jobTemplate.spec.template : workload.spec.template;
+const containerOf = (workload: Manifest) => podTemplateOf(workload).spec.containers[0];
 
 /** dist/<source>.js -> <source>; undefined for a container that does not run our build. */
 function sourceOf(workload: Manifest): string | undefined {
   const command: string[] = containerOf(workload).command ?? [];
   if (command[0] !== 'node') return undefined;
   const match = /^dist\/(.+)\.js$/.exec(command[1] ?? '');
-  if (!match || command.length !== 2)
-    throw new Error(`${workload.metadata.name}: command ${command.join(' ')}`);
+  if (!match) throw new Error(`${workload.metadata.name}: command ${command.join(' ')}`);
   return match[1];
 }
 
+const ours = workloads.filter((w) => sourceOf(w) !== undefined);
 const appDeployments = deployments.filter((d) => sourceOf(d) !== undefined);
+const configured = ours.filter((w) => sourceOf(w) !== 'scripts/migrate');
 
-function loadFor(deployment: Manifest, env: Env = containerEnv(containerOf(deployment))) {
-  const loader = loaders[sourceOf(deployment)!];
-  if (!loader) throw new Error(`${deployment.metadata.name}: no config loader for ${sourceOf(deployment)}`);
+function loadFor(workload: Manifest, env: Env = containerEnv(containerOf(workload))) {
+  const loader = loaders[sourceOf(workload)!];
+  if (!loader) throw new Error(`${workload.metadata.name}: no config loader for ${sourceOf(workload)}`);
   return loader(env);
 }
+
+const portOf = (config: unknown) => (config as { port: number }).port;
 
 function containerPort(container: any, port: number | string): number {
   if (typeof port === 'number') return port;
@@ -345,7 +355,7 @@ describe('deploy/k8s', () => {
   });
 
   it('runs one image, built by the build, everywhere it runs our code', () => {
-    const images = new Set(appDeployments.concat(ofKind('Job')).map((w) => containerOf(w).image));
+    const images = new Set(ours.map((w) => containerOf(w).image));
     expect(images.size).toBe(1);
     const [image] = [...images] as [string];
     const [{ name, newTag }] = kustomizations[0]!.images as [{ name: string; newTag: string }];
@@ -356,17 +366,39 @@ describe('deploy/k8s', () => {
       else expect(containerOf(w).image, w.metadata.name).toMatch(/:\d[\w.-]*$/); // others pinned
     }
     expect(sourceOf(ofKind('Job')[0]!)).toBe('scripts/migrate');
-    expect(appDeployments.map(sourceOf).sort()).toEqual(Object.keys(loaders).sort());
+    expect(configured.map(sourceOf).sort()).toEqual(Object.keys(loaders).sort());
   });
+
+  it.each(configured.map((w) => [w.metadata.name, w] as const))(
+    '%s gets from its ConfigMaps and Secrets every variable its config requires, pointing at no loopback',
+    (_name, workload) => {
+      // A default of 127.0.0.1 or localhost left in place: a variable the manifest forgot.
+      expect(JSON.stringify(loadFor(workload))).not.toMatch(/127\.0\.0\.1|localhost|\[::1\]/);
+    },
+  );
+
+  it.each(ours.map((w) => [w.metadata.name, w] as const))(
+    '%s runs as non-root on a read-only root with a writable /tmp, within requests and limits',
+    (_name, workload) => {
+      const pod = podTemplateOf(workload).spec;
+      const container = containerOf(workload);
+      expect(pod.securityContext.runAsNonRoot).toBe(true);
+      expect(pod.securityContext.runAsUser).toBeGreaterThan(0);
+      expect(pod.automountServiceAccountToken).toBe(false);
+      expect(container.securityContext).toMatchObject({
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ['ALL'] },
+      });
+      const tmp = container.volumeMounts.find((v: any) => v.mountPath === '/tmp');
+      expect(pod.volumes.find((v: any) => v.name === tmp?.name)?.emptyDir).toBeDefined();
+      for (const bound of ['requests', 'limits'])
+        expect(Object.keys(container.resources[bound]).sort(), bound).toEqual(['cpu', 'memory']);
+    },
+  );
 
   describe.each(appDeployments.map((d) => [d.metadata.name, d] as const))('%s', (_name, deployment) => {
     const container = containerOf(deployment);
-
-    it('gets from its ConfigMaps and Secrets every variable its config requires, pointing at no loopback', () => {
-      const config = loadFor(deployment);
-      // A default of 127.0.0.1 or localhost left in place: a variable the manifest forgot.
-      expect(JSON.stringify(config)).not.toMatch(/127\.0\.0\.1|localhost|\[::1\]/);
-    });
 
     it('reads every URL it is given that names a Service', () => {
       const env = containerEnv(container);
@@ -380,16 +412,16 @@ describe('deploy/k8s', () => {
 
     it('listens on its containerPort, probed on /ready and /health, scraped on its metrics port', () => {
       const config = loadFor(deployment);
-      expect(containerPort(container, 'http')).toBe(config.port);
+      expect(containerPort(container, 'http')).toBe(portOf(config));
       for (const [probe, path] of [
         ['readinessProbe', '/ready'],
         ['livenessProbe', '/health'],
       ] as const) {
         expect(container[probe]?.httpGet?.path, probe).toBe(path);
-        expect(containerPort(container, container[probe].httpGet.port), probe).toBe(config.port);
+        expect(containerPort(container, container[probe].httpGet.port), probe).toBe(portOf(config));
       }
       const metricsListener = (config as any).options?.metrics?.listener;
-      const metricsPort = metricsListener ? metricsListener.port : config.port;
+      const metricsPort = metricsListener ? metricsListener.port : portOf(config);
       if (metricsListener) expect(metricsListener.host).toBe('0.0.0.0');
       expect(deployment.spec.template.metadata.annotations).toMatchObject({
         'prometheus.io/scrape': 'true',
@@ -397,22 +429,6 @@ describe('deploy/k8s', () => {
         'prometheus.io/path': '/metrics',
       });
       expect(container.ports.map((p: any) => p.containerPort)).toContain(metricsPort);
-    });
-
-    it('runs as non-root on a read-only root with a writable /tmp, within requests and limits', () => {
-      const pod = deployment.spec.template.spec;
-      expect(pod.securityContext.runAsNonRoot).toBe(true);
-      expect(pod.securityContext.runAsUser).toBeGreaterThan(0);
-      expect(pod.automountServiceAccountToken).toBe(false);
-      expect(container.securityContext).toMatchObject({
-        allowPrivilegeEscalation: false,
-        readOnlyRootFilesystem: true,
-        capabilities: { drop: ['ALL'] },
-      });
-      const tmp = container.volumeMounts.find((v: any) => v.mountPath === '/tmp');
-      expect(pod.volumes.find((v: any) => v.name === tmp?.name)?.emptyDir).toBeDefined();
-      for (const bound of ['requests', 'limits'])
-        expect(Object.keys(container.resources[bound]).sort(), bound).toEqual(['cpu', 'memory']);
     });
 
     it('is scaled by an autoscaler and kept by a disruption budget', () => {
@@ -435,13 +451,13 @@ describe('deploy/k8s', () => {
   it('refuses to start with a secret left empty, unless the example marks it optional', () => {
     // Per key: does any process that reads it stop when it is empty (an empty value is an unset variable)?
     const refused = new Map<string, boolean>();
-    for (const deployment of appDeployments) {
-      const container = containerOf(deployment);
+    for (const workload of configured) {
+      const container = containerOf(workload);
       for (const ref of secretRefs(container)) {
         const id = `${ref.secret} ${ref.key}`;
         let stops = false;
         try {
-          loadFor(deployment, { ...containerEnv(container), [ref.variable]: '' });
+          loadFor(workload, { ...containerEnv(container), [ref.variable]: '' });
         } catch (error) {
           stops = String(error).includes(ref.variable);
         }
