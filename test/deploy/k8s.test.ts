@@ -439,6 +439,8 @@ describe('deploy/k8s', () => {
       expect(hpa?.spec.scaleTargetRef).toMatchObject({ apiVersion: 'apps/v1', kind: 'Deployment' });
       expect(hpa!.spec.minReplicas).toBeGreaterThanOrEqual(2);
       expect(hpa!.spec.maxReplicas).toBeGreaterThanOrEqual(hpa!.spec.minReplicas);
+      // The autoscaler owns the count: a number in the Deployment would reset it on every apply.
+      expect(deployment.spec.replicas).toBeUndefined();
       const budgets = ofKind('PodDisruptionBudget').filter((p) =>
         selects(p.spec.selector.matchLabels, deployment.spec.template.metadata.labels),
       );
@@ -518,7 +520,7 @@ describe('deploy/k8s', () => {
       (c) => c.metadata.name === volume?.persistentVolumeClaim?.claimName,
     );
     const replicas = Math.max(
-      files.spec.replicas,
+      files.spec.replicas ?? 1,
       ...ofKind('HorizontalPodAutoscaler')
         .filter((h) => h.spec.scaleTargetRef.name === files.metadata.name)
         .map((h) => h.spec.maxReplicas),
