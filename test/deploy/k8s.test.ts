@@ -503,6 +503,11 @@ describe('deploy/k8s', () => {
     expect(deny).toHaveLength(1);
     expect(deny[0]!.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress'] });
     for (const p of policies) expect(p.spec.policyTypes, p.metadata.name).toContain('Ingress');
+    // Policies name callers by this label: it must be on their pods, as their name.
+    for (const w of workloads)
+      expect(podTemplateOf(w).metadata.labels['app.kubernetes.io/name'], w.metadata.name).toBe(
+        w.metadata.name,
+      );
     const expected = sorted(expectedIngress());
     expect(sorted(actualIngress())).toEqual(expected);
     // The derivation itself: a subgraph's URLs are seen (audit ingest from every relay, the JWKS from all).
