@@ -2,19 +2,24 @@
 // createRouter builds it from a config, and each subgraph's registry filled by the same factories its server
 // calls (kit metrics, database query counts, its outbox relays, its own metrics). Only names are read: nothing
 // is collected, so the database handles the gauges would query are never used.
+import { tmpdir } from 'node:os';
 import express from 'express';
 import { pino } from 'pino';
 import type { Registry } from 'prom-client';
 import { createRouter } from '../../router/createRouter.ts';
 import type { RouterConfig } from '../../router/config.ts';
 import { mountCommandIntake } from '../../subgraphs/ai/command-intake.ts';
+import { registerJobMetrics } from '../../subgraphs/ai/jobs/job-metrics.ts';
 import { EXTRACTION_NOTICE_TABLE } from '../../subgraphs/ai/server.ts';
 import { createAuditMetrics } from '../../subgraphs/audit/audit-metrics.ts';
+import { startChainMonitor } from '../../subgraphs/audit/chain-monitor.ts';
 import { createDeliveryService, registerDeliveryMetrics } from '../../subgraphs/audit/delivery.service.ts';
 import { createWebhookMetrics } from '../../subgraphs/audit/webhook-metrics.ts';
+import { registerDiskMetrics } from '../../subgraphs/files/disk-metrics.ts';
 import { createLogger } from '../../subgraphs/kit/logger.ts';
 import { countDatabaseQueries, createMetrics } from '../../subgraphs/kit/metrics.ts';
 import { createOutboxRelay } from '../../subgraphs/kit/outbox-relay.ts';
+import { createWorkflowMetrics } from '../../subgraphs/samples/workflow-metrics.ts';
 import { EXTRACTION_COMMAND_TABLE } from '../../subgraphs/submission/extraction-commands.ts';
 import { SAMPLE_COMMAND_TABLE } from '../../subgraphs/submission/server.ts';
 
@@ -71,6 +76,10 @@ export function subgraphMetricNames(): Record<string, string[]> {
     log,
   });
 
+  registerJobMetrics(registries.ai!, { prisma: unused, now: () => new Date(), log });
+  createWorkflowMetrics().register(registries.samples!);
+  registerDiskMetrics(registries.files!, tmpdir(), log);
+
   const audit = registries.audit!;
   createAuditMetrics(audit, unused);
   const auditDeps = { prisma: unused, now: () => new Date(), log, checkpoints: unused };
@@ -80,6 +89,14 @@ export function subgraphMetricNames(): Record<string, string[]> {
     auditDeps,
   );
   createWebhookMetrics(audit, unused);
+  // Its first verification (of no chain) fails at once and is logged, silently here; no timer with interval 0.
+  void startChainMonitor({
+    chain: unused,
+    registry: audit,
+    intervalSeconds: 0,
+    now: () => new Date(),
+    log,
+  }).stop();
 
   return Object.fromEntries(Object.entries(registries).map(([name, r]) => [name, seriesNames(r)]));
 }
