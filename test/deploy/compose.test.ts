@@ -22,7 +22,7 @@ import { loadSamplesConfig } from '../../subgraphs/samples/config.ts';
 import { loadSubmissionConfig } from '../../subgraphs/submission/config.ts';
 import { REVOCATIONS_PATH } from '../../common/session-revocations.ts';
 import { routerMetricNames, subgraphMetricNames } from './metric-registries.ts';
-import { metricNamesIn } from './promql.ts';
+import { readPromql } from './promql.ts';
 
 const root = new URL('../../', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, root), 'utf8');
@@ -320,7 +320,15 @@ describe('Prometheus and Grafana (deploy/)', () => {
     known = new Set(['up', ...names]); // up: Prometheus' own series per target
   });
 
-  const unknownIn = (exprs: string[]) => exprs.flatMap(metricNamesIn).filter((name) => !known.has(name));
+  /** What is wrong with these queries: syntax errors, and metrics no registry defines. */
+  const problemsIn = (exprs: string[]) =>
+    exprs.flatMap((expr) => {
+      const { metrics, errors } = readPromql(expr);
+      return [
+        ...errors,
+        ...metrics.filter((name) => !known.has(name)).map((name) => `unknown metric ${name}`),
+      ];
+    });
 
   it('scrapes every app service on the port it listens on', () => {
     const config = parse(read('deploy/prometheus/prometheus.yml')) as {
@@ -344,7 +352,7 @@ describe('Prometheus and Grafana (deploy/)', () => {
       expect(rule.alert, rule.expr).toMatch(/^[A-Z]\w+$/);
       expect(['page', 'warn'], rule.alert).toContain(rule.labels?.severity);
     }
-    expect(unknownIn(all.map((r) => r.expr))).toEqual([]);
+    expect(problemsIn(all.map((r) => r.expr))).toEqual([]);
     const alerts = all.map((r) => r.alert);
     for (const needed of ['ServiceDown', 'HighErrorRate', 'AuditDeliveryBehind', 'AuditEventsRejected'])
       expect(alerts).toContain(needed);
@@ -374,15 +382,18 @@ describe('Prometheus and Grafana (deploy/)', () => {
       };
       const exprs = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr));
       expect(exprs.length, file).toBeGreaterThan(0);
-      expect(unknownIn(exprs), file).toEqual([]);
+      expect(problemsIn(exprs), file).toEqual([]);
+      for (const expr of exprs)
+        expect(readPromql(expr).metrics.length, `${file}: ${expr}`).toBeGreaterThan(0);
       for (const panel of dashboard.panels.filter((p) => p.targets))
         expect(panel.datasource?.uid, `${file}: ${panel.title}`).toBe(uid);
     }
   });
 
-  it('notices a dashboard query of a metric that does not exist', () => {
-    expect(unknownIn(['sum(rate(router_requests_total[5m])) / sum(rate(router_request_total[5m]))'])).toEqual(
-      ['router_request_total'],
-    );
+  it('notices a query of a metric that does not exist, and one that does not parse', () => {
+    expect(
+      problemsIn(['sum(rate(router_requests_total[5m])) / sum(rate(router_request_total[5m]))']),
+    ).toEqual(['unknown metric router_request_total']);
+    expect(problemsIn(['sum(rate(router_requests_total[5m])']).length).toBeGreaterThan(0);
   });
 });

@@ -1,25 +1,20 @@
-// The metric names a PromQL expression reads, for checking dashboards and alert rules against the metrics the
-// code defines. Not a PromQL parser: it drops what cannot hold a metric name (strings, label matchers, ranges,
-// grouping clauses, Grafana variables) and keeps the identifiers that are not function calls or keywords.
+// PromQL of the dashboards and alert rules, read with Prometheus' own grammar (@prometheus-io/lezer-promql, the
+// parser of Prometheus' web UI): the metric names an expression selects, and where it does not parse.
+import { parser } from '@prometheus-io/lezer-promql';
 
-const KEYWORDS = new Set(['and', 'or', 'unless', 'bool', 'offset', 'inf', 'nan']);
+/** Grafana's interval variables, which Grafana replaces with a duration before Prometheus sees the query. */
+const GRAFANA_INTERVALS = /\$__(?:rate_interval|interval|range)\b/g;
 
-export function metricNamesIn(expr: string): string[] {
-  const cleaned = expr
-    .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, ' ')
-    .replace(/\{[^}]*\}/g, ' ')
-    .replace(/\[[^\]]*\]/g, ' ')
-    .replace(/\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ')
-    .replace(/\boffset\s+\S+/g, ' ')
-    .replace(/\$\{?\w+\}?/g, ' ');
-  const names = new Set<string>();
-  for (const match of cleaned.matchAll(/[A-Za-z_:][\w:]*/g)) {
-    const before = cleaned[match.index - 1];
-    if (before && /[\w.]/.test(before)) continue; // inside a number such as 1e3 or 0.5
-    const after = cleaned.slice(match.index + match[0].length).trimStart();
-    if (after.startsWith('(')) continue; // a function or aggregation
-    if (KEYWORDS.has(match[0].toLowerCase())) continue;
-    names.add(match[0]);
-  }
-  return [...names];
+export function readPromql(query: string): { metrics: string[]; errors: string[] } {
+  const expr = query.replace(GRAFANA_INTERVALS, '5m');
+  const metrics = new Set<string>();
+  const errors: string[] = [];
+  const cursor = parser.parse(expr).cursor();
+  do {
+    if (cursor.type.isError)
+      errors.push(`does not parse at ${cursor.from}: "${expr.slice(cursor.from, cursor.from + 20)}"`);
+    if (cursor.name === 'Identifier' && cursor.node.parent?.name === 'VectorSelector')
+      metrics.add(expr.slice(cursor.from, cursor.to));
+  } while (cursor.next());
+  return { metrics: [...metrics], errors };
 }
