@@ -302,6 +302,16 @@ describe('docker-compose.yml', () => {
     expect((configs.ai as typeof config).llm.OLLAMA_HOST).toBeUndefined();
   });
 
+  it("sets every required variable in the README's .env recipe", () => {
+    const section = read('README.md').split('### Running with Docker Compose')[1]!.split('```')[1]!;
+    const listed = /for v in ([\s\S]*?); do/
+      .exec(section)![1]!
+      .split(/[\s\\]+/)
+      .filter(Boolean);
+    const echoed = [...section.matchAll(/echo "(\w+)=/g)].map((m) => m[1]!).filter((v) => v !== '$v');
+    expect([...listed, ...echoed].sort()).toEqual([...required].sort());
+  });
+
   it('fails the check when a URL drifts from the port its service listens on', () => {
     const env = { ...environmentOf('submission'), SAMPLES_COMMANDS_URL: 'http://samples:4999' };
     expect(() => checkUrls('submission', loadSubmissionConfig(env))).toThrow(
