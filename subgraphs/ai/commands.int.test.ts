@@ -54,6 +54,27 @@ describe('without retrieval', () => {
     expect((await h.events(jobs[0]!.id as string)).map((e) => e.type)).toEqual(['extraction.queued']);
   });
 
+  it('shows the jobs by status and the age of the oldest queued one on /metrics (jobs/job-metrics.ts)', async () => {
+    await h.sendCommands([commandEvent(EXTRACTION_REQUESTED, extractionRequest())]);
+    const rows = await h.sql<{ status: string; kind: string; n: number }>(
+      `SELECT status, kind, count(*)::int AS n FROM extraction_job GROUP BY 1, 2`,
+    );
+    expect(rows.some((r) => r.status === 'QUEUED' && r.n > 0)).toBe(true);
+    h.advance(600);
+    const lines = (await h.metrics()).split('\n');
+    const value = (name: string, labels: string[]) =>
+      Number(
+        lines
+          .find((l) => l.startsWith(`${name}{`) && labels.every((p) => l.includes(p)))
+          ?.split(' ')
+          .at(-1),
+      );
+    for (const row of rows)
+      expect(value('ai_extraction_jobs', [`status="${row.status}"`, `kind="${row.kind}"`])).toBe(row.n);
+    expect(value('ai_extraction_jobs', ['status="FAILED"'])).toBe(0);
+    expect(value('ai_extraction_oldest_queued_age_seconds', [])).toBeGreaterThanOrEqual(600);
+  });
+
   it("links the stored original to the submission's job once (File.extraction), with its event", async () => {
     const request = extractionRequest({ fileId: null });
     await h.sendCommands([commandEvent(EXTRACTION_REQUESTED, request)]);

@@ -12,6 +12,7 @@ import { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from '..
 import type { RunningServer } from '../kit/server.ts';
 import { createSubgraph, type Subgraph, type SubgraphOptions } from '../kit/subgraph.ts';
 import { mountCommandIntake } from './command-intake.ts';
+import { registerJobMetrics } from './jobs/job-metrics.ts';
 import type { AiConfig } from './config.ts';
 import { createContextFactory, type AiServices, type Context } from './context.ts';
 import { createExtractors } from './extractors.ts';
@@ -164,7 +165,7 @@ export async function createAiSubgraph(config: AiConfig, options: AiSubgraphDeps
           permissions,
           createContext: createContextFactory(deps, services),
         },
-        mount: ({ app, metrics }) =>
+        mount: ({ app, metrics }) => {
           mountCommandIntake(app, {
             secret: config.serviceSecret,
             queue,
@@ -172,7 +173,9 @@ export async function createAiSubgraph(config: AiConfig, options: AiSubgraphDeps
             prisma,
             registry: metrics.registry,
             log,
-          }),
+          });
+          registerJobMetrics(metrics.registry, { prisma, now, log });
+        },
         relays(registry) {
           if (!config.notices) {
             log.warn(

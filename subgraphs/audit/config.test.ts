@@ -21,6 +21,7 @@ describe('loadAuditConfig', () => {
       host: '127.0.0.1',
       relaySecret: SECRET,
       checkpoints: { signingKey: SIGNING_KEY, previousPublicKeys: [], every: 1000, intervalSeconds: 60 },
+      verifyIntervalSeconds: 3600,
       jwt: {
         issuer: 'urn:nanopore:auth',
         audience: 'urn:nanopore:supergraph',

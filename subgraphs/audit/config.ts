@@ -181,6 +181,11 @@ const schema = z
     ...tokenVerificationVariables,
     /** Also sign the chain head every this many seconds when it moved; default 60. */
     AUDIT_CHECKPOINT_INTERVAL_SECONDS: env.positiveInt(60),
+    /**
+     * Verify the whole chain every this many seconds (and at start), exported as audit_chain_* metrics; 0: at
+     * start only; default 3600.
+     */
+    AUDIT_VERIFY_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(604_800).default(3600),
     /** Most rows one export may hold; default 100000. */
     AUDIT_EXPORT_MAX_ROWS: env.positiveInt(100_000),
     ...exportLinkVariables,
@@ -210,6 +215,7 @@ const schema = z
     host: v.AUDIT_HOST,
     relaySecret: v.OUTBOX_RELAY_SECRET,
     checkpoints: { ...checkpointSettings(v), intervalSeconds: v.AUDIT_CHECKPOINT_INTERVAL_SECONDS },
+    verifyIntervalSeconds: v.AUDIT_VERIFY_INTERVAL_SECONDS,
     /** How access tokens are verified: the JWKS, issuer and audience. */
     jwt: toJwtVerifierOptions(v),
     retentionDays: v.AUDIT_RETENTION_DAYS,

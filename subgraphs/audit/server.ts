@@ -9,6 +9,7 @@ import { PrismaClient } from '../../generated/prisma/audit/client.ts';
 import { createSubgraph, type Subgraph, type SubgraphOptions } from '../kit/subgraph.ts';
 import { auditResolvers } from './audit.resolvers.ts';
 import { createAuditMetrics } from './audit-metrics.ts';
+import { startChainMonitor, type ChainMonitor } from './chain-monitor.ts';
 import { createChainService } from './chain.service.ts';
 import { createCheckpointKeys } from './checkpoint.ts';
 import type { AuditConfig } from './config.ts';
@@ -39,6 +40,8 @@ export interface AuditSubgraph extends Subgraph<PrismaClient> {
   retention: RetentionService;
   /** Delivers webhooks (started with the subgraph unless AUDIT_WEBHOOK_CONCURRENCY is 0). */
   webhooks: WebhookDispatcher;
+  /** Verifies the chain on a timer for the audit_chain_* metrics. */
+  chainMonitor: ChainMonitor;
 }
 
 export async function createAuditSubgraph(
@@ -65,6 +68,7 @@ export async function createAuditSubgraph(
       onClose(() => clearInterval(checkpointTimer));
       const delivery = createDeliveryService(deps, config.delivery);
       let dispatcher: WebhookDispatcher | undefined;
+      let chainMonitor: ChainMonitor | undefined;
       const services = {
         chain,
         delivery,
@@ -99,6 +103,14 @@ export async function createAuditSubgraph(
             return head?.sequence ?? 0n;
           });
           registerDeliveryMetrics(registry, delivery, deps);
+          chainMonitor = startChainMonitor({
+            chain,
+            registry,
+            intervalSeconds: config.verifyIntervalSeconds,
+            now,
+            log,
+          });
+          onClose(() => chainMonitor?.stop());
           mountIngestion(app, { secret: config.relaySecret, chain: ingestChain, delivery, metrics, log });
           services.events.mountExport(app);
           dispatcher = createWebhookDispatcher(deps, config.webhooks, registry, {
@@ -112,6 +124,9 @@ export async function createAuditSubgraph(
           retention: createRetentionService(deps, config),
           get webhooks() {
             return dispatcher!;
+          },
+          get chainMonitor() {
+            return chainMonitor!;
           },
         },
       };

@@ -8,6 +8,7 @@ import { createSubgraph, type Subgraph, type SubgraphOptions } from '../kit/subg
 import type { FilesConfig } from './config.ts';
 import { createContextFactory, type FilesServices } from './context.ts';
 import { SERVICE_NAME, type FilesDeps } from './deps.ts';
+import { registerDiskMetrics } from './disk-metrics.ts';
 import { createDownloadHandler, DOWNLOAD_ROUTE } from './download.ts';
 import { createEntityAccess } from './entity-access.ts';
 import { entityResolvers } from './entity.resolvers.ts';
@@ -67,7 +68,10 @@ export async function createFilesSubgraph(
           // exactly maxFileBytes is accepted.
           uploads: { maxFileSize: config.maxFileBytes + 1, maxFiles: config.maxFiles },
         },
-        mount: ({ app }) => app.get(DOWNLOAD_ROUTE, createDownloadHandler(deps, notifyRelay)),
+        mount: ({ app, metrics }) => {
+          app.get(DOWNLOAD_ROUTE, createDownloadHandler(deps, notifyRelay));
+          registerDiskMetrics(metrics.registry, config.filesDir, log);
+        },
         fields: { deps, services },
       };
     },

@@ -3,6 +3,7 @@ import type { PrismaClient } from '../../generated/prisma/samples/client.ts';
 import type { ExportLinks } from '../kit/export-link.ts';
 import type { Logger } from '../kit/logger.ts';
 import type { SamplesConfig } from './config.ts';
+import type { WorkflowMetrics } from './workflow-metrics.ts';
 
 export const SERVICE_NAME = 'samples';
 
@@ -17,6 +18,8 @@ export interface SamplesDeps {
   log: Logger;
   /** Signs and reads the links of export files. */
   exportLinks: ExportLinks;
+  /** Throughput and turnaround for Prometheus; none in tests that build the services alone. */
+  workflowMetrics?: WorkflowMetrics;
 }
 
 /**

@@ -83,6 +83,20 @@ describe('the full path of one sample', () => {
     expect(row!.distributed_at!.getTime() - row!.completed_at!.getTime()).toBeGreaterThan(HOUR - 1000);
     expect(row!.qc_status).toBe('PASSED');
 
+    // Throughput and turnaround on /metrics (workflow-metrics.ts): this file's first sample to complete, 59 h
+    // after its reception by the harness clock.
+    const lines = (await (await fetch(`${h.url}/metrics`)).text()).split('\n');
+    /** The value of the series `name` whose labels include `labels`. */
+    const value = (name: string, labels: Record<string, string>) => {
+      const pairs = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+      const line = lines.find((l) => l.startsWith(`${name}{`) && pairs.every((p) => l.includes(p)));
+      return Number(line?.split(' ').at(-1));
+    };
+    expect(value('samples_workflow_moves_total', { move: 'advance', status: 'COMPLETED' })).toBe(1);
+    expect(value('samples_workflow_moves_total', { move: 'archive', status: 'ARCHIVED' })).toBe(1);
+    expect(value('samples_turnaround_seconds_count', { priority: 'NORMAL' })).toBe(1);
+    expectHours(value('samples_turnaround_seconds_sum', { priority: 'NORMAL' }) * 1000, 59);
+
     const history = await readHistory(h, id);
     expect(history.map((entry) => [entry.move, entry.to_status, entry.to_stage])).toEqual([
       ['receive', 'RECEIVED', null],

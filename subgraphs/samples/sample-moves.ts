@@ -123,7 +123,7 @@ export function createSampleMoves(deps: SamplesDeps) {
     expectedVersion?: number | null,
     occurredAt?: Date | null,
   ): Promise<Sample> {
-    return prisma.$transaction(async (tx) => {
+    const { row, after } = await prisma.$transaction(async (tx) => {
       const row = await readVisibleSample(tx, caller, id);
       assertExpectedVersion(row, expectedVersion);
       const now = deps.now();
@@ -143,8 +143,10 @@ export function createSampleMoves(deps: SamplesDeps) {
       const changes = diffChanges(row, after, [...EVENT_FIELDS]);
       const payload = getPayload(row, step, before, result, occurredAt ? at : null);
       await recordEvent(tx, sampleEvent(caller, row, EVENT_TYPES[step.type], now, changes, payload));
-      return after;
+      return { row, after };
     });
+    deps.workflowMetrics?.moved(step.type, row, after);
+    return after;
   }
 
   return {

@@ -23,6 +23,7 @@ import { createRunService } from './run.service.ts';
 import { sampleResolvers } from './sample.resolvers.ts';
 import { createSampleService } from './sample.service.ts';
 import { mountSubmissionIntake } from './submission-intake.ts';
+import { createWorkflowMetrics } from './workflow-metrics.ts';
 
 export const SAMPLES_TYPE_DEFS = readFileSync(
   new URL('../../schema/samples.graphql', import.meta.url),
@@ -47,7 +48,8 @@ export async function createSamplesSubgraph(
     PrismaClient,
     build({ prisma, log, now, notifyRelay }) {
       const exportLinks = createExportLinks({ ...config.exportLinks, now });
-      const deps: SamplesDeps = { prisma, config, now, log, exportLinks };
+      const workflowMetrics = createWorkflowMetrics();
+      const deps: SamplesDeps = { prisma, config, now, log, exportLinks, workflowMetrics };
       const analytics = createAnalyticsService(deps);
       const services: SamplesServices = {
         samples: createSampleService(deps),
@@ -67,7 +69,8 @@ export async function createSamplesSubgraph(
           // 500 ids of a bulk change, with room to spare.
           bodyLimit: '2mb',
         },
-        mount: ({ app }) => {
+        mount: ({ app, metrics }) => {
+          workflowMetrics.register(metrics.registry);
           mountSubmissionIntake(app, {
             secret: config.relaySecret,
             services,
