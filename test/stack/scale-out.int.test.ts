@@ -26,7 +26,7 @@ import { listDomains } from '../../scripts/migrate.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { post } from '../helpers/graphql.ts';
-import { readMetric, startReplicas, type Replicas } from '../helpers/replicas.ts';
+import { readMetric, startReplicas, type ReplicaSet, type Replicas } from '../helpers/replicas.ts';
 import {
   startWebhookReceiver,
   type ReceivedWebhook,
@@ -348,3 +348,54 @@ test('concurrent moves through both routers: one winner per move, none lost, aud
   console.error(`scale-out: webhook deliveries sent ${sent.each.join(' + ')}`);
   expect(sent.total).toBe(queued!.count);
 }, 600_000);
+
+test('an audit process killed under load: the relays of the other set deliver every event, once', async () => {
+  const [first] = replicas.sets as [ReplicaSet];
+  const stored = () =>
+    perReplica('samples', 'outbox_delivered_total', { service: 'samples', result: 'stored' });
+  const storedBefore = await stored();
+  // Set 1's relays deliver to set 1's audit process: it dies mid-flight, with no chance to finish anything.
+  process.kill(first.subgraphs.audit!.pid, 'SIGKILL');
+  await eventually(() => first.subgraphs.audit!.exited(), { what: 'audit-1 to exit' });
+
+  // Writes go on through router 1 (samples-1 records them); set 2's relays take them to audit-2.
+  const ids = await Promise.all(
+    Array.from({ length: 10 }, async (_, i) => {
+      const { createSample } = await retryingBusy(() =>
+        client(0).request(CreateSampleDocument, { input: { name: `AFTER-KILL-${i}` } }),
+      );
+      return createSample.id;
+    }),
+  );
+  const { receiveSamples } = await retryingBusy(() => client(0).request(ReceiveSamplesDocument, { ids }));
+  expect(receiveSamples.succeeded).toBe(10);
+
+  await eventually(
+    async () => {
+      const [row] = await query<{ pending: number }>(
+        'samples',
+        'SELECT count(*)::int AS pending FROM outbox_event WHERE delivered_at IS NULL',
+      );
+      return row!.pending === 0;
+    },
+    { what: 'the samples outbox to drain through set 2', timeoutMs: 60_000 },
+  );
+  const outbox = await query<{ id: string }>('samples', 'SELECT id::text FROM outbox_event ORDER BY id');
+  const logged = await query<{ event_id: string }>(
+    'audit',
+    `SELECT event_id::text FROM audit_event WHERE service = 'samples' ORDER BY event_id`,
+  );
+  expect(logged.map((e) => e.event_id)).toEqual(outbox.map((r) => r.id));
+  const { verifyAuditChain } = await client(1).request(VerifyAuditChainDocument, {});
+  expect(verifyAuditChain).toMatchObject({ intact: true, firstBrokenSequence: null });
+  // Set 1's samples relay found its audit process gone; all 20 new events (10 created, 10 received) went
+  // through samples-2's relay.
+  const storedAfter = await stored();
+  expect(storedAfter.each[0]).toBe(storedBefore.each[0]);
+  expect(storedAfter.each[1]! - storedBefore.each[1]!).toBe(20);
+  expect(
+    await readMetric(first.subgraphOrigins.samples!, 'outbox_delivery_failures_total', {
+      reason: 'unreachable',
+    }),
+  ).toBeGreaterThan(0);
+}, 180_000);
