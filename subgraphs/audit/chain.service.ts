@@ -41,16 +41,30 @@ export async function lockChainHead(
 }
 
 /**
+ * The time of receipt of events appended after the tip: `now`, or the tip's own time when that is later. Several
+ * audit processes append to one chain, each with its own clock (another host's may run behind) and each taking
+ * `now` before it waits for the head lock; without this, time would go back along the chain.
+ */
+async function notBeforeTip(tx: Prisma.TransactionClient, tip: bigint, now: Date): Promise<Date> {
+  const rows = await tx.$queryRaw<{ receivedAt: Date }[]>`
+    SELECT received_at AS "receivedAt" FROM audit_event WHERE sequence = ${tip}`;
+  const tipAt = rows[0]?.receivedAt;
+  return tipAt && tipAt > now ? tipAt : now;
+}
+
+/**
  * Appends inside the caller's transaction (which must not have locked anything the chain needs), signing a
- * checkpoint at each event where one falls due.
+ * checkpoint at each event where one falls due. `now` becomes the events' time of receipt, unless the tip was
+ * received later (notBeforeTip).
  */
 export async function appendInTransaction(
   tx: Prisma.TransactionClient,
   deps: Pick<AuditDeps, 'checkpoints'>,
   events: readonly NewAuditEvent[],
-  receivedAt: Date,
+  now: Date,
 ): Promise<AppendResult[]> {
   const head = await lockChainHead(tx);
+  const receivedAt = await notBeforeTip(tx, head.sequence, now);
   let due = nextDue(await checkpointAtOrBefore(tx), deps.checkpoints.every);
   const checkpoints: Checkpoint[] = [];
   const ids = [...new Set(events.map((e) => e.eventId))];
