@@ -15,6 +15,7 @@ import { startTracing, type Tracing } from '../../common/tracing.ts';
 import { listDomains } from '../../scripts/migrate.ts';
 import { startStack, type RunningStack } from '../../scripts/stack.ts';
 import { createLogger } from '../../subgraphs/kit/logger.ts';
+import { INGEST_PATH } from '../../subgraphs/kit/outbox-wire.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { post } from '../helpers/graphql.ts';
@@ -167,6 +168,25 @@ describe('one request, one trace', () => {
     );
     expect(access).toMatchObject({ trace_id: traceId, span_id: routerServer.spanId });
     expect(access.requestId).toEqual(expect.any(String));
+  });
+
+  test("a relay's delivery to the audit subgraph carries its traceparent", async () => {
+    // The admin's bootstrap and createSample wrote events their relays deliver to audit on their own time.
+    const delivery = await eventually(
+      async () => {
+        await tracing.flush();
+        return collector.spans.find(
+          (s) =>
+            s.kind === SERVER &&
+            s.attributes['subgraph.name'] === 'audit' &&
+            String(s.attributes['http.target'] ?? s.attributes['url.path']).startsWith(INGEST_PATH),
+        );
+      },
+      { what: "the audit subgraph's span of a relay delivery" },
+    );
+    const sender = collector.spans.find((s) => s.spanId === delivery.parentSpanId);
+    expect(sender).toMatchObject({ kind: CLIENT, traceId: delivery.traceId });
+    expect(String(sender!.attributes['url.full'])).toContain(INGEST_PATH);
   });
 
   test('a line the kit logs inside a span carries its trace and span ids; outside, none', async () => {
