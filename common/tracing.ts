@@ -5,6 +5,7 @@ import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { z } from 'zod';
 import { env } from './env.ts';
+import { REVOCATIONS_PATH } from './session-revocations.ts';
 
 type Env = Record<string, string | undefined>;
 
@@ -60,8 +61,16 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
-/** Requests that only probe the process: no span of their own, else they would bury the traces worth reading. */
-const PROBE_PATH = /^\/(?:health|ready|metrics)(?:[/?]|$)/;
+/**
+ * Requests that only probe a process, and the session-revocation poll every process sends each second: no spans
+ * (nor of the queries they run), else they would bury the traces worth reading.
+ */
+const UNTRACED_PATHS = ['/health', '/ready', '/metrics', REVOCATIONS_PATH];
+
+function untraced(url: string | undefined): boolean {
+  const path = url?.split('?')[0] ?? '';
+  return UNTRACED_PATHS.some((p) => path === p || path.startsWith(`${p}/`));
+}
 
 /**
  * Starts tracing for this process when configured (loadTracingConfig), or does nothing and returns undefined.
@@ -100,8 +109,11 @@ export async function startTracing(
   const unregister = registerInstrumentations({
     tracerProvider: provider,
     instrumentations: [
-      new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => PROBE_PATH.test(req.url ?? '') }),
-      new UndiciInstrumentation(),
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (req) => untraced(req.url),
+        ignoreOutgoingRequestHook: (req) => untraced(req.path ?? undefined),
+      }),
+      new UndiciInstrumentation({ ignoreRequestHook: (req) => untraced(req.path) }),
       new prisma.PrismaInstrumentation(),
     ],
   });

@@ -189,6 +189,15 @@ describe('one request, one trace', () => {
     expect(String(sender!.attributes['url.full'])).toContain(INGEST_PATH);
   });
 
+  test('probes and the session-revocation polls make no spans', async () => {
+    await tracing.flush();
+    const paths = collector.spans.map((s) =>
+      String(s.attributes['url.full'] ?? s.attributes['http.target'] ?? s.attributes['url.path']),
+    );
+    expect(paths.filter((p) => p.includes('/graphql')).length).toBeGreaterThan(0);
+    expect(paths.filter((p) => /\/(health|ready|metrics)\b|\/sessions\/revoked/.test(p))).toEqual([]);
+  });
+
   test('a line the kit logs inside a span carries its trace and span ids; outside, none', async () => {
     const lines: Record<string, unknown>[] = [];
     const log = createLogger({
