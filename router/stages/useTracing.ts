@@ -23,6 +23,8 @@ export function useTracing(): RouterStage {
       },
     ],
     wrapExecutor: (next) => (requestContext) => {
+      // No span around us: tracing is off (or this request is not traced), and the operation costs nothing more.
+      if (!trace.getActiveSpan()) return next(requestContext);
       const type = requestContext.operation?.operation ?? 'query';
       const name = requestContext.operationName ?? undefined;
       const attributes = {
