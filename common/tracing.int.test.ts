@@ -83,12 +83,17 @@ describe('a subgraph process with tracing on', () => {
     await (await login({})).text();
     await (await login({ traceparent: `00-${traceId}-${callerSpanId}-01` })).text();
 
+    // The server span ends last, after the response: wait for it, the Prisma spans and the log line alike.
     const spans = await eventually(
       () => {
         const ours = collector.spans.filter((s) => s.traceId === traceId);
-        return ours.some((s) => s.name.startsWith('prisma:')) && ours;
+        const complete =
+          ours.some((s) => s.kind === SERVER) &&
+          ours.some((s) => s.name.startsWith('prisma:')) &&
+          auth.lines.some((l) => l.msg === 'login: client address throttled');
+        return complete && ours;
       },
-      { what: 'the spans of the traced login' },
+      { what: 'the spans and the log line of the traced login' },
     );
     const server = spans.find((s) => s.kind === SERVER)!;
     expect(server).toMatchObject({ service: 'auth', parentSpanId: callerSpanId });
