@@ -30,6 +30,7 @@ import { useRequestId } from './stages/useRequestId.ts';
 import { useRequestValidation } from './stages/useRequestValidation.ts';
 import { useSchemaDownload } from './stages/useSchemaDownload.ts';
 import { useSubgraphTimeout, type SubgraphTimeoutOptions } from './stages/useSubgraphTimeout.ts';
+import { useTracing } from './stages/useTracing.ts';
 import { useTrustedDocuments, type TrustedDocumentsOptions } from './stages/useTrustedDocuments.ts';
 import { useUploads, type UploadOptions } from './stages/useUploads.ts';
 
@@ -137,6 +138,7 @@ export async function createRouter(options: RouterOptions = {}): Promise<Router>
   const operationLabels = createOperationLabels(options.metrics?.maxOperationNames);
   const stages = [
     useRequestId({ logger }),
+    useTracing(),
     useCors(options.cors),
     ...(options.graphiql === false ? [] : [useGraphiql()]),
     useBodyLimit(options.limits),

@@ -2,11 +2,18 @@ import cluster from 'node:cluster';
 import v8 from 'node:v8';
 import { pino } from 'pino';
 import { AggregatorRegistry } from 'prom-client';
+import { startTracing, TracingConfigError } from '../common/tracing.ts';
 import { loadRouterConfig } from './config.ts';
 import { createRouter } from './createRouter.ts';
 import { startWorkers } from './startWorkers.ts';
 
 // Start only: `tsx router/index.ts [--supergraph <file|url>] [--port <n>]`.
+// Tracing first (when configured), so every request and subgraph fetch from here on is traced.
+const tracing = await startTracing('router').catch((error: unknown) => {
+  if (!(error instanceof TracingConfigError)) throw error;
+  console.error(`router: ${error.message}`);
+  process.exit(1);
+});
 const loaded = loadRouterConfig(process.env, process.argv.slice(2));
 if ('errors' in loaded) {
   console.error(`router: invalid configuration\n  ${loaded.errors.join('\n  ')}`);
@@ -41,7 +48,10 @@ if (config.workers > 1 && cluster.isPrimary) {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       logger.info({ signal }, 'router stopping');
-      void router.close().then(() => process.exit(0));
+      void router
+        .close()
+        .then(() => tracing?.shutdown())
+        .then(() => process.exit(0));
     });
   }
 }
