@@ -33,13 +33,24 @@ type StartConfig = z.output<typeof startConfig> & { ports: PortPlan['ports'] };
 /** What is running so far; Ctrl-C at any point of startup stops exactly that, in reverse order. */
 const running: { stop(): Promise<void> }[] = [];
 let stopping = false;
+/** The part being started, if any: a stop waits for it, so that it is stopped too rather than left running. */
+let starting: Promise<unknown> = Promise.resolve();
+
+/** Starts one part of the stack, unless a stop has begun (then nothing more starts; the stop ends the process). */
+async function startPart<T>(start: () => Promise<T>): Promise<T> {
+  if (stopping) await new Promise(() => undefined);
+  const part = start();
+  starting = part.catch(() => undefined);
+  return part;
+}
 
 async function stop(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   console.log(`\n${signal}: stopping`);
-  lifeline.release();
+  await starting;
   for (const part of running.reverse()) await part.stop();
+  lifeline.release();
   console.log('stopped');
   process.exit(0);
 }
@@ -103,7 +114,9 @@ async function resolveDatabases(config: StartConfig): Promise<Record<string, str
     console.log(
       `starting embedded PostgreSQL on 127.0.0.1:${port} (${config.dataDir}) for: ${missing.join(', ')}`,
     );
-    const embedded = await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'postgres'), port });
+    const embedded = await startPart(() =>
+      startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'postgres'), port }),
+    );
     // SIGINT: PostgreSQL's fast shutdown (clients disconnected, no waiting for them).
     track(embedded, 'SIGINT');
     for (const domain of missing) {
@@ -121,14 +134,16 @@ async function resolveChroma(config: StartConfig): Promise<string> {
   const dataDir = path.join(config.dataDir, 'chroma');
   const port = config.ports.CHROMA_PORT;
   console.log(`starting Chroma on 127.0.0.1:${port} (${dataDir})`);
-  const chroma = await startChromaServer({
-    dataDir,
-    port,
-    // Its banner and notices are noise; its trouble is not.
-    log: (line) => {
-      if (/error|warn|panic|fail/i.test(line)) console.error(`chroma: ${line}`);
-    },
-  });
+  const chroma = await startPart(() =>
+    startChromaServer({
+      dataDir,
+      port,
+      // Its banner and notices are noise; its trouble is not.
+      log: (line) => {
+        if (/error|warn|panic|fail/i.test(line)) console.error(`chroma: ${line}`);
+      },
+    }),
+  );
   track(chroma, 'SIGTERM');
   return chroma.url;
 }
@@ -162,19 +177,24 @@ async function main(): Promise<void> {
   lifeline.start();
   const databaseUrls = await resolveDatabases(config);
   const chromaUrl = await resolveChroma(config);
-  const stack = await startStack({
-    databaseUrls,
-    // Uploaded files live beside the embedded database unless FILES_DIR says otherwise, and so do the keys
-    // that must survive a restart (the auth key-encryption key, the audit checkpoint signing key).
-    env: {
-      FILES_DIR: path.join(config.dataDir, 'files'),
-      ...(await localSecrets(config.dataDir, process.env)),
-      ...process.env,
-      // Each process's port: its own variable when set, else PORT_BASE + its offset.
-      ...Object.fromEntries(Object.entries(config.ports).map(([variable, port]) => [variable, String(port)])),
-      CHROMA_URL: chromaUrl,
-    },
-  });
+  const secrets = await localSecrets(config.dataDir, process.env);
+  const stack = await startPart(() =>
+    startStack({
+      databaseUrls,
+      // Uploaded files live beside the embedded database unless FILES_DIR says otherwise, and so do the keys
+      // that must survive a restart (the auth key-encryption key, the audit checkpoint signing key).
+      env: {
+        FILES_DIR: path.join(config.dataDir, 'files'),
+        ...secrets,
+        ...process.env,
+        // Each process's port: its own variable when set, else PORT_BASE + its offset.
+        ...Object.fromEntries(
+          Object.entries(config.ports).map(([variable, port]) => [variable, String(port)]),
+        ),
+        CHROMA_URL: chromaUrl,
+      },
+    }),
+  );
   running.push({ stop: stack.close });
   console.log(
     `\nsupergraph ready in ${elapsed()}: ${stack.routerUrl}  (GraphiQL in a browser; Ctrl-C stops)`,
@@ -184,7 +204,7 @@ async function main(): Promise<void> {
 
 main().catch(async (error: unknown) => {
   console.error(error instanceof ConfigError ? error.message : error);
-  lifeline.release();
   for (const part of running.reverse()) await part.stop().catch(() => undefined);
+  lifeline.release();
   process.exit(1);
 });
