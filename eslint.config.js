@@ -5,7 +5,17 @@ import globals from 'globals';
 import boundaries from 'eslint-plugin-boundaries';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.data/', 'generated/', 'coverage/', 'client/dist/', 'client/.build/'] },
+  {
+    ignores: [
+      'node_modules/',
+      '.data/',
+      'generated/',
+      'coverage/',
+      'client/dist/',
+      'client/.build/',
+      'dist/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,

