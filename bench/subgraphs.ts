@@ -85,6 +85,11 @@ export async function startBenchSubgraphs(options: {
     OUTBOX_RELAY_SECRET: randomBytes(32).toString('base64url'),
     AUDIT_INGEST_URL: `${origin('audit')}${INGEST_PATH}`,
   };
+  // Export links (samples, audit) go through the router like download links.
+  const exportLinks = {
+    EXPORT_SIGNING_SECRET: randomBytes(32).toString('base64url'),
+    EXPORT_PUBLIC_URL: `http://127.0.0.1:${routerPort}`,
+  };
   const env: Record<BenchSubgraphName, NodeJS.ProcessEnv> = {
     auth: {
       ADMIN_EMAIL: admin.email,
@@ -97,16 +102,15 @@ export async function startBenchSubgraphs(options: {
       OUTBOX_RELAY_SECRET: relay.OUTBOX_RELAY_SECRET,
       AUDIT_SIGNING_KEY: randomBytes(32).toString('base64'),
       ...tokenVariables,
+      ...exportLinks,
     },
-    samples: { ...tokenVariables, ...relay },
+    samples: { ...tokenVariables, ...relay, ...exportLinks },
     files: {
       ...tokenVariables,
       ...relay,
       FILES_DIR: filesDir,
       FILES_SIGNING_SECRET: randomBytes(32).toString('base64url'),
       FILES_PUBLIC_URL: `http://127.0.0.1:${routerPort}`,
-      EXPORT_SIGNING_SECRET: randomBytes(32).toString('base64url'),
-      EXPORT_PUBLIC_URL: `http://127.0.0.1:${routerPort}`,
       SAMPLES_GRAPHQL_URL: `${origin('samples')}/graphql`,
       SUBMISSION_GRAPHQL_URL: `${origin('submission')}/graphql`,
     },
