@@ -1,0 +1,282 @@
+// The restore drill (README, Backups): a stack holding the demo lab (users, samples moved through their stages,
+// runs, files, submissions and their audit events) is backed up by `npm run backup` while it runs, restored by
+// `npm run restore` into new, empty databases and a new files directory, and a stack started on those answers as
+// the first did: every table's row count, the audit chain, a file's bytes, logins. A backup with one byte
+// changed is refused before anything is written.
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { cp, mkdtemp, open, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { databaseUrlVariable } from '../../prisma/prisma-config.ts';
+import { dropDatabase, ensureDatabase, withDatabase } from '../../scripts/embedded-postgres.ts';
+import { listDomains } from '../../scripts/migrate.ts';
+import { runSeed } from '../../scripts/seed.ts';
+import { loadSeedConfig } from '../../scripts/seed/config.ts';
+import { signIn, type GraphClient } from '../../scripts/seed/graph.ts';
+import { seedEmail } from '../../scripts/seed/lab.ts';
+import { startStack, type RunningStack } from '../../scripts/stack.ts';
+import { eventually } from '../helpers/eventually.ts';
+import { startTestStack, type TestStack } from '../helpers/stack.ts';
+
+const run = promisify(execFile);
+const root = path.resolve(import.meta.dirname, '../..');
+const USER_PASSWORD = 'a demo passphrase for the seeded accounts';
+// The backup holds no keys (README): the restored stack is given the ones the first stack had.
+const KEYS = {
+  AUTH_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+  AUDIT_SIGNING_KEY: randomBytes(32).toString('base64'),
+};
+
+const cleanup: (() => Promise<unknown>)[] = [];
+let source: TestStack;
+let restored: RunningStack;
+let backupDir: string;
+let sourceCounts: Record<string, Record<string, number>>;
+const restoredUrls: Record<string, string> = {};
+
+/** `npm run <script>` as an operator runs it; its exit code and output, never a throw. */
+async function npm(script: string, args: string[], env: NodeJS.ProcessEnv) {
+  try {
+    const { stdout, stderr } = await run('npm', ['run', '--silent', script, '--', ...args], {
+      cwd: root,
+      env: { ...process.env, ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
+    return { code, stdout, stderr };
+  }
+}
+
+const urlVariables = (urls: Record<string, string>) =>
+  Object.fromEntries(Object.entries(urls).map(([domain, url]) => [databaseUrlVariable(domain), url]));
+
+/** Rows of every table of every database, read here with plain SQL (not the scripts' own counting). */
+async function countEverything(urls: Record<string, string>) {
+  const all: Record<string, Record<string, number>> = {};
+  for (const [domain, url] of Object.entries(urls)) {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ name: string }>(
+        `SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`,
+      );
+      all[domain] = {};
+      for (const { name } of rows) {
+        const { rows: n } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${name}"`);
+        all[domain][`public.${name}`] = n[0]!.n;
+      }
+    } finally {
+      await client.end();
+    }
+  }
+  return all;
+}
+
+/** New, empty databases (no template: nothing migrated) on the test server. */
+async function emptyDatabases(label: string): Promise<Record<string, string>> {
+  const adminUrl = inject('postgresAdminUrl');
+  const urls: Record<string, string> = {};
+  for (const domain of listDomains()) {
+    const name = `${label}_${domain}_${randomUUID().replaceAll('-', '').slice(0, 10)}`;
+    await ensureDatabase(adminUrl, name);
+    cleanup.push(() => dropDatabase(adminUrl, name));
+    urls[domain] = withDatabase(adminUrl, name);
+  }
+  return urls;
+}
+
+async function tempDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+  cleanup.push(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+async function download(url: string): Promise<Buffer> {
+  const response = await fetch(url);
+  expect(response.status).toBe(200);
+  return Buffer.from(await response.arrayBuffer());
+}
+
+/** What the drill compares between the two stacks, read through the router. */
+async function observe(client: GraphClient) {
+  const { verifyAuditChain } = await client.request<{
+    verifyAuditChain: { intact: boolean; checked: number; complete: boolean };
+  }>('{ verifyAuditChain { intact checked complete } }');
+  const { dashboard } = await client.request<{ dashboard: { total: number } }>(
+    '{ dashboard { total byStatus { status count } byStage { stage count } } }',
+  );
+  const { samples } = await client.request<{
+    samples: { edges: { node: { id: string; version: number; files: { id: string; sha256: string }[] } }[] };
+  }>(
+    `{ samples(first: 100, orderBy: { field: CREATED_AT }) {
+        edges { node { id status stage version files { id name sha256 } } } } }`,
+  );
+  return { verifyAuditChain, dashboard, samples: samples.edges.map((e) => e.node) };
+}
+
+let before: Awaited<ReturnType<typeof observe>>;
+
+beforeAll(async () => {
+  const sourceFiles = await tempDir('backup-drill-files-');
+  source = await startTestStack({ FILES_DIR: sourceFiles, ...KEYS });
+  cleanup.push(() => source.close());
+  const config = loadSeedConfig(['--samples', '40'], {
+    SEED_ROUTER_URL: source.routerUrl,
+    SEED_ADMIN_EMAIL: source.admin.email,
+    SEED_ADMIN_PASSWORD: source.admin.password,
+    SEED_USER_PASSWORD: USER_PASSWORD,
+  });
+  if (config === 'help') throw new Error('unexpected --help');
+  const seeded = await runSeed(config, { info: () => undefined, warn: () => undefined });
+  expect(seeded.filesUploaded).toBeGreaterThan(0);
+
+  // Every event delivered to the audit log first, so that the counts stay still while they are compared.
+  const admin = await signIn(source.routerUrl, source.admin.email, source.admin.password);
+  await eventually(
+    async () => {
+      const { auditDeliveryStatus } = await admin.request<{ auditDeliveryStatus: { pending: number }[] }>(
+        '{ auditDeliveryStatus { pending } }',
+      );
+      return auditDeliveryStatus.every((s) => s.pending === 0) || undefined;
+    },
+    { what: 'every outbox delivered', timeoutMs: 60_000 },
+  );
+  before = await observe(admin);
+
+  const backups = await tempDir('backup-drill-backups-');
+  const backup = await npm('backup', [], {
+    ...urlVariables(source.databaseUrls),
+    FILES_DIR: sourceFiles,
+    BACKUP_DIR: backups,
+  });
+  expect(backup.code, backup.stderr).toBe(0);
+  const [name] = await readdir(backups);
+  backupDir = path.join(backups, name!);
+  sourceCounts = await countEverything(source.databaseUrls);
+
+  Object.assign(restoredUrls, await emptyDatabases('drill'));
+  const restoredFiles = await tempDir('backup-drill-restored-files-');
+  const restore = await npm('restore', [backupDir], {
+    ...urlVariables(restoredUrls),
+    FILES_DIR: restoredFiles,
+  });
+  expect(restore.code, restore.stderr).toBe(0);
+  expect(restore.stdout).toContain('every table holds the row count of the backup');
+
+  restored = await startStack({
+    databaseUrls: restoredUrls,
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'silent',
+      ADMIN_EMAIL: source.admin.email,
+      ADMIN_PASSWORD: source.admin.password,
+      FILES_DIR: restoredFiles,
+      ...KEYS,
+    },
+    routerPort: 0,
+    subgraphPort: () => 0,
+  });
+  cleanup.push(() => restored.close());
+}, 900_000);
+
+afterAll(async () => {
+  for (const step of cleanup.reverse()) await step().catch(() => undefined);
+});
+
+describe('backup and restore drill', () => {
+  test('the manifest lists every database and the files, with checksums and the dumped row counts', async () => {
+    const manifest = JSON.parse(await readFile(path.join(backupDir, 'manifest.json'), 'utf8'));
+    expect(Object.keys(manifest.databases).sort()).toEqual(listDomains());
+    for (const entry of [...Object.values(manifest.databases), manifest.files] as {
+      file: string;
+      sha256: string;
+    }[]) {
+      expect(sha256(await readFile(path.join(backupDir, entry.file)))).toBe(entry.sha256);
+    }
+    expect(manifest.databases.audit).toMatchObject({ serverVersion: expect.stringMatching(/^15\./) });
+    expect(manifest.databases.audit.pgDumpVersion).toMatch(/^pg_dump \(PostgreSQL\) 15\./);
+    expect(manifest.files.count).toBeGreaterThan(0);
+    // The counts are those of the source at the time of the backup (it was idle).
+    const fromManifest = Object.fromEntries(
+      Object.entries(manifest.databases).map(([d, e]) => [d, (e as { rowCounts: object }).rowCounts]),
+    );
+    expect(fromManifest).toEqual(sourceCounts);
+    expect(sourceCounts.samples!['public.sample']).toBeGreaterThanOrEqual(40);
+    expect(sourceCounts.audit!['public.audit_event']).toBeGreaterThan(100);
+  });
+
+  test('every table of the restored databases holds as many rows as the source did', async () => {
+    expect(await countEverything(restoredUrls)).toEqual(sourceCounts);
+  });
+
+  test('through the restored router: the audit chain verifies, samples and files are the same', async () => {
+    const admin = await signIn(restored.routerUrl, source.admin.email, source.admin.password);
+    const after = await observe(admin);
+    expect(after.verifyAuditChain).toEqual(before.verifyAuditChain);
+    expect(after.verifyAuditChain.intact).toBe(true);
+    expect(after.verifyAuditChain.checked).toBeGreaterThan(100);
+    expect(after.dashboard).toEqual(before.dashboard);
+    expect(after.samples).toEqual(before.samples);
+  });
+
+  test('a file downloads through the restored router with the same bytes', async () => {
+    const withFile = before.samples.find((s) => s.files.length > 0)!;
+    const query = 'query ($id: ID!) { file(id: $id) { sha256 downloadUrl } }';
+    const id = withFile.files[0]!.id;
+    const [from, to] = await Promise.all(
+      [source.routerUrl, restored.routerUrl].map(async (url) => {
+        const client = await signIn(url, source.admin.email, source.admin.password);
+        return (await client.request<{ file: { sha256: string; downloadUrl: string } }>(query, { id })).file;
+      }),
+    );
+    const [original, copy] = await Promise.all([download(from!.downloadUrl), download(to!.downloadUrl)]);
+    expect(copy.equals(original)).toBe(true);
+    expect(sha256(copy)).toBe(to!.sha256);
+  });
+
+  test('a seeded user signs in to the restored stack with their password', async () => {
+    const user = await signIn(restored.routerUrl, seedEmail('amara.okafor'), USER_PASSWORD);
+    const { me } = await user.request<{ me: { email: string } }>('{ me { email } }');
+    expect(me.email).toBe(seedEmail('amara.okafor'));
+  });
+
+  test('a backup with one byte changed is refused, naming the file, and nothing is restored', async () => {
+    const tampered = path.join(await tempDir('backup-drill-tampered-'), 'backup');
+    await cp(backupDir, tampered, { recursive: true });
+    const file = path.join(tampered, 'samples.dump');
+    const handle = await open(file, 'r+');
+    try {
+      const byte = Buffer.alloc(1);
+      await handle.read(byte, 0, 1, 100);
+      await handle.write(Buffer.from([byte[0]! ^ 0xff]), 0, 1, 100);
+    } finally {
+      await handle.close();
+    }
+    const targets = await emptyDatabases('tampered');
+    const filesDir = path.join(path.dirname(tampered), 'files');
+    const refused = await npm('restore', [tampered], { ...urlVariables(targets), FILES_DIR: filesDir });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain(`${file} does not match the manifest`);
+    expect(existsSync(filesDir)).toBe(false);
+    const counts = await countEverything(targets);
+    expect(Object.values(counts).every((tables) => Object.keys(tables).length === 0)).toBe(true);
+  });
+
+  test('restoring over data is refused without --force', async () => {
+    const again = await npm('restore', [backupDir], {
+      ...urlVariables(restoredUrls),
+      FILES_DIR: path.join(tmpdir(), `no-such-files-${randomUUID()}`),
+    });
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toContain('refusing to restore over data');
+    expect(again.stderr).toContain('the samples database');
+  });
+});
