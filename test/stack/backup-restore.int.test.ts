@@ -3,7 +3,7 @@
 // `npm run restore` into new, empty databases and a new files directory, and a stack started on those answers as
 // the first did: every table's row count, the audit chain, a file's bytes, logins. A backup with one byte
 // changed is refused before anything is written.
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { cp, mkdtemp, open, readdir, readFile, rm } from 'node:fs/promises';
@@ -14,7 +14,11 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { databaseUrlVariable } from '../../prisma/prisma-config.ts';
 import { dropDatabase, ensureDatabase, withDatabase } from '../../scripts/embedded-postgres.ts';
-import { listDomains } from '../../scripts/migrate.ts';
+import { listDomains, migrateDatabase } from '../../scripts/migrate.ts';
+import { createChainService } from '../../subgraphs/audit/chain.service.ts';
+import { loadAuditConfig } from '../../subgraphs/audit/config.ts';
+import { createAuditSubgraph, type AuditSubgraph } from '../../subgraphs/audit/server.ts';
+import { createLogger } from '../../subgraphs/kit/logger.ts';
 import { runSeed } from '../../scripts/seed.ts';
 import { loadSeedConfig } from '../../scripts/seed/config.ts';
 import { signIn, type GraphClient } from '../../scripts/seed/graph.ts';
@@ -124,74 +128,74 @@ async function observe(client: GraphClient) {
 
 let before: Awaited<ReturnType<typeof observe>>;
 
-beforeAll(async () => {
-  const sourceFiles = await tempDir('backup-drill-files-');
-  source = await startTestStack({ FILES_DIR: sourceFiles, ...KEYS });
-  cleanup.push(() => source.close());
-  const config = loadSeedConfig(['--samples', '40'], {
-    SEED_ROUTER_URL: source.routerUrl,
-    SEED_ADMIN_EMAIL: source.admin.email,
-    SEED_ADMIN_PASSWORD: source.admin.password,
-    SEED_USER_PASSWORD: USER_PASSWORD,
-  });
-  if (config === 'help') throw new Error('unexpected --help');
-  const seeded = await runSeed(config, { info: () => undefined, warn: () => undefined });
-  expect(seeded.filesUploaded).toBeGreaterThan(0);
-
-  // Every event delivered to the audit log first, so that the counts stay still while they are compared.
-  const admin = await signIn(source.routerUrl, source.admin.email, source.admin.password);
-  await eventually(
-    async () => {
-      const { auditDeliveryStatus } = await admin.request<{ auditDeliveryStatus: { pending: number }[] }>(
-        '{ auditDeliveryStatus { pending } }',
-      );
-      return auditDeliveryStatus.every((s) => s.pending === 0) || undefined;
-    },
-    { what: 'every outbox delivered', timeoutMs: 60_000 },
-  );
-  before = await observe(admin);
-
-  const backups = await tempDir('backup-drill-backups-');
-  const backup = await npm('backup', [], {
-    ...urlVariables(source.databaseUrls),
-    FILES_DIR: sourceFiles,
-    BACKUP_DIR: backups,
-  });
-  expect(backup.code, backup.stderr).toBe(0);
-  const [name] = await readdir(backups);
-  backupDir = path.join(backups, name!);
-  sourceCounts = await countEverything(source.databaseUrls);
-
-  Object.assign(restoredUrls, await emptyDatabases('drill'));
-  const restoredFiles = await tempDir('backup-drill-restored-files-');
-  const restore = await npm('restore', [backupDir], {
-    ...urlVariables(restoredUrls),
-    FILES_DIR: restoredFiles,
-  });
-  expect(restore.code, restore.stderr).toBe(0);
-  expect(restore.stdout).toContain('every table holds the row count of the backup');
-
-  restored = await startStack({
-    databaseUrls: restoredUrls,
-    env: {
-      ...process.env,
-      LOG_LEVEL: 'silent',
-      ADMIN_EMAIL: source.admin.email,
-      ADMIN_PASSWORD: source.admin.password,
-      FILES_DIR: restoredFiles,
-      ...KEYS,
-    },
-    routerPort: 0,
-    subgraphPort: () => 0,
-  });
-  cleanup.push(() => restored.close());
-}, 900_000);
-
 afterAll(async () => {
   for (const step of cleanup.reverse()) await step().catch(() => undefined);
 });
 
 describe('backup and restore drill', () => {
+  beforeAll(async () => {
+    const sourceFiles = await tempDir('backup-drill-files-');
+    source = await startTestStack({ FILES_DIR: sourceFiles, ...KEYS });
+    cleanup.push(() => source.close());
+    const config = loadSeedConfig(['--samples', '40'], {
+      SEED_ROUTER_URL: source.routerUrl,
+      SEED_ADMIN_EMAIL: source.admin.email,
+      SEED_ADMIN_PASSWORD: source.admin.password,
+      SEED_USER_PASSWORD: USER_PASSWORD,
+    });
+    if (config === 'help') throw new Error('unexpected --help');
+    const seeded = await runSeed(config, { info: () => undefined, warn: () => undefined });
+    expect(seeded.filesUploaded).toBeGreaterThan(0);
+
+    // Every event delivered to the audit log first, so that the counts stay still while they are compared.
+    const admin = await signIn(source.routerUrl, source.admin.email, source.admin.password);
+    await eventually(
+      async () => {
+        const { auditDeliveryStatus } = await admin.request<{ auditDeliveryStatus: { pending: number }[] }>(
+          '{ auditDeliveryStatus { pending } }',
+        );
+        return auditDeliveryStatus.every((s) => s.pending === 0) || undefined;
+      },
+      { what: 'every outbox delivered', timeoutMs: 60_000 },
+    );
+    before = await observe(admin);
+
+    const backups = await tempDir('backup-drill-backups-');
+    const backup = await npm('backup', [], {
+      ...urlVariables(source.databaseUrls),
+      FILES_DIR: sourceFiles,
+      BACKUP_DIR: backups,
+    });
+    expect(backup.code, backup.stderr).toBe(0);
+    const [name] = await readdir(backups);
+    backupDir = path.join(backups, name!);
+    sourceCounts = await countEverything(source.databaseUrls);
+
+    Object.assign(restoredUrls, await emptyDatabases('drill'));
+    const restoredFiles = await tempDir('backup-drill-restored-files-');
+    const restore = await npm('restore', [backupDir], {
+      ...urlVariables(restoredUrls),
+      FILES_DIR: restoredFiles,
+    });
+    expect(restore.code, restore.stderr).toBe(0);
+    expect(restore.stdout).toContain('every table holds the row count of the backup');
+
+    restored = await startStack({
+      databaseUrls: restoredUrls,
+      env: {
+        ...process.env,
+        LOG_LEVEL: 'silent',
+        ADMIN_EMAIL: source.admin.email,
+        ADMIN_PASSWORD: source.admin.password,
+        FILES_DIR: restoredFiles,
+        ...KEYS,
+      },
+      routerPort: 0,
+      subgraphPort: () => 0,
+    });
+    cleanup.push(() => restored.close());
+  }, 900_000);
+
   test('the manifest lists every database and the files, with checksums and the dumped row counts', async () => {
     const manifest = JSON.parse(await readFile(path.join(backupDir, 'manifest.json'), 'utf8'));
     expect(Object.keys(manifest.databases).sort()).toEqual(listDomains());
@@ -279,4 +283,184 @@ describe('backup and restore drill', () => {
     expect(again.stderr).toContain('refusing to restore over data');
     expect(again.stderr).toContain('the samples database');
   });
+});
+
+const hasPsql = (() => {
+  try {
+    execFileSync('psql', ['--version']);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+// The compose/production layout: databases owned by the migrator, subgraphs connected as <domain>_app roles
+// with grants (deploy/postgres/create-databases.sql, here under a name prefix on the shared test server).
+// A new server prepared by the same script, restored as the migrator, gives every role back what it had.
+describe.skipIf(!hasPsql)('owners and grants of the compose layout', () => {
+  const prefix = `br${randomUUID().replaceAll('-', '').slice(0, 8)}_`;
+  const roles = ['migrator', ...listDomains().map((d) => `${d}_app`)];
+  const passwords: Record<string, string> = Object.fromEntries(
+    ['MIGRATOR', ...listDomains().map((d) => d.toUpperCase())].map((n) => [
+      `${n}_DB_PASSWORD`,
+      randomBytes(18).toString('hex'),
+    ]),
+  );
+  let adminUrl: string;
+  let backup: string;
+
+  const urlAs = (role: string, domain: string) => {
+    const url = new URL(withDatabase(adminUrl, prefix + domain));
+    url.username = prefix + role;
+    url.password = passwords[`${role === 'migrator' ? 'MIGRATOR' : domain.toUpperCase()}_DB_PASSWORD`]!;
+    return url.toString();
+  };
+  const migratorUrls = () => Object.fromEntries(listDomains().map((d) => [d, urlAs('migrator', d)]));
+
+  /** A new server's worth of databases and roles, as the postgres image's init runs it. */
+  const createDatabases = () =>
+    run(
+      'psql',
+      [
+        '-X',
+        '-q',
+        '-v',
+        `prefix=${prefix}`,
+        '-f',
+        path.join(root, 'deploy/postgres/create-databases.sql'),
+        adminUrl,
+      ],
+      {
+        env: { PATH: process.env.PATH, ...passwords },
+      },
+    );
+  const dropDatabasesAndRoles = async () => {
+    for (const domain of listDomains()) await dropDatabase(adminUrl, prefix + domain);
+    const client = new pg.Client({ connectionString: adminUrl });
+    await client.connect();
+    try {
+      for (const role of roles) await client.query(`DROP ROLE IF EXISTS "${prefix}${role}"`);
+    } finally {
+      await client.end();
+    }
+  };
+
+  /** Owners and privileges of everything in a database, each ACL sorted (grant order is not a difference). */
+  async function grantsOf(domain: string) {
+    const client = new pg.Client({ connectionString: withDatabase(adminUrl, prefix + domain) });
+    await client.connect();
+    const acl = (column: string) => `(SELECT array_agg(x::text ORDER BY x::text) FROM unnest(${column}) x)`;
+    try {
+      const { rows } = await client.query(
+        `SELECT 'relation' AS kind, c.relname AS name, c.relowner::regrole::text AS owner, ${acl('c.relacl')} AS acl
+           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'
+         UNION ALL
+         SELECT 'column', c.relname || '.' || a.attname, '', ${acl('a.attacl')}
+           FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE n.nspname = 'public' AND a.attacl IS NOT NULL
+         UNION ALL
+         SELECT 'function', p.proname, p.proowner::regrole::text, ${acl('p.proacl')}
+           FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public'
+         UNION ALL
+         SELECT 'default', d.defaclobjtype::text, d.defaclrole::regrole::text, ${acl('d.defaclacl')} FROM pg_default_acl d
+         UNION ALL
+         SELECT 'schema', nspname, nspowner::regrole::text, ${acl('nspacl')} FROM pg_namespace WHERE nspname = 'public'
+         ORDER BY 1, 2, 3`,
+      );
+      return rows;
+    } finally {
+      await client.end();
+    }
+  }
+
+  async function auditAsApp<T>(use: (subgraph: AuditSubgraph) => Promise<T>): Promise<T> {
+    const config = loadAuditConfig({
+      AUDIT_DATABASE_URL: urlAs('audit_app', 'audit'),
+      OUTBOX_RELAY_SECRET: 'a relay secret of at least 32 characters!',
+      EXPORT_SIGNING_SECRET: randomBytes(32).toString('hex'),
+      AUDIT_SIGNING_KEY: KEYS.AUDIT_SIGNING_KEY,
+      AUDIT_CHECKPOINT_EVERY: '3',
+    });
+    const subgraph = await createAuditSubgraph(config, { log: createLogger({ level: 'silent' }) });
+    try {
+      return await use(subgraph);
+    } finally {
+      await subgraph.close();
+    }
+  }
+
+  const event = () => ({
+    eventId: randomUUID(),
+    type: 'user.updated',
+    entityType: 'User',
+    entityId: randomUUID(),
+    ownerId: null,
+    actorId: null,
+    actorRoles: [],
+    service: 'auth',
+    requestId: null,
+    occurredAt: new Date(),
+    changes: {},
+    payload: null,
+    sourceSequence: null,
+    truncated: false,
+    fullContentSha256: null,
+  });
+
+  test('restored as the migrator into a server made by create-databases.sql, every role has its grants back', async () => {
+    adminUrl = inject('postgresAdminUrl');
+    await createDatabases();
+    cleanup.push(dropDatabasesAndRoles);
+    for (const domain of listDomains()) await migrateDatabase(domain, urlAs('migrator', domain));
+    await auditAsApp(async (audit) => {
+      const chain = createChainService(audit.deps);
+      await chain.append([event(), event(), event(), event()]);
+      expect(await chain.checkpoint()).toBe(4n);
+    });
+    const grantsBefore = await Promise.all(listDomains().map(grantsOf));
+    expect(JSON.stringify(grantsBefore)).toContain(`${prefix}audit_app=ar/`);
+
+    const backups = await tempDir('backup-roles-');
+    const made = await npm('backup', [], {
+      ...urlVariables(migratorUrls()),
+      FILES_DIR: path.join(backups, 'no-files'),
+      BACKUP_DIR: backups,
+    });
+    expect(made.code, made.stderr).toBe(0);
+    backup = path.join(
+      backups,
+      (await readdir(backups)).find((n) => n !== 'no-files')!,
+    );
+
+    await dropDatabasesAndRoles();
+    await createDatabases();
+    const restore = await npm('restore', [backup], {
+      ...urlVariables(migratorUrls()),
+      FILES_DIR: path.join(await tempDir('backup-roles-files-'), 'files'),
+    });
+    expect(restore.code, restore.stderr).toBe(0);
+    expect(await Promise.all(listDomains().map(grantsOf))).toEqual(grantsBefore);
+    await auditAsApp(async (audit) => {
+      expect(await createChainService(audit.deps).verify()).toMatchObject({ intact: true, checked: 4 });
+    });
+    const client = new pg.Client({ connectionString: urlAs('audit_app', 'audit') });
+    await client.connect();
+    try {
+      await expect(client.query('DELETE FROM audit_event')).rejects.toThrow(/permission denied/);
+    } finally {
+      await client.end();
+    }
+  }, 300_000);
+
+  test('into a server without those roles the restore is refused, naming the role', async () => {
+    await dropDatabasesAndRoles();
+    const targets = await emptyDatabases('noroles');
+    const refused = await npm('restore', [backup], {
+      ...urlVariables(targets),
+      FILES_DIR: path.join(await tempDir('backup-roles-files-'), 'files'),
+    });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(new RegExp(`role ${prefix}(migrator|\\w+_app), which this server lacks`));
+    expect(refused.stderr).toContain('deploy/postgres/create-databases.sql');
+  }, 120_000);
 });
