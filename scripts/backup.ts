@@ -1,7 +1,8 @@
 // `npm run backup`: every database of the stack (pg_dump --format=custom) and the files directory (a tar of its
 // blobs) into a new timestamped directory under BACKUP_DIR, with manifest.json written last (scripts/backup/
 // manifest.ts). Each database is dumped from one snapshot, and its row counts are read in that same snapshot;
-// the databases are dumped one after the other, then the files, so every blob a dumped row refers to is there.
+// the databases are dumped one after the other, audit last (dumpOrder), then the files, so every blob a dumped
+// row refers to is there.
 // The stack may keep running (README, Backups).
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -56,6 +57,16 @@ async function dumpDatabase(
   }
 }
 
+/**
+ * The audit database last. An event a service's dump shows as delivered reached the audit log before it was
+ * marked so, and is then in the later audit dump; one still pending is sent again after a restore, and the audit
+ * subgraph acknowledges a duplicate without storing it. Dumped the other way round, an event delivered between
+ * the two dumps would be marked delivered and missing from the log.
+ */
+export function dumpOrder(domains: string[]): string[] {
+  return [...domains.filter((d) => d !== 'audit'), ...domains.filter((d) => d === 'audit')];
+}
+
 /** A directory name that sorts by time and is valid everywhere: 2026-12-04T21-05-33Z. */
 export function backupName(at: Date): string {
   return at
@@ -83,8 +94,8 @@ export async function runBackup(
   try {
     log(`backing up to ${dir} (embedded PostgreSQL: ${databases.embedded})`);
     const entries: Manifest['databases'] = {};
-    for (const [domain, url] of Object.entries(databases.urls)) {
-      const entry = await dumpDatabase(domain, url, dir, config.pgBinDir);
+    for (const domain of dumpOrder(Object.keys(databases.urls))) {
+      const entry = await dumpDatabase(domain, databases.urls[domain]!, dir, config.pgBinDir);
       const rows = Object.values(entry.rowCounts).reduce((a, b) => a + b, 0);
       log(`  ${domain}: ${entry.size} bytes, ${Object.keys(entry.rowCounts).length} tables, ${rows} rows`);
       entries[domain] = entry;
