@@ -6,14 +6,20 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, open, readdir, readFile, rm } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { databaseUrlVariable } from '../../prisma/prisma-config.ts';
-import { dropDatabase, ensureDatabase, withDatabase } from '../../scripts/embedded-postgres.ts';
+import {
+  dropDatabase,
+  ensureDatabase,
+  startEmbeddedPostgres,
+  withDatabase,
+} from '../../scripts/embedded-postgres.ts';
+import { freePort } from '../../scripts/free-port.ts';
 import { listDomains, migrateDatabase } from '../../scripts/migrate.ts';
 import { createChainService } from '../../subgraphs/audit/chain.service.ts';
 import { loadAuditConfig } from '../../subgraphs/audit/config.ts';
@@ -36,11 +42,13 @@ const KEYS = {
   AUDIT_SIGNING_KEY: randomBytes(32).toString('base64'),
 };
 
+const CHECKPOINTS = { AUDIT_CHECKPOINT_EVERY: '100', AUDIT_CHECKPOINT_INTERVAL_SECONDS: '3600' };
 const cleanup: (() => Promise<unknown>)[] = [];
 let source: TestStack;
 let restored: RunningStack;
 let backupDir: string;
 let sourceCounts: Record<string, Record<string, number>>;
+let restoredCounts: Record<string, Record<string, number>>;
 const restoredUrls: Record<string, string> = {};
 
 /** `npm run <script>` as an operator runs it; its exit code and output, never a throw. */
@@ -135,7 +143,9 @@ afterAll(async () => {
 describe('backup and restore drill', () => {
   beforeAll(async () => {
     const sourceFiles = await tempDir('backup-drill-files-');
-    source = await startTestStack({ FILES_DIR: sourceFiles, ...KEYS });
+    // Signed checkpoints every 100 events while the seed runs, and none by the clock, which would otherwise add
+    // one between the backup and the counts compared with it.
+    source = await startTestStack({ FILES_DIR: sourceFiles, ...KEYS, ...CHECKPOINTS });
     cleanup.push(() => source.close());
     const config = loadSeedConfig(['--samples', '40'], {
       SEED_ROUTER_URL: source.routerUrl,
@@ -179,6 +189,8 @@ describe('backup and restore drill', () => {
     });
     expect(restore.code, restore.stderr).toBe(0);
     expect(restore.stdout).toContain('every table holds the row count of the backup');
+    // Before the restored stack starts: its audit subgraph signs a checkpoint of the uncovered head at start.
+    restoredCounts = await countEverything(restoredUrls);
 
     restored = await startStack({
       databaseUrls: restoredUrls,
@@ -189,6 +201,7 @@ describe('backup and restore drill', () => {
         ADMIN_PASSWORD: source.admin.password,
         FILES_DIR: restoredFiles,
         ...KEYS,
+        ...CHECKPOINTS,
       },
       routerPort: 0,
       subgraphPort: () => 0,
@@ -215,18 +228,21 @@ describe('backup and restore drill', () => {
     expect(fromManifest).toEqual(sourceCounts);
     expect(sourceCounts.samples!['public.sample']).toBeGreaterThanOrEqual(40);
     expect(sourceCounts.audit!['public.audit_event']).toBeGreaterThan(100);
+    expect(sourceCounts.audit!['public.audit_checkpoint']).toBeGreaterThan(0);
   });
 
   test('every table of the restored databases holds as many rows as the source did', async () => {
-    expect(await countEverything(restoredUrls)).toEqual(sourceCounts);
+    expect(restoredCounts).toEqual(sourceCounts);
   });
 
   test('through the restored router: the audit chain verifies, samples and files are the same', async () => {
     const admin = await signIn(restored.routerUrl, source.admin.email, source.admin.password);
     const after = await observe(admin);
-    expect(after.verifyAuditChain).toEqual(before.verifyAuditChain);
-    expect(after.verifyAuditChain.intact).toBe(true);
-    expect(after.verifyAuditChain.checked).toBeGreaterThan(100);
+    // Every restored event is checked (the restored stack's own sign-ins may add more after them).
+    expect(before.verifyAuditChain).toMatchObject({ intact: true, complete: true });
+    expect(after.verifyAuditChain).toMatchObject({ intact: true, complete: true });
+    expect(after.verifyAuditChain.checked).toBeGreaterThanOrEqual(sourceCounts.audit!['public.audit_event']!);
+    expect(sourceCounts.audit!['public.audit_event']).toBeGreaterThan(100);
     expect(after.dashboard).toEqual(before.dashboard);
     expect(after.samples).toEqual(before.samples);
   });
@@ -282,6 +298,61 @@ describe('backup and restore drill', () => {
     expect(again.code).not.toBe(0);
     expect(again.stderr).toContain('refusing to restore over data');
     expect(again.stderr).toContain('the samples database');
+  });
+});
+
+// npm start's layout: no database URL, the embedded cluster under DATA_DIR. The drill's backup restored into a
+// new DATA_DIR (restore creates the cluster); backed up again while a PostgreSQL runs from it, as under npm start
+// (restore then refuses), and after it stopped (backup starts it itself): the same rows every time.
+describe('the embedded cluster under DATA_DIR', () => {
+  const dumped = async (dir: string) => {
+    const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8'));
+    return Object.fromEntries(
+      Object.entries(manifest.databases).map(([d, e]) => [d, (e as { rowCounts: object }).rowCounts]),
+    );
+  };
+  const noUrls = Object.fromEntries(listDomains().map((d) => [databaseUrlVariable(d), '']));
+
+  test('restore into a new DATA_DIR, back up while it runs and while it does not', async () => {
+    const dataDir = await tempDir('backup-embedded-');
+    await chmod(dataDir, 0o755); // embedded PostgreSQL runs as the postgres user under root
+    const env = { ...noUrls, DATA_DIR: dataDir, BACKUP_DIR: path.join(dataDir, 'backups') };
+    const restore = await npm('restore', [backupDir], env);
+    expect(restore.code, restore.stderr).toBe(0);
+    expect(await dumped(backupDir)).toEqual(sourceCounts);
+
+    const server = await startEmbeddedPostgres({
+      dataDir: path.join(dataDir, 'postgres'),
+      port: await freePort(),
+    });
+    try {
+      const whileRunning = await npm('backup', [], env);
+      expect(whileRunning.code, whileRunning.stderr).toBe(0);
+      expect(whileRunning.stdout).toContain('reached while npm start runs');
+      const refused = await npm('restore', [backupDir, '--force'], env);
+      expect(refused.stderr).toContain('is running (npm start?): stop the stack before restoring');
+    } finally {
+      await server.stop();
+    }
+    // Both backups may start within the same second: wait for the next directory name.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const stopped = await npm('backup', [], env);
+    expect(stopped.code, stopped.stderr).toBe(0);
+    expect(stopped.stdout).toContain('started for this run');
+    const made = (await readdir(env.BACKUP_DIR)).sort();
+    expect(made).toHaveLength(2);
+    for (const name of made) expect(await dumped(path.join(env.BACKUP_DIR, name))).toEqual(sourceCounts);
+  }, 300_000);
+
+  test('a cluster of another PostgreSQL major is refused, naming its directory', async () => {
+    const dir = await tempDir('backup-old-cluster-');
+    await chmod(dir, 0o755);
+    const pgDir = path.join(dir, 'postgres');
+    await mkdir(path.join(pgDir, 'cluster'), { recursive: true });
+    await writeFile(path.join(pgDir, 'cluster', 'PG_VERSION'), '18\n');
+    await expect(startEmbeddedPostgres({ dataDir: pgDir, port: await freePort() })).rejects.toThrow(
+      `${path.join(pgDir, 'cluster')} was created by PostgreSQL 18; the embedded PostgreSQL is 15`,
+    );
   });
 });
 
