@@ -81,17 +81,14 @@ export async function runBackup(
   log: (line: string) => void = console.log,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<string> {
+  const databases = await openDatabases({ dataDir: config.dataDir, purpose: 'backup', env });
   const startedAt = new Date();
   const dir = path.join(config.backupDir, backupName(startedAt));
-  await mkdir(config.backupDir, { recursive: true, mode: 0o700 });
-  await mkdir(dir, { mode: 0o700 }); // fails if it exists: never mixes two backups
-  const databases = await openDatabases({ dataDir: config.dataDir, purpose: 'backup', env }).catch(
-    async (error: unknown) => {
-      await rm(dir, { recursive: true, force: true });
-      throw error;
-    },
-  );
+  let created = false;
   try {
+    await mkdir(config.backupDir, { recursive: true, mode: 0o700 });
+    await mkdir(dir, { mode: 0o700 }); // fails if it exists: never mixes two backups
+    created = true;
     log(`backing up to ${dir} (embedded PostgreSQL: ${databases.embedded})`);
     const entries: Manifest['databases'] = {};
     for (const domain of dumpOrder(Object.keys(databases.urls))) {
@@ -108,7 +105,7 @@ export async function runBackup(
     return dir;
   } catch (error) {
     // Without its manifest the directory is not a backup: remove it rather than leave a look-alike.
-    await rm(dir, { recursive: true, force: true });
+    if (created) await rm(dir, { recursive: true, force: true });
     throw error;
   } finally {
     await databases.close();
