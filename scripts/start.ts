@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { startTracing, TracingConfigError } from '../common/tracing.ts';
 import { ConfigError, loadConfig } from '../subgraphs/kit/config.ts';
 import { databaseUrlVariable } from '../prisma/prisma-config.ts';
 import { startChromaServer } from '../subgraphs/ai/retrieval/chroma-server.ts';
@@ -174,6 +175,9 @@ async function main(): Promise<void> {
   const plan = planPorts(process.env);
   const config: StartConfig = { ...loadConfig(startConfig), ports: plan.ports };
   await checkPorts(plan);
+  // One process runs every subgraph and the router: their spans share one service name, `stack`.
+  const tracing = await startTracing('stack');
+  if (tracing) running.push({ stop: () => tracing.shutdown() });
   lifeline.start();
   const databaseUrls = await resolveDatabases(config);
   const chromaUrl = await resolveChroma(config);
@@ -203,7 +207,8 @@ async function main(): Promise<void> {
 }
 
 main().catch(async (error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  const configError = error instanceof ConfigError || error instanceof TracingConfigError;
+  console.error(configError ? error.message : error);
   for (const part of running.reverse()) await part.stop().catch(() => undefined);
   lifeline.release();
   process.exit(1);
