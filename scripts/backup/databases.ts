@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { databaseUrlVariable } from '../../prisma/prisma-config.ts';
+import { poolSettings } from '../../subgraphs/kit/database.ts';
 import { ensureDatabase, startEmbeddedPostgres, withDatabase } from '../embedded-postgres.ts';
 import { freePort } from '../free-port.ts';
 import { listDomains } from '../migrate.ts';
@@ -55,7 +56,8 @@ export async function openDatabases(options: {
   const embeddedDomains: string[] = [];
   for (const domain of listDomains()) {
     const url = env[databaseUrlVariable(domain)];
-    if (url) urls[domain] = url;
+    // pg_dump and pg_restore refuse the pool-size parameter the stack reads from the URL.
+    if (url) urls[domain] = poolSettings(url).connectionString;
     else embeddedDomains.push(domain);
   }
   if (!embeddedDomains.length) return { urls, embedded: 'not used', close: async () => {} };

@@ -44,4 +44,14 @@ describe('loadConfig', () => {
     expect(problems).toEqual(['DATABASE_URL', 'JWKS_URL', 'PORT', 'TRUST_PROXY', 'TTL_SECONDS']);
     expect((error as ConfigError).message).toContain('JWKS_URL: required but not set');
   });
+
+  it("checks a database URL's connection_limit, the pool size", () => {
+    const load = (url: string) => () =>
+      loadConfig(schema, { DATABASE_URL: url, JWKS_URL: 'http://localhost:4001/.well-known/jwks.json' });
+    expect(load('postgresql://u@h/db?connection_limit=5')().DATABASE_URL).toContain('connection_limit=5');
+    for (const bad of ['0', '2.5', 'many', '1001'])
+      expect(load(`postgresql://u@h/db?connection_limit=${bad}`)).toThrow(
+        /DATABASE_URL: connection_limit must be a whole number from 1 to 1000/,
+      );
+  });
 });

@@ -118,6 +118,27 @@ describe('createDatabaseAdapter', () => {
   });
 });
 
+describe('connection_limit in the database URL', () => {
+  it('sizes the pool: queries beyond it wait for a connection instead of opening one', async () => {
+    const backends = async (url: string): Promise<number> => {
+      const client = new PrismaClient({ adapter: createDatabaseAdapter(url) });
+      try {
+        const rows = await Promise.all(
+          Array.from(
+            { length: 4 },
+            () => client.$queryRaw<{ pid: number }[]>`SELECT pg_backend_pid() AS pid, pg_sleep(0.2)::text AS slept`,
+          ),
+        );
+        return new Set(rows.map(([row]) => row!.pid)).size;
+      } finally {
+        await client.$disconnect();
+      }
+    };
+    expect(await backends(db.url)).toBe(4);
+    expect(await backends(`${db.url}?connection_limit=2`)).toBeLessThanOrEqual(2);
+  });
+});
+
 describe('/ready', () => {
   it('answers 503 when the database is unreachable', async () => {
     const unreachable = new PrismaClient({

@@ -11,6 +11,7 @@
 // delivers another table of the same columns to another receiver (the submission subgraph's sample commands).
 import pg from 'pg';
 import { Registry } from 'prom-client';
+import { poolSettings } from './database.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createOutboxRelayMetrics, type FailureReason } from './outbox-relay-metrics.ts';
 import {
@@ -153,7 +154,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const pool =
     options.pool ??
     new pg.Pool({
-      connectionString: options.databaseUrl,
+      // Its own two connections, whatever the URL's connection_limit gives the request pool.
+      connectionString: poolSettings(options.databaseUrl!).connectionString,
       max: 2,
       application_name: isDefaultTable ? `${service}-outbox-relay` : `${service}-${table}-relay`,
     });
