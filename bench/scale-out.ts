@@ -15,9 +15,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { listDomains } from '../scripts/migrate.ts';
 import { planReplicas, startReplicaSet, type RunningSet } from '../test/helpers/replicas.ts';
+import { sql } from '../test/helpers/sql.ts';
 import { createBenchDatabases } from './database.ts';
 import { positiveInt } from './measure.ts';
 import { readCpuMs, root } from './processes.ts';
@@ -223,20 +223,6 @@ async function idleCpuPercent(pids: number[], ms = 3000): Promise<number> {
   const before = await total();
   await new Promise((resolve) => setTimeout(resolve, ms));
   return round1((((await total()) - before) / ms) * 100);
-}
-
-async function sql<T extends pg.QueryResultRow>(
-  url: string,
-  text: string,
-  values: unknown[] = [],
-): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
 }
 
 /** Outbox events not yet delivered, over every domain database that has an outbox. */

@@ -5,6 +5,7 @@ import { startSubgraphHarness, type SubgraphHarness } from '../../test/helpers/s
 import { INGEST_PATH, type WireEvent } from '../kit/outbox-wire.ts';
 import { signServiceRequest } from '../kit/service-auth.ts';
 import { loadAuditConfig } from './config.ts';
+import type { NewAuditEvent } from './chain.service.ts';
 import { createAuditSubgraph, type AuditSubgraph, type AuditSubgraphDeps } from './server.ts';
 
 export const RELAY_SECRET = 'a relay secret of at least 32 characters!';
@@ -34,6 +35,27 @@ export function wireEvent(overrides: Partial<WireEvent> = {}): WireEvent {
     changes: { name: { from: 'Old', to: 'New' } },
     payload: null,
     ...overrides,
+  };
+}
+
+/** An event as the chain service appends it (past ingestion): for tests that append directly. */
+export function newAuditEvent(): NewAuditEvent {
+  return {
+    eventId: randomUUID(),
+    type: 'user.updated',
+    entityType: 'User',
+    entityId: randomUUID(),
+    ownerId: null,
+    actorId: null,
+    actorRoles: [],
+    service: 'auth',
+    requestId: null,
+    occurredAt: new Date(),
+    changes: {},
+    payload: null,
+    sourceSequence: null,
+    truncated: false,
+    fullContentSha256: null,
   };
 }
 

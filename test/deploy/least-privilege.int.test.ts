@@ -13,6 +13,7 @@ import { createLogger } from '../../subgraphs/kit/logger.ts';
 import { loadAuditConfig } from '../../subgraphs/audit/config.ts';
 import { createChainService } from '../../subgraphs/audit/chain.service.ts';
 import { createAuditSubgraph, type AuditSubgraph } from '../../subgraphs/audit/server.ts';
+import { newAuditEvent } from '../../subgraphs/audit/testing.ts';
 import { loadAuthConfig } from '../../subgraphs/auth/config.ts';
 import { createAuthSubgraph } from '../../subgraphs/auth/server.ts';
 
@@ -115,24 +116,7 @@ describe.skipIf(!hasPsql)('create-databases.sql (psql)', () => {
     });
     try {
       const chain = createChainService(audit.deps);
-      const event = () => ({
-        eventId: randomUUID(),
-        type: 'user.updated',
-        entityType: 'User',
-        entityId: randomUUID(),
-        ownerId: null,
-        actorId: null,
-        actorRoles: [],
-        service: 'auth',
-        requestId: null,
-        occurredAt: new Date(),
-        changes: {},
-        payload: null,
-        sourceSequence: null,
-        truncated: false,
-        fullContentSha256: null,
-      });
-      await chain.append([event(), event(), event(), event()]);
+      await chain.append([newAuditEvent(), newAuditEvent(), newAuditEvent(), newAuditEvent()]);
       expect(await chain.checkpoint()).toBe(4n);
       expect(await chain.verify()).toMatchObject({ intact: true, checked: 4, lastSignedSequence: 4 });
       offsetDays = 2;

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Logger } from 'pino';
 import { startStack, type RunningStack } from '../../scripts/stack.ts';
 import { listDomains } from '../../scripts/migrate.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
@@ -13,7 +14,8 @@ export interface TestStack extends RunningStack {
   databaseUrls: Record<string, string>;
 }
 
-export async function startTestStack(env: NodeJS.ProcessEnv = {}): Promise<TestStack> {
+/** `logger`: the router's (default: its own, at LOG_LEVEL silent). */
+export async function startTestStack(env: NodeJS.ProcessEnv = {}, logger?: Logger): Promise<TestStack> {
   const databases: TestDatabase[] = await Promise.all(listDomains().map((d) => createTestDatabase(d)));
   const databaseUrls = Object.fromEntries(listDomains().map((d, i) => [d, databases[i]!.url]));
   const admin = { email: 'admin@lab.test', password: randomBytes(18).toString('base64url') };
@@ -35,6 +37,7 @@ export async function startTestStack(env: NodeJS.ProcessEnv = {}): Promise<TestS
       },
       routerPort: 0,
       subgraphPort: () => 0,
+      logger,
     });
     return {
       ...stack,

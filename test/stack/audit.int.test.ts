@@ -2,12 +2,12 @@
 // real HTTP: the audit subgraph down, a relay killed mid-batch, two relays at once, a tampered row.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { subgraphs, wireSettings, type RunningProcess } from '../../scripts/stack.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { post } from '../helpers/graphql.ts';
 import { startTestStack, type TestStack } from '../helpers/stack.ts';
+import { sql } from '../helpers/sql.ts';
 import { eventually } from '../helpers/eventually.ts';
 
 const admin = { email: 'admin@lab.test', password: randomBytes(18).toString('base64url') };
@@ -15,20 +15,6 @@ const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
-
-async function sql<T = Record<string, unknown>>(
-  url: string,
-  text: string,
-  values: unknown[] = [],
-): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text, values)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
 
 /** Fresh auth and audit databases and the settings that wire the two subgraphs together on free ports. */
 async function setUp() {

@@ -24,6 +24,7 @@ import { listDomains, migrateDatabase } from '../../scripts/migrate.ts';
 import { createChainService } from '../../subgraphs/audit/chain.service.ts';
 import { loadAuditConfig } from '../../subgraphs/audit/config.ts';
 import { createAuditSubgraph, type AuditSubgraph } from '../../subgraphs/audit/server.ts';
+import { newAuditEvent } from '../../subgraphs/audit/testing.ts';
 import { createLogger } from '../../subgraphs/kit/logger.ts';
 import { runSeed } from '../../scripts/seed.ts';
 import { loadSeedConfig } from '../../scripts/seed/config.ts';
@@ -465,24 +466,6 @@ describe.skipIf(!hasPsql)('owners and grants of the compose layout', () => {
     }
   }
 
-  const event = () => ({
-    eventId: randomUUID(),
-    type: 'user.updated',
-    entityType: 'User',
-    entityId: randomUUID(),
-    ownerId: null,
-    actorId: null,
-    actorRoles: [],
-    service: 'auth',
-    requestId: null,
-    occurredAt: new Date(),
-    changes: {},
-    payload: null,
-    sourceSequence: null,
-    truncated: false,
-    fullContentSha256: null,
-  });
-
   test('restored as the migrator into a server made by create-databases.sql, every role has its grants back', async () => {
     adminUrl = inject('postgresAdminUrl');
     await createDatabases();
@@ -490,7 +473,7 @@ describe.skipIf(!hasPsql)('owners and grants of the compose layout', () => {
     for (const domain of listDomains()) await migrateDatabase(domain, urlAs('migrator', domain));
     await auditAsApp(async (audit) => {
       const chain = createChainService(audit.deps);
-      await chain.append([event(), event(), event(), event()]);
+      await chain.append([newAuditEvent(), newAuditEvent(), newAuditEvent(), newAuditEvent()]);
       expect(await chain.checkpoint()).toBe(4n);
     });
     const grantsBefore = await Promise.all(listDomains().map(grantsOf));

@@ -3,22 +3,17 @@
 // OTLP/JSON to a collector on 127.0.0.1; the router's access log line and the kit's log lines name the trace.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { trace } from '@opentelemetry/api';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTracing, type Tracing } from '../../common/tracing.ts';
-import { listDomains } from '../../scripts/migrate.ts';
-import { startStack, type RunningStack } from '../../scripts/stack.ts';
 import { createLogger } from '../../subgraphs/kit/logger.ts';
 import { INGEST_PATH } from '../../subgraphs/kit/outbox-wire.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { post } from '../helpers/graphql.ts';
+import { startTestStack, type TestStack } from '../helpers/stack.ts';
 import {
   CLIENT,
   SERVER,
@@ -44,9 +39,7 @@ async function postFromClient(url: string, body: unknown, headers: Record<string
 
 let collector: Collector;
 let tracing: Tracing;
-let stack: RunningStack;
-let databases: TestDatabase[] = [];
-let filesDir = '';
+let stack: TestStack;
 const routerLines: Record<string, unknown>[] = [];
 let token = '';
 
@@ -54,28 +47,14 @@ beforeAll(async () => {
   collector = await startCollector();
   // What npm start does for its one process: all of the stack's spans under one service name.
   tracing = (await startTracing('stack', { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url }))!;
-  databases = await Promise.all(listDomains().map((d) => createTestDatabase(d)));
-  filesDir = await mkdtemp(path.join(tmpdir(), 'traces-files-'));
-  const admin = { email: 'admin@lab.test', password: randomBytes(18).toString('base64url') };
   const routerLog = new Writable({
     write(chunk: Buffer, _encoding, done) {
       routerLines.push(JSON.parse(chunk.toString('utf8')) as Record<string, unknown>);
       done();
     },
   });
-  stack = await startStack({
-    databaseUrls: Object.fromEntries(listDomains().map((d, i) => [d, databases[i]!.url])),
-    env: {
-      ...process.env,
-      LOG_LEVEL: 'silent',
-      ADMIN_EMAIL: admin.email,
-      ADMIN_PASSWORD: admin.password,
-      FILES_DIR: filesDir,
-    },
-    routerPort: 0,
-    subgraphPort: () => 0,
-    logger: pino({ name: 'router', level: 'info' }, routerLog),
-  });
+  stack = await startTestStack({}, pino({ name: 'router', level: 'info' }, routerLog));
+  const { admin } = stack;
   const login = await post(
     stack.routerUrl,
     'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }',
@@ -87,8 +66,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.close();
   await tracing?.shutdown();
-  await Promise.all(databases.map((db) => db.drop()));
-  if (filesDir) await rm(filesDir, { recursive: true, force: true });
   await collector?.close();
 });
 
