@@ -126,7 +126,10 @@ describe('connection_limit in the database URL', () => {
         const rows = await Promise.all(
           Array.from(
             { length: 4 },
-            () => client.$queryRaw<{ pid: number }[]>`SELECT pg_backend_pid() AS pid, pg_sleep(0.2)::text AS slept`,
+            () =>
+              client.$queryRaw<
+                { pid: number }[]
+              >`SELECT pg_backend_pid() AS pid, pg_sleep(0.2)::text AS slept`,
           ),
         );
         return new Set(rows.map(([row]) => row!.pid)).size;
