@@ -11,16 +11,18 @@ import {
 import { parse } from 'graphql';
 import { readSupergraphMetadata } from '../router/supergraphMetadata.ts';
 import { withAccessNote } from './access-notes.ts';
+import { DEFAULT_PORT_BASE, PORT_OFFSETS } from './ports.ts';
 
-/** Where each subgraph listens locally (the embedded stack and docker-compose use the same ports). */
-export const defaultSubgraphPorts: Readonly<Record<string, number>> = {
-  auth: 4001,
-  samples: 4002,
-  submission: 4003,
-  files: 4004,
-  audit: 4005,
-  ai: 4006,
-};
+/**
+ * Where each subgraph listens by default: the default PORT_BASE plus its offset (scripts/ports.ts). The
+ * supergraph's URLs and docker-compose use the same ports.
+ */
+export const defaultSubgraphPorts: Readonly<Record<string, number>> = Object.fromEntries(
+  (['auth', 'samples', 'submission', 'files', 'audit', 'ai'] as const).map((name) => [
+    name,
+    DEFAULT_PORT_BASE + PORT_OFFSETS[`${name.toUpperCase() as Uppercase<typeof name>}_PORT`],
+  ]),
+);
 
 export interface CompositionProblem {
   code: string;

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { dataDirLayout } from './data-dir.ts';
 
 /** Environment variable -> file name under DATA_DIR/keys. */
 export const LOCAL_SECRETS = {
@@ -30,7 +31,7 @@ async function readOrCreate(file: string): Promise<string> {
 export async function localSecrets(dataDir: string, env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
   const missing = Object.entries(LOCAL_SECRETS).filter(([variable]) => !env[variable]);
   if (!missing.length) return {};
-  const dir = path.join(dataDir, 'keys');
+  const dir = dataDirLayout(dataDir).keys;
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const values: Record<string, string> = {};
   for (const [variable, name] of missing) values[variable] = await readOrCreate(path.join(dir, name));

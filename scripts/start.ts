@@ -13,6 +13,7 @@ import { startTracing, TracingConfigError } from '../common/tracing.ts';
 import { ConfigError, loadConfig } from '../subgraphs/kit/config.ts';
 import { databaseUrlVariable } from '../prisma/prisma-config.ts';
 import { startChromaServer } from '../subgraphs/ai/retrieval/chroma-server.ts';
+import { dataDirLayout, dataDirVariable } from './data-dir.ts';
 import { ensureDatabase, startEmbeddedPostgres } from './embedded-postgres.ts';
 import { localSecrets } from './local-secrets.ts';
 import { listDomains, migrateDatabase } from './migrate.ts';
@@ -25,7 +26,7 @@ const elapsed = () => `${((performance.now() - startedAt) / 1000).toFixed(1)} s`
 const startConfig = z
   .object({
     /** Where embedded PostgreSQL keeps its data. @default ./.data */
-    DATA_DIR: z.string().default('.data'),
+    DATA_DIR: dataDirVariable,
   })
   .transform((v) => ({ dataDir: path.resolve(v.DATA_DIR) }));
 
@@ -116,7 +117,7 @@ async function resolveDatabases(config: StartConfig): Promise<Record<string, str
       `starting embedded PostgreSQL on 127.0.0.1:${port} (${config.dataDir}) for: ${missing.join(', ')}`,
     );
     const embedded = await startPart(() =>
-      startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'postgres'), port }),
+      startEmbeddedPostgres({ dataDir: dataDirLayout(config.dataDir).postgres, port }),
     );
     // SIGINT: PostgreSQL's fast shutdown (clients disconnected, no waiting for them).
     track(embedded, 'SIGINT');
@@ -132,7 +133,7 @@ async function resolveDatabases(config: StartConfig): Promise<Record<string, str
 /** CHROMA_URL as given, or a Chroma server of our own under DATA_DIR/chroma (stopped with the rest). */
 async function resolveChroma(config: StartConfig): Promise<string> {
   if (process.env.CHROMA_URL) return process.env.CHROMA_URL;
-  const dataDir = path.join(config.dataDir, 'chroma');
+  const dataDir = dataDirLayout(config.dataDir).chroma;
   const port = config.ports.CHROMA_PORT;
   console.log(`starting Chroma on 127.0.0.1:${port} (${dataDir})`);
   const chroma = await startPart(() =>
@@ -188,7 +189,7 @@ async function main(): Promise<void> {
       // Uploaded files live beside the embedded database unless FILES_DIR says otherwise, and so do the keys
       // that must survive a restart (the auth key-encryption key, the audit checkpoint signing key).
       env: {
-        FILES_DIR: path.join(config.dataDir, 'files'),
+        FILES_DIR: dataDirLayout(config.dataDir).files,
         ...secrets,
         ...process.env,
         // Each process's port: its own variable when set, else PORT_BASE + its offset.

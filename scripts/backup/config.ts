@@ -4,12 +4,13 @@ import path from 'node:path';
 import { z } from 'zod';
 import { databaseUrlVariable } from '../../prisma/prisma-config.ts';
 import { env, loadConfig } from '../../subgraphs/kit/config.ts';
+import { dataDirLayout, dataDirVariable } from '../data-dir.ts';
 import { listDomains } from '../migrate.ts';
 
 const schema = z
   .object({
     /** npm start's data directory: its embedded cluster (postgres/) and, by default, the files. @default .data */
-    DATA_DIR: z.string().default('.data'),
+    DATA_DIR: dataDirVariable,
     /** The files subgraph's directory. @default DATA_DIR/files (as npm start sets it) */
     FILES_DIR: z.string().optional(),
     /** Where `npm run backup` creates its timestamped directories. @default DATA_DIR/backups */
@@ -21,10 +22,11 @@ const schema = z
   })
   .transform((v) => {
     const dataDir = path.resolve(v.DATA_DIR);
+    const layout = dataDirLayout(dataDir);
     return {
       dataDir,
-      filesDir: path.resolve(v.FILES_DIR ?? path.join(dataDir, 'files')),
-      backupDir: path.resolve(v.BACKUP_DIR ?? path.join(dataDir, 'backups')),
+      filesDir: path.resolve(v.FILES_DIR ?? layout.files),
+      backupDir: path.resolve(v.BACKUP_DIR ?? layout.backups),
       pgBinDir: v.PG_BIN_DIR ? path.resolve(v.PG_BIN_DIR) : undefined,
     };
   });

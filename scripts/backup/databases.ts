@@ -9,6 +9,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { databaseUrlVariable } from '../../prisma/prisma-config.ts';
 import { poolSettings } from '../../subgraphs/kit/database.ts';
+import { dataDirLayout } from '../data-dir.ts';
 import { ensureDatabase, startEmbeddedPostgres, withDatabase } from '../embedded-postgres.ts';
 import { freePort } from '../free-port.ts';
 import { listDomains } from '../migrate.ts';
@@ -62,7 +63,7 @@ export async function openDatabases(options: {
   }
   if (!embeddedDomains.length) return { urls, embedded: 'not used', close: async () => {} };
 
-  const pgDir = path.join(options.dataDir, 'postgres');
+  const pgDir = dataDirLayout(options.dataDir).postgres;
   const running = await runningCluster(pgDir);
   if (running && options.purpose === 'restore') {
     throw new Error(

@@ -3,6 +3,7 @@
 // consecutive sequences, each hashed over its predecessor's hash, and moves the tip. A failed transaction
 // leaves no trace, so sequences stay gapless. Signed checkpoints (checkpoint.ts) are made in the same
 // transaction whenever one is due, and verification checks them.
+import { randomUUID } from 'node:crypto';
 import type { Prisma } from '../../generated/prisma/audit/client.ts';
 import { Prisma as P } from '../../generated/prisma/audit/client.ts';
 import { badUserInput } from '../kit/errors.ts';
@@ -14,12 +15,36 @@ import {
   nextDue,
   type Checkpoint,
 } from './checkpoint.ts';
-import type { AuditDeps } from './deps.ts';
+import { SERVICE_NAME, type AuditDeps } from './deps.ts';
 import { RECORD_COLUMNS, type AuditEventRecord } from './record.ts';
 import { fanOutWebhooks } from './webhook-fanout.ts';
 
 /** An event as ingested: everything but its place in the chain and its time of receipt. */
 export type NewAuditEvent = Omit<ChainedContent, 'sequence' | 'prevHash' | 'receivedAt'>;
+
+/**
+ * An event the audit subgraph records about its own changes (webhook subscriptions, purges): its own id and
+ * service, whole (never truncated), with no source sequence. Without an actor it is the system's doing.
+ */
+export function ownAuditEvent(
+  event: Pick<
+    NewAuditEvent,
+    'type' | 'entityType' | 'entityId' | 'ownerId' | 'changes' | 'payload' | 'occurredAt'
+  > &
+    Partial<Pick<NewAuditEvent, 'actorId' | 'actorRoles' | 'requestId'>>,
+): NewAuditEvent {
+  return {
+    eventId: randomUUID(),
+    actorId: null,
+    actorRoles: [],
+    requestId: null,
+    service: SERVICE_NAME,
+    truncated: false,
+    fullContentSha256: null,
+    sourceSequence: null,
+    ...event,
+  };
+}
 
 export interface AppendResult {
   eventId: string;

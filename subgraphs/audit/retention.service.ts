@@ -2,11 +2,15 @@
 // then purged, but only from the oldest end of the chain: the purge stops at the first event not yet expired,
 // so what remains is one contiguous run that verifies from the anchor (the last purged event's hash). The purge
 // itself is recorded as an event in the chain (audit.purged).
-import { randomUUID } from 'node:crypto';
 import { Prisma } from '../../generated/prisma/audit/client.ts';
-import { appendInTransaction, checkpointInTransaction, lockChainHead } from './chain.service.ts';
+import {
+  appendInTransaction,
+  checkpointInTransaction,
+  lockChainHead,
+  ownAuditEvent,
+} from './chain.service.ts';
 import type { RetentionConfig } from './config.ts';
-import { SERVICE_NAME, type AuditDeps } from './deps.ts';
+import type { AuditDeps } from './deps.ts';
 
 export interface PurgeResult {
   /** Events deleted; 0 when nothing had expired (then nothing is recorded). */
@@ -61,19 +65,13 @@ export function createRetentionService(deps: AuditDeps, retention: Retention) {
             tx,
             deps,
             [
-              {
-                eventId: randomUUID(),
+              ownAuditEvent({
                 type: 'audit.purged',
                 entityType: 'AuditLog',
                 entityId: 'audit_event',
                 ownerId: null,
                 actorId: options.actorId ?? null,
-                actorRoles: [],
-                service: SERVICE_NAME,
-                requestId: null,
                 occurredAt: now,
-                truncated: false,
-                fullContentSha256: null,
                 changes: {},
                 payload: {
                   purgedThroughSequence: String(through),
@@ -83,8 +81,7 @@ export function createRetentionService(deps: AuditDeps, retention: Retention) {
                   retentionDays: retention.retentionDays,
                   retentionOverrides: retention.retentionOverrides,
                 },
-                sourceSequence: null,
-              },
+              }),
             ],
             now,
           );

@@ -5,11 +5,10 @@
 // an exponential backoff with jitter, until AUDIT_WEBHOOK_MAX_ATTEMPTS or AUDIT_WEBHOOK_MAX_AGE_SECONDS make it
 // FAILED. A subscription whose deliveries keep failing is DISABLED (recorded in the log as
 // webhook.subscription_disabled). Every connection goes to an address checked by webhook-address.ts.
-import { randomUUID } from 'node:crypto';
 import type { Registry } from 'prom-client';
-import { appendInTransaction } from './chain.service.ts';
+import { appendInTransaction, ownAuditEvent } from './chain.service.ts';
 import type { WebhookConfig } from './config.ts';
-import { SERVICE_NAME, type AuditDeps } from './deps.ts';
+import type { AuditDeps } from './deps.ts';
 import { RECORD_COLUMNS, type AuditEventRecord } from './record.ts';
 import type { Lookup } from './webhook-address.ts';
 import { createWebhookMetrics } from './webhook-metrics.ts';
@@ -210,23 +209,15 @@ export function createWebhookDispatcher(
         tx,
         deps,
         [
-          {
-            eventId: randomUUID(),
+          ownAuditEvent({
             type: 'webhook.subscription_disabled',
             entityType: 'WebhookSubscription',
             entityId: subscriptionId,
             ownerId: sub.ownerId,
-            actorId: null,
-            actorRoles: [],
-            service: SERVICE_NAME,
-            requestId: null,
             occurredAt: now,
-            truncated: false,
-            fullContentSha256: null,
-            sourceSequence: null,
             changes: { status: { from: 'ACTIVE', to: 'DISABLED' } },
             payload: { reason, lastError: result.error },
-          },
+          }),
         ],
         now,
       );

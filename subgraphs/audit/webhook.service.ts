@@ -7,9 +7,9 @@ import type { Prisma } from '../../generated/prisma/audit/client.ts';
 import { type WebhookSubscription } from '../../generated/prisma/audit/client.ts';
 import { ERRORS, badUserInput } from '../kit/errors.ts';
 import type { Changes, JsonValue } from '../kit/outbox.ts';
-import { appendInTransaction } from './chain.service.ts';
+import { appendInTransaction, ownAuditEvent } from './chain.service.ts';
 import type { WebhookConfig } from './config.ts';
-import { SERVICE_NAME, type AuditDeps, AUDIT_READ_SCOPE } from './deps.ts';
+import { type AuditDeps, AUDIT_READ_SCOPE } from './deps.ts';
 import {
   WebhookAddressError,
   hostOf,
@@ -122,23 +122,18 @@ export function createWebhookService(
       tx,
       deps,
       [
-        {
-          eventId: randomUUID(),
+        ownAuditEvent({
           type,
           entityType: 'WebhookSubscription',
           entityId: sub.id,
           ownerId: sub.ownerId,
           actorId: caller.userId,
           actorRoles: [...caller.roles],
-          service: SERVICE_NAME,
           requestId: caller.requestId,
           occurredAt: now,
-          truncated: false,
-          fullContentSha256: null,
-          sourceSequence: null,
           changes,
           payload,
-        },
+        }),
       ],
       now,
     );

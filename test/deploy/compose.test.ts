@@ -3,7 +3,6 @@
 // requires is set), and every URL in the resulting configs pointing at a service of the file, on the port that
 // service's config says it listens on, at the path the receiving code serves. Prometheus scrapes those ports,
 // and the dashboards and alert rules read only metrics the code's registries define.
-import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -11,17 +10,14 @@ import { databaseUrlVariable } from '../../prisma/prisma-config.ts';
 import { loadRouterConfig, type RouterConfig } from '../../router/config.ts';
 import { listDomains } from '../../scripts/migrate.ts';
 import { loadAiConfig } from '../../subgraphs/ai/config.ts';
-import { loadAuditConfig } from '../../subgraphs/audit/config.ts';
-import { loadAuthConfig } from '../../subgraphs/auth/config.ts';
 import { JWKS_PATH } from '../../subgraphs/auth/server.ts';
-import { loadFilesConfig } from '../../subgraphs/files/config.ts';
 import { EXTRACTION_COMMANDS_PATH, EXTRACTION_RESULTS_PATH } from '../../subgraphs/kit/extraction-wire.ts';
 import { INGEST_PATH } from '../../subgraphs/kit/outbox-wire.ts';
 import { SAMPLE_COMMANDS_PATH } from '../../subgraphs/kit/sample-command-wire.ts';
-import { loadSamplesConfig } from '../../subgraphs/samples/config.ts';
 import { loadSubmissionConfig } from '../../subgraphs/submission/config.ts';
 import { REVOCATIONS_PATH } from '../../common/session-revocations.ts';
 import { routerMetricNames, subgraphMetricNames } from './metric-registries.ts';
+import { configLoaders, testSecret } from './process-configs.ts';
 import { readPromql } from './promql.ts';
 
 const root = new URL('../../', import.meta.url);
@@ -44,16 +40,9 @@ const text = read('docker-compose.yml');
 const compose = parse(text, { merge: true }) as { services: Record<string, Service> };
 const services = compose.services;
 
-/** What the loaders are given for a variable an operator must set: a valid value of its kind. */
-function testValue(name: string): string {
-  if (/_KEY$/.test(name)) return randomBytes(32).toString('base64');
-  if (/EMAIL$/.test(name)) return 'admin@example.org';
-  return randomBytes(24).toString('hex');
-}
-
 /** Variables the file requires (`${VAR:?message}`): compose refuses to start without them. */
 const required = new Set([...text.matchAll(/\$\{(\w+):\?/g)].map((m) => m[1]!));
-const operatorValues = new Map([...required].map((name) => [name, testValue(name)]));
+const operatorValues = new Map([...required].map((name) => [name, testSecret(name)]));
 
 /** Compose's interpolation, with the required variables set to test values and nothing else set. */
 function interpolate(value: string): string {
@@ -83,15 +72,6 @@ const subgraphNames = readdirSync(new URL('subgraphs/', root), { withFileTypes: 
   .map((d) => d.name)
   .sort();
 
-const loaders: Record<string, (env: Record<string, string>) => { port: number }> = {
-  auth: loadAuthConfig,
-  samples: loadSamplesConfig,
-  submission: loadSubmissionConfig,
-  files: loadFilesConfig,
-  audit: loadAuditConfig,
-  ai: loadAiConfig,
-};
-
 /** Ports fixed by the images of services that are not ours. */
 const IMAGE_PORTS: Record<string, number> = { postgres: 5432, chroma: 8000, ollama: 11434 };
 
@@ -107,7 +87,7 @@ function loadRouter(env: Record<string, string>): RouterConfig {
 
 beforeAll(() => {
   for (const name of subgraphNames) {
-    configs[name] = loaders[name]!(environmentOf(name));
+    configs[name] = configLoaders[`subgraphs/${name}/index`]!(environmentOf(name)) as { port: number };
     ports[name] = (configs[name] as { port: number }).port;
   }
   router = loadRouter(environmentOf('router'));
@@ -232,7 +212,7 @@ describe('docker-compose.yml', () => {
 
   it('gives each subgraph what its config loader requires, listening on all interfaces', () => {
     for (const name of subgraphNames) {
-      expect(loaders[name], `a loader for ${name}`).toBeDefined();
+      expect(configLoaders[`subgraphs/${name}/index`], `a loader for ${name}`).toBeDefined();
       const config = configs[name] as { host: string; outboxRelay?: unknown; jwt?: unknown };
       expect(config.host, name).toBe('0.0.0.0');
       // Every subgraph but audit delivers its audit events; every subgraph but auth verifies tokens by JWKS.
@@ -317,9 +297,9 @@ describe('docker-compose.yml', () => {
     expect(() => checkUrls('submission', loadSubmissionConfig(env))).toThrow(
       /not the port samples listens on/,
     );
-    expect(() => loaders.auth!({ ...environmentOf('auth'), AUTH_DATABASE_URL: '' })).toThrow(
-      /AUTH_DATABASE_URL/,
-    );
+    expect(() =>
+      configLoaders['subgraphs/auth/index']!({ ...environmentOf('auth'), AUTH_DATABASE_URL: '' }),
+    ).toThrow(/AUTH_DATABASE_URL/);
   });
 });
 

@@ -3,7 +3,6 @@
 // than listed here: each process's config loads from the environment its Deployment gives it; ports, probes and
 // Services agree with it; the NetworkPolicies admit exactly the callers its URLs imply; autoscalers and budgets
 // target real Deployments; one image; commands that the build produces.
-import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Deployment } from 'kubernetes-models/apps/v1';
@@ -15,14 +14,9 @@ import { ConfigMap, PersistentVolumeClaim, Service } from 'kubernetes-models/v1'
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { databaseUrlVariable } from '../../prisma/prisma-config.ts';
-import { loadRouterConfig } from '../../router/config.ts';
 import { listDomains } from '../../scripts/migrate.ts';
-import { loadAiConfig } from '../../subgraphs/ai/config.ts';
-import { loadAuditConfig, loadRetentionConfig } from '../../subgraphs/audit/config.ts';
-import { loadAuthConfig } from '../../subgraphs/auth/config.ts';
 import { loadFilesConfig } from '../../subgraphs/files/config.ts';
-import { loadSamplesConfig } from '../../subgraphs/samples/config.ts';
-import { loadSubmissionConfig } from '../../subgraphs/submission/config.ts';
+import { configLoaders, testSecret, type Env } from './process-configs.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const k8sDir = path.join(root, 'deploy/k8s');
@@ -42,27 +36,6 @@ const models = [
 
 /** Where Prometheus runs (README, Kubernetes): the peer every scraped port admits. */
 const PROMETHEUS_PEER = 'monitoring/prometheus';
-
-type Env = Record<string, string | undefined>;
-
-/**
- * The config loader of each process, by the source file its command runs (dist/<source>.js); the migration
- * (scripts/migrate.ts) has none: it reads one URL per domain (checked on its own).
- */
-const loaders: Record<string, (env: Env) => unknown> = {
-  'router/index': (env) => {
-    const result = loadRouterConfig(env);
-    if ('errors' in result) throw new Error(result.errors.join('\n'));
-    return result.config;
-  },
-  'subgraphs/auth/index': loadAuthConfig,
-  'subgraphs/samples/index': loadSamplesConfig,
-  'subgraphs/submission/index': loadSubmissionConfig,
-  'subgraphs/files/index': loadFilesConfig,
-  'subgraphs/audit/index': loadAuditConfig,
-  'subgraphs/ai/index': loadAiConfig,
-  'subgraphs/audit/purge': loadRetentionConfig,
-};
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- manifests are untyped YAML, checked field by field */
 interface Manifest {
@@ -127,15 +100,6 @@ function secretExample(name: string): Map<string, SecretKey> {
     }
   }
   return keys;
-}
-
-/** A value of the shape each kind of secret must have (the config schemas check the shape). */
-function testSecret(key: string): string {
-  if (key.endsWith('_DATABASE_URL'))
-    return `postgresql://role:${randomBytes(12).toString('hex')}@db.test:5432/${key.split('_')[0]!.toLowerCase()}`;
-  if (key.endsWith('_KEY')) return randomBytes(32).toString('base64');
-  if (key.endsWith('_EMAIL')) return 'admin@example.org';
-  return randomBytes(24).toString('hex');
 }
 
 const testSecrets = new Map<string, string>();
@@ -207,7 +171,7 @@ const appDeployments = deployments.filter((d) => sourceOf(d) !== undefined);
 const configured = ours.filter((w) => sourceOf(w) !== 'scripts/migrate');
 
 function loadFor(workload: Manifest, env: Env = containerEnv(containerOf(workload))) {
-  const loader = loaders[sourceOf(workload)!];
+  const loader = configLoaders[sourceOf(workload)!];
   if (!loader) throw new Error(`${workload.metadata.name}: no config loader for ${sourceOf(workload)}`);
   return loader(env);
 }
@@ -366,7 +330,7 @@ describe('deploy/k8s', () => {
       else expect(containerOf(w).image, w.metadata.name).toMatch(/:\d[\w.-]*$/); // others pinned
     }
     expect(sourceOf(ofKind('Job')[0]!)).toBe('scripts/migrate');
-    expect(configured.map(sourceOf).sort()).toEqual(Object.keys(loaders).sort());
+    expect(configured.map(sourceOf).sort()).toEqual(Object.keys(configLoaders).sort());
   });
 
   it.each(configured.map((w) => [w.metadata.name, w] as const))(

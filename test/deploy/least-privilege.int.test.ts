@@ -1,7 +1,7 @@
 // deploy/postgres/create-databases.sql as the postgres image runs it (psql, as a superuser), on the test server
 // under a unique name prefix; then the migrations as the migrator role, and the subgraphs as their runtime roles:
 // they work, and what least privilege takes away is refused by PostgreSQL itself.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -16,19 +16,11 @@ import { createAuditSubgraph, type AuditSubgraph } from '../../subgraphs/audit/s
 import { newAuditEvent } from '../../subgraphs/audit/testing.ts';
 import { loadAuthConfig } from '../../subgraphs/auth/config.ts';
 import { createAuthSubgraph } from '../../subgraphs/auth/server.ts';
+import { hasPsql } from '../helpers/psql.ts';
 
 const run = promisify(execFile);
 const SCRIPT = path.resolve(import.meta.dirname, '../../deploy/postgres/create-databases.sql');
 const DOMAINS = ['auth', 'samples', 'submission', 'files', 'audit', 'ai'];
-
-const hasPsql = (() => {
-  try {
-    execFileSync('psql', ['--version']);
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 const prefix = `lp${randomUUID().replaceAll('-', '').slice(0, 8)}_`;
 const passwords: Record<string, string> = Object.fromEntries(
@@ -63,7 +55,7 @@ const psql = (env: Record<string, string>, ...args: string[]) =>
     env: { PATH: process.env.PATH, ...env },
   });
 
-describe.skipIf(!hasPsql)('create-databases.sql (psql)', () => {
+describe.skipIf(!hasPsql())('create-databases.sql (psql)', () => {
   beforeAll(async () => {
     adminUrl = inject('postgresAdminUrl');
     await psql(passwords);

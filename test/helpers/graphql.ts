@@ -78,3 +78,32 @@ export async function postMultipart(
   });
   return { status: response.status, body: (await response.json()) as GraphQLResponse['body'] };
 }
+
+/**
+ * Polls until the request is refused with 401, for at most 5 s; returns the last answer (the caller asserts on it).
+ * For what ends asynchronously: a session or key revoked, seen by each process on its next poll.
+ */
+export async function refusedWithin(request: () => Promise<GraphQLResponse>): Promise<GraphQLResponse> {
+  const deadline = Date.now() + 5000;
+  let res = await request();
+  while (res.status !== 401 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    res = await request();
+  }
+  return res;
+}
+
+/** Signs in through the router, failing the test on any error. */
+export async function loginThroughRouter(
+  routerUrl: string,
+  email: string,
+  password: string,
+): Promise<{ accessToken: string; user: { id: string } }> {
+  const { body } = await post(
+    routerUrl,
+    'mutation ($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken user { id } } }',
+    { e: email, p: password },
+  );
+  if (body.errors) throw new Error(`login as ${email} failed: ${JSON.stringify(body.errors)}`);
+  return body.data.login;
+}

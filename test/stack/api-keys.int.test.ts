@@ -3,13 +3,13 @@
 // request budget, wrong keys never lock anyone's password, revocation and expiry take effect at once.
 import { randomBytes } from 'node:crypto';
 import { decodeJwt } from 'jose';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { API_KEY_EXCHANGE_PATH } from '../../common/api-key-wire.ts';
 import { postSigned } from '../../common/service-auth.ts';
 import { eventually } from '../helpers/eventually.ts';
-import { post, type GraphQLResponse } from '../helpers/graphql.ts';
+import { post, refusedWithin, type GraphQLResponse } from '../helpers/graphql.ts';
 import { startTestStack, type TestStack } from '../helpers/stack.ts';
+import { sql } from '../helpers/sql.ts';
 
 const RATE_LIMIT = 10;
 const MAX_FAILURES = 8;
@@ -272,33 +272,18 @@ describe('a key at work', () => {
     // The password login from the very same address: no lock, no throttle, no failed attempt stored.
     const person = await login(owner.email, owner.password, from(address));
     expect(person.user.id).toBe(owner.id);
-    const db = new pg.Client({ connectionString: stack.databaseUrls.auth });
-    await db.connect();
-    try {
-      const { rows } = await db.query(
-        `SELECT outcome, count(*)::int AS n FROM login_attempt WHERE user_id = $1 GROUP BY outcome`,
-        [owner.id],
-      );
-      expect(rows).toEqual([{ outcome: 'SUCCEEDED', n: 1 }]);
-    } finally {
-      await db.end();
-    }
+    const rows = await sql(
+      stack.databaseUrls.auth!,
+      `SELECT outcome, count(*)::int AS n FROM login_attempt WHERE user_id = $1 GROUP BY outcome`,
+      [owner.id],
+    );
+    expect(rows).toEqual([{ outcome: 'SUCCEEDED', n: 1 }]);
     // Another address with the right key is not affected by the first one's failures.
     expect((await post(stack.routerUrl, ME, {}, apiKey(key, '203.0.113.67'))).status).toBe(200);
   });
 });
 
 describe('a key ends', () => {
-  async function refusedWithin(request: () => Promise<GraphQLResponse>): Promise<GraphQLResponse> {
-    const deadline = Date.now() + 5000;
-    let res = await request();
-    while (res.status !== 401 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
-      res = await request();
-    }
-    return res;
-  }
-
   test('revocation takes effect at once: the cached token and the key itself are refused', async () => {
     const owner = await newUser(['VIEWER']);
     const { key, apiKey: created } = await createKey(owner.id, ['samples:read']);
@@ -360,15 +345,11 @@ describe('a key ends', () => {
     expect(unsigned.status).toBe(401);
 
     // Past its expiry (moved into the past in the database), the key is refused by the router.
-    const db = new pg.Client({ connectionString: stack.databaseUrls.auth });
-    await db.connect();
-    try {
-      await db.query(`UPDATE api_key SET expires_at = now() - interval '1 second' WHERE id = $1`, [
-        created.id,
-      ]);
-    } finally {
-      await db.end();
-    }
+    await sql(
+      stack.databaseUrls.auth!,
+      `UPDATE api_key SET expires_at = now() - interval '1 second' WHERE id = $1`,
+      [created.id],
+    );
     const res = await post(stack.routerUrl, PROJECTS, {}, apiKey(key, '203.0.113.41'));
     expect([res.status, code(res), reason(res)]).toEqual([401, 'UNAUTHENTICATED', 'API_KEY_EXPIRED']);
   });

@@ -3,16 +3,17 @@
 // flagged and with the hash of its full content; an event the audit subgraph refuses is counted for its service
 // in the relay's metrics, auditDeliveryStatus and verifyAuditChain.complete.
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PrismaClient } from '../../generated/prisma/samples/client.ts';
 import { canonicalSha256 } from '../../subgraphs/kit/canonical-json.ts';
 import { createDatabaseAdapter } from '../../subgraphs/kit/database.ts';
 import { recordEvent, type JsonValue } from '../../subgraphs/kit/outbox.ts';
 import { MAX_EVENT_BYTES } from '../../subgraphs/kit/outbox-wire.ts';
-import { post } from '../helpers/graphql.ts';
+import { loginThroughRouter, post } from '../helpers/graphql.ts';
 import { startTestStack, type TestStack } from '../helpers/stack.ts';
 import { eventually } from '../helpers/eventually.ts';
+import { sql } from '../helpers/sql.ts';
 
 let stack: TestStack;
 let samplesDb: PrismaClient;
@@ -22,25 +23,10 @@ let staffId = '';
 const gql = (who: keyof typeof tokens, query: string, variables: Record<string, unknown> = {}) =>
   post(stack.routerUrl, query, variables, { authorization: `Bearer ${tokens[who]}` });
 
-async function login(email: string, password: string) {
-  const { body } = await post(
-    stack.routerUrl,
-    'mutation ($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken user { id } } }',
-    { e: email, p: password },
-  );
-  expect(body.errors).toBeUndefined();
-  return body.data.login as { accessToken: string; user: { id: string } };
-}
+const login = (email: string, password: string) => loginThroughRouter(stack.routerUrl, email, password);
 
-async function samplesSql<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: stack.databaseUrls.samples });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const samplesSql = <T extends pg.QueryResultRow>(text: string, values: unknown[] = []) =>
+  sql<T>(stack.databaseUrls.samples!, text, values);
 
 async function createSample(name: string): Promise<{ id: string; version: number }> {
   const { body } = await gql(

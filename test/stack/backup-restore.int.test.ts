@@ -3,7 +3,7 @@
 // `npm run restore` into new, empty databases and a new files directory, and a stack started on those answers as
 // the first did: every table's row count, the audit chain, a file's bytes, logins. A backup with one byte
 // changed is refused before anything is written.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, cp, mkdir, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -33,6 +33,7 @@ import { seedEmail } from '../../scripts/seed/lab.ts';
 import { startStack, type RunningStack } from '../../scripts/stack.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { startTestStack, type TestStack } from '../helpers/stack.ts';
+import { hasPsql } from '../helpers/psql.ts';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
@@ -362,19 +363,10 @@ describe('the embedded cluster under DATA_DIR', () => {
   });
 });
 
-const hasPsql = (() => {
-  try {
-    execFileSync('psql', ['--version']);
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
 // The compose/production layout: databases owned by the migrator, subgraphs connected as <domain>_app roles
 // with grants (deploy/postgres/create-databases.sql, here under a name prefix on the shared test server).
 // A new server prepared by the same script, restored as the migrator, gives every role back what it had.
-describe.skipIf(!hasPsql)('owners and grants of the compose layout', () => {
+describe.skipIf(!hasPsql())('owners and grants of the compose layout', () => {
   const prefix = `br${randomUUID().replaceAll('-', '').slice(0, 8)}_`;
   const roles = ['migrator', ...listDomains().map((d) => `${d}_app`)];
   const passwords: Record<string, string> = Object.fromEntries(

@@ -4,7 +4,7 @@
 // 403 LINK_INVALID and an expired one 410 LINK_EXPIRED (EXPORT_URL_TTL_SECONDS=8 here).
 import { parse as parseSync } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { post } from '../helpers/graphql.ts';
+import { loginThroughRouter, post } from '../helpers/graphql.ts';
 import { startTestStack, type TestStack } from '../helpers/stack.ts';
 
 const TTL_SECONDS = 8;
@@ -14,12 +14,8 @@ const bearer: Record<'admin' | 'submitter', Record<string, string>> = { admin: {
 const userIds: Record<string, string> = {};
 
 async function login(email: string, password: string) {
-  const { body } = await post(
-    stack.routerUrl,
-    'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken user { id } } }',
-    { e: email, p: password },
-  );
-  return { headers: { authorization: `Bearer ${body.data.login.accessToken}` }, id: body.data.login.user.id };
+  const { accessToken, user } = await loginThroughRouter(stack.routerUrl, email, password);
+  return { headers: { authorization: `Bearer ${accessToken}` }, id: user.id };
 }
 
 async function gql(query: string, variables: Record<string, unknown>, headers: Record<string, string>) {

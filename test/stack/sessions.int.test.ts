@@ -1,7 +1,7 @@
 // Ended sessions stop working within seconds (issue 10, class 6), through the router and straight at a
 // subgraph's port: every process polls the auth subgraph's revocation feed.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { post, type GraphQLResponse } from '../helpers/graphql.ts';
+import { post, refusedWithin } from '../helpers/graphql.ts';
 import { startTestStack, type TestStack } from '../helpers/stack.ts';
 
 let stack: TestStack;
@@ -41,20 +41,6 @@ async function newUser(roles: string[]) {
 
 /** A read with the token through the router and straight at the samples subgraph. */
 const read = (url: string, token: string) => post(url, PROJECTS, {}, bearer(token));
-
-/**
- * Polls until the request is refused with 401, for at most 5 s; returns the last answer. Through the router only
- * the router's own refusal is a 401 (a subgraph's refusal comes back inside a 200), so each process is tested.
- */
-async function refusedWithin(request: () => Promise<GraphQLResponse>): Promise<GraphQLResponse> {
-  const deadline = Date.now() + 5000;
-  let res = await request();
-  while (res.status !== 401 && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-    res = await request();
-  }
-  return res;
-}
 
 async function expectEnded(token: string) {
   for (const url of [stack.routerUrl, stack.subgraphUrls.samples!]) {

@@ -10,7 +10,7 @@ import {
 } from '../helpers/webhook-receiver.ts';
 import { verifySignature } from '../../subgraphs/audit/webhook-secret.ts';
 import { eventually } from '../helpers/eventually.ts';
-import { post } from '../helpers/graphql.ts';
+import { loginThroughRouter, post } from '../helpers/graphql.ts';
 import { startTestStack, type TestStack } from '../helpers/stack.ts';
 
 let stack: TestStack;
@@ -31,15 +31,7 @@ const ok = async (who: string, query: string, variables: Record<string, unknown>
   return body.data;
 };
 
-async function login(email: string, password: string) {
-  const { body } = await post(
-    stack.routerUrl,
-    'mutation ($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken user { id } } }',
-    { e: email, p: password },
-  );
-  expect(body.errors).toBeUndefined();
-  return body.data.login as { accessToken: string; user: { id: string } };
-}
+const login = (email: string, password: string) => loginThroughRouter(stack.routerUrl, email, password);
 
 const SUBSCRIBE = `mutation ($i: CreateWebhookSubscriptionInput!) {
   createWebhookSubscription(input: $i) { secret subscription { id status eventTypes } } }`;
