@@ -125,6 +125,9 @@ beforeAll(async () => {
   db = await createTestDatabase('auth');
   prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: db.url }) });
   pool = new pg.Pool({ connectionString: db.url, max: 4 });
+  // A backend ended under an idle client (a relay test terminating connections, the database dropped at the end)
+  // is an 'error' on the pool; unheard, it would be an uncaught exception in the test process.
+  pool.on('error', (error) => log.warn({ err: error }, 'test pool: idle connection ended'));
 });
 afterAll(async () => {
   await prisma?.$disconnect();
